@@ -1,0 +1,361 @@
+"""The async Bitrix24 REST client: `call()` and `batch()` with auth, rate limiting and retries.
+
+One instance per portal, on a shared `httpx.AsyncClient` that its owner closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import re
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from bot.bitrix24.auth import Auth
+from bot.bitrix24.encoding import batch_command
+from bot.bitrix24.errors import (
+    Bitrix24Error,
+    DeadlineExceededError,
+    OperationTimeLimitError,
+    PortalMovedError,
+    RateLimitedError,
+    ServerError,
+    TransportError,
+    error_from_response,
+)
+from bot.bitrix24.ratelimit import RateLimiter
+from bot.redaction import redact
+
+log = logging.getLogger(__name__)
+
+BATCH_LIMIT = 50
+_METHOD_NAME = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
+# Refreshing twice within one call means the fresh token was refused too: stop there.
+_MAX_REFRESHES_PER_CALL = 2
+
+Command = tuple[str, Mapping[str, Any] | None]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounded retries with exponential backoff and full jitter."""
+
+    attempts: int = 5
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+
+    def backoff(self, attempt: int, rng: random.Random) -> float:
+        return rng.uniform(0, min(self.max_delay, self.base_delay * 2 ** (attempt - 1)))
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """A successful answer: `result`, plus `total`/`next` for list methods and the `time` block."""
+
+    result: Any
+    total: int | None = None
+    next: int | None = None
+    time: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class BatchResult:
+    """Per-command outcomes of `batch()`, keyed as the commands were."""
+
+    results: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, Bitrix24Error] = field(default_factory=dict)
+    totals: dict[str, int] = field(default_factory=dict)
+    nexts: dict[str, int] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+
+    def get(self, key: str) -> Any:
+        """The command's result, or raise its error."""
+        if key in self.errors:
+            raise self.errors[key]
+        if key in self.results:
+            return self.results[key]
+        raise KeyError(key)
+
+
+class _Retry(Exception):
+    """Internal: this attempt failed in a way worth another try."""
+
+    def __init__(self, error: Bitrix24Error, wait: float | None = None) -> None:
+        self.error = error
+        self.wait = wait
+
+
+class Bitrix24Client:
+    def __init__(
+        self,
+        auth: Auth,
+        *,
+        http: httpx.AsyncClient,
+        limiter: RateLimiter | None = None,
+        retry: RetryPolicy = RetryPolicy(),
+        deadline: float = 30.0,
+        request_timeout: float = 10.0,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.auth = auth
+        self._http = http
+        self._limiter = limiter
+        self._retry = retry
+        self._deadline = deadline
+        self._request_timeout = request_timeout
+        self._rng = rng or random.Random()
+        self._operating_reset_at: dict[str, float] = {}
+        self.http_requests = 0
+
+    def __repr__(self) -> str:
+        return f"Bitrix24Client(auth={self.auth!r}, limiter={self._limiter!r})"
+
+    async def call(
+        self, method: str, params: Mapping[str, Any] | None = None, *, deadline: float | None = None
+    ) -> Any:
+        """Call a method and return its `result`."""
+        return (await self.request(method, params, deadline=deadline)).result
+
+    async def request(
+        self, method: str, params: Mapping[str, Any] | None = None, *, deadline: float | None = None
+    ) -> Envelope:
+        """Call a method and return the whole success envelope (with `total`/`next`)."""
+        method = method.strip().lower()
+        if not _METHOD_NAME.match(method):
+            raise ValueError(f"not a Bitrix24 method name: {method!r}")
+        body = await self._with_deadline(method, dict(params or {}), deadline)
+        return Envelope(
+            result=body.get("result"),
+            total=_optional_int(body.get("total")),
+            next=_optional_int(body.get("next")),
+            time=body.get("time") or {},
+        )
+
+    async def batch(
+        self,
+        commands: Mapping[str, Command] | Sequence[Command],
+        *,
+        halt: bool = False,
+        deadline: float | None = None,
+    ) -> BatchResult:
+        """Run commands through `batch`, 50 per request, and collect per-command outcomes.
+
+        Keys are opaque to Bitrix24 here (they are renamed on the wire), so `$result[...]`
+        references between commands are not supported.
+        """
+        items = list(commands.items()) if isinstance(commands, Mapping) else [
+            (str(index), command) for index, command in enumerate(commands)
+        ]
+        outcome = BatchResult()
+        for offset in range(0, len(items), BATCH_LIMIT):
+            chunk = items[offset : offset + BATCH_LIMIT]
+            wire_keys = {f"c{index}": key for index, (key, _) in enumerate(chunk)}
+            cmd = {
+                f"c{index}": batch_command(method.strip().lower(), params)
+                for index, (_, (method, params)) in enumerate(chunk)
+            }
+            body = await self._with_deadline("batch", {"halt": 1 if halt else 0, "cmd": cmd}, deadline)
+            self._collect(body.get("result"), wire_keys, chunk, outcome)
+            if halt and outcome.errors:
+                done = set(outcome.results) | set(outcome.errors)
+                outcome.skipped.extend(key for key, _ in items if key not in done)
+                break
+        return outcome
+
+    def _collect(
+        self,
+        result: Any,
+        wire_keys: dict[str, str],
+        chunk: list[tuple[str, Command]],
+        outcome: BatchResult,
+    ) -> None:
+        result = result if isinstance(result, Mapping) else {}
+        methods = {f"c{index}": command[0] for index, (_, command) in enumerate(chunk)}
+
+        def keyed(section: str) -> dict[str, Any]:
+            value = result.get(section)
+            if isinstance(value, Mapping):
+                return {str(k): v for k, v in value.items()}
+            if isinstance(value, list):  # PHP turns a list-like map into a JSON list
+                return {f"c{i}": v for i, v in enumerate(value)}
+            return {}
+
+        for wire_key, value in keyed("result").items():
+            if wire_key in wire_keys:
+                outcome.results[wire_keys[wire_key]] = value
+        for wire_key, value in keyed("result_error").items():
+            if wire_key not in wire_keys:
+                continue
+            value = value if isinstance(value, Mapping) else {}
+            outcome.errors[wire_keys[wire_key]] = error_from_response(
+                str(value.get("error", "")),
+                self._clean(str(value.get("error_description", ""))),
+                method=methods.get(wire_key),
+            )
+        for section, target in (("result_total", outcome.totals), ("result_next", outcome.nexts)):
+            for wire_key, value in keyed(section).items():
+                if wire_key in wire_keys and _optional_int(value) is not None:
+                    target[wire_keys[wire_key]] = int(value)
+
+    async def _with_deadline(
+        self, method: str, params: dict[str, Any], deadline: float | None
+    ) -> dict[str, Any]:
+        budget = self._deadline if deadline is None else deadline
+        loop = asyncio.get_running_loop()
+        ends_at = loop.time() + budget
+        in_flight = False
+        last_error: Bitrix24Error | None = None
+
+        async def attempts() -> dict[str, Any]:
+            nonlocal in_flight, last_error
+            refreshes = 0
+            attempt = 0
+            while True:
+                attempt += 1
+                try:
+                    if self._limiter is not None:
+                        await self._limiter.acquire()
+                    extra, token = await self.auth.credentials()
+                    in_flight = True
+                    try:
+                        return await self._send_once(method, {**params, **extra})
+                    finally:
+                        in_flight = False
+                except _Retry as retry:
+                    error = retry.error
+                    last_error = error
+                    if error.code == "expired_token":
+                        if not self.auth.can_refresh:
+                            raise error from None
+                        refreshes += 1
+                        if refreshes > _MAX_REFRESHES_PER_CALL:
+                            raise error from None
+                        await self.auth.refresh(token)
+                        attempt -= 1  # a refresh is not a failed attempt
+                        continue
+                    if attempt >= self._retry.attempts:
+                        raise error from None
+                    wait = retry.wait if retry.wait is not None else self._retry.backoff(attempt, self._rng)
+                    remaining = ends_at - loop.time()
+                    if wait >= remaining:
+                        raise error from None  # the wait alone would pass the deadline
+                    log.warning(
+                        "bitrix24 call failed, retrying",
+                        extra={
+                            "ctx_method": method,
+                            "ctx_error": error.code or type(error).__name__,
+                            "ctx_attempt": attempt,
+                            "ctx_wait": round(wait, 3),
+                        },
+                    )
+                    await asyncio.sleep(wait)
+
+        try:
+            async with asyncio.timeout(budget):
+                return await attempts()
+        except TimeoutError:
+            detail = f" (last error: {last_error})" if last_error else ""
+            raise DeadlineExceededError(
+                f"no answer within the {budget:g} s deadline{detail}",
+                method=method,
+                maybe_applied=in_flight,
+            ) from None
+
+    async def _send_once(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        started = time.perf_counter()
+        self.http_requests += 1
+        try:
+            response = await self._http.post(
+                self.auth.endpoint(method), json=params, timeout=self._request_timeout
+            )
+        except httpx.TimeoutException as exc:
+            # A read timeout means the portal may have done the work; a connect timeout means not.
+            sent = not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))
+            raise _Retry(
+                TransportError(
+                    f"timed out ({type(exc).__name__})", method=method, maybe_applied=sent
+                )
+            ) from None
+        except httpx.HTTPError as exc:
+            raise _Retry(
+                TransportError(
+                    f"could not reach Bitrix24 ({type(exc).__name__}: {self._clean(str(exc))})",
+                    method=method,
+                    maybe_applied=isinstance(exc, httpx.RemoteProtocolError),
+                )
+            ) from None
+        elapsed = time.perf_counter() - started
+        log.debug(
+            "bitrix24 call",
+            extra={"ctx_method": method, "ctx_status": response.status_code, "ctx_ms": round(elapsed * 1000, 1)},
+        )
+        return self._parse(method, response)
+
+    def _parse(self, method: str, response: httpx.Response) -> dict[str, Any]:
+        status = response.status_code
+        if response.is_redirect:
+            location = response.headers.get("location", "")
+            parts = urlsplit(location)
+            # Only the scheme and host: the rest of the address may carry the webhook code.
+            where = f"{parts.scheme}://{parts.netloc}" if parts.netloc else "another address"
+            raise PortalMovedError(where, method=method, http_status=status)
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise _Retry(
+                ServerError(
+                    f"HTTP {status} with a body that is not Bitrix24 JSON",
+                    method=method,
+                    http_status=status,
+                )
+            )
+        if "error" in body and "result" not in body:
+            error = error_from_response(
+                str(body.get("error") or ""),
+                self._clean(str(body.get("error_description") or "")),
+                method=method,
+                http_status=status,
+            )
+            if isinstance(error, RateLimitedError):
+                if self._limiter is not None:
+                    self._limiter.on_limited()
+                raise _Retry(error)
+            if isinstance(error, OperationTimeLimitError):
+                reset_at = self._operating_reset_at.get(method)
+                if reset_at is not None:
+                    error.reset_at = datetime.fromtimestamp(reset_at, UTC)
+                wait = max(0.0, reset_at - time.time()) if reset_at is not None else None
+                raise _Retry(error, wait=wait if wait is not None else 60.0)
+            if error.code == "expired_token" or isinstance(error, ServerError):
+                raise _Retry(error)
+            raise error
+        if status >= 500:
+            raise _Retry(ServerError(f"HTTP {status}", method=method, http_status=status))
+        timing = body.get("time")
+        if isinstance(timing, Mapping) and timing.get("operating_reset_at"):
+            try:
+                self._operating_reset_at[method] = float(timing["operating_reset_at"])
+            except (TypeError, ValueError):
+                pass
+        return body
+
+    def _clean(self, text: str) -> str:
+        return redact(text, self.auth.secrets())
+
+
+def _optional_int(value: Any) -> int | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,218 @@
+"""Typed views of what Bitrix24 returns, tolerant of both the docs' and the server's shapes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from enum import StrEnum
+from typing import Any
+
+from bot.redaction import REDACTED
+
+MAX_DURATION = timedelta(hours=24)
+_DURATION = re.compile(r"^(?P<h>\d+):(?P<m>\d{1,2}):(?P<s>\d{1,2})$")
+
+
+def parse_duration(value: Any) -> timedelta:
+    """`HH:MM:SS` (hours may exceed two digits) → timedelta; empty or unknown → 0."""
+    if value is None or value == "":
+        return timedelta(0)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return timedelta(seconds=int(value))
+    match = _DURATION.match(str(value).strip())
+    if not match:
+        return timedelta(0)
+    return timedelta(hours=int(match["h"]), minutes=int(match["m"]), seconds=int(match["s"]))
+
+
+def parse_datetime(value: Any) -> datetime | None:
+    """ATOM `2025-03-27T08:00:01+02:00` → aware datetime; empty or unparseable → None."""
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def format_atom(moment: datetime) -> str:
+    """The strict PHP ATOM format Bitrix24 wants for TIME: no fractions, `+HH:MM`."""
+    if moment.tzinfo is None:
+        raise ValueError("Bitrix24 times must be aware datetimes")
+    return moment.replace(microsecond=0).isoformat()
+
+
+def _as_bool(value: Any, default: bool) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return default
+    if isinstance(value, str):
+        return value.strip().upper() in ("Y", "YES", "TRUE", "1")
+    return bool(value)
+
+
+def _clamp(delta: timedelta) -> timedelta:
+    return max(timedelta(0), min(delta, MAX_DURATION))
+
+
+class WorkdayStatus(StrEnum):
+    OPENED = "OPENED"
+    PAUSED = "PAUSED"
+    CLOSED = "CLOSED"
+    EXPIRED = "EXPIRED"
+
+
+@dataclass(frozen=True, slots=True)
+class Workday:
+    """The status object of `timeman.status` (also returned by open, pause and close).
+
+    `started_at`, `finished_at` and `suggested_finish` carry the day-start offset, as
+    Bitrix24 labels them. `breaks` is TIME_LEAKS: finished breaks only.
+    """
+
+    status: WorkdayStatus
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    duration: timedelta = timedelta(0)
+    breaks: timedelta = timedelta(0)
+    active: bool = True
+    tz_offset: timedelta | None = None
+    suggested_finish: datetime | None = None
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any] | None) -> Workday:
+        data = data or {}
+        raw_status = str(data.get("STATUS") or "CLOSED").upper()
+        try:
+            status = WorkdayStatus(raw_status)
+        except ValueError:
+            status = WorkdayStatus.CLOSED
+        offset = data.get("TZ_OFFSET")
+        tz_offset: timedelta | None
+        try:
+            tz_offset = timedelta(seconds=int(offset)) if offset not in (None, "") else None
+        except (TypeError, ValueError):
+            tz_offset = None
+        return cls(
+            status=status,
+            started_at=parse_datetime(data.get("TIME_START")),
+            finished_at=parse_datetime(data.get("TIME_FINISH")),
+            duration=parse_duration(data.get("DURATION")),
+            breaks=parse_duration(data.get("TIME_LEAKS")),
+            active=_as_bool(data.get("ACTIVE"), default=True),
+            tz_offset=tz_offset,
+            suggested_finish=parse_datetime(data.get("TIME_FINISH_DEFAULT")),
+        )
+
+    @property
+    def has_record(self) -> bool:
+        """False for a user who never opened a day (Bitrix24 returns a bare STATUS)."""
+        return self.started_at is not None
+
+    @property
+    def is_running(self) -> bool:
+        return self.status is WorkdayStatus.OPENED
+
+    @property
+    def is_unfinished(self) -> bool:
+        """Open or paused today, or left so from an earlier day."""
+        return self.status in (WorkdayStatus.OPENED, WorkdayStatus.PAUSED, WorkdayStatus.EXPIRED)
+
+    @property
+    def paused_at(self) -> datetime | None:
+        """When the current break began. The server stores it as TIME_FINISH while paused;
+        a portal that follows the docs (TIME_FINISH null) leaves it unknown."""
+        return self.finished_at if self.status is WorkdayStatus.PAUSED else None
+
+    @property
+    def timezone(self) -> timezone | None:
+        if self.tz_offset is not None:
+            return timezone(self.tz_offset)
+        return self.started_at.tzinfo if self.started_at else None  # type: ignore[return-value]
+
+    def worked(self, now: datetime) -> timedelta | None:
+        """Worked time, computed live: Bitrix24 returns DURATION only for a closed day.
+
+        None when it cannot be known: no day yet, an EXPIRED day (it ended at an unknown
+        time), or a pause whose start the portal did not report.
+        """
+        if self.started_at is None:
+            return None
+        if self.status is WorkdayStatus.CLOSED:
+            return self.duration
+        if self.status is WorkdayStatus.OPENED:
+            return _clamp(now - self.started_at - self.breaks)
+        if self.status is WorkdayStatus.PAUSED and self.paused_at is not None:
+            return _clamp(self.paused_at - self.started_at - self.breaks)
+        return None
+
+    def current_break(self, now: datetime) -> timedelta | None:
+        """Length of the break in progress, if the portal told us when it began."""
+        if self.paused_at is None:
+            return None
+        return _clamp(now - self.paused_at)
+
+    def break_time(self, now: datetime) -> timedelta:
+        """Finished breaks plus the one in progress (when known)."""
+        return _clamp(self.breaks + (self.current_break(now) or timedelta(0)))
+
+
+@dataclass(frozen=True, slots=True)
+class WorkdaySettings:
+    """`timeman.settings` (reference §1.5)."""
+
+    enabled: bool
+    flextime: bool
+    max_start: timedelta
+    min_finish: timedelta
+    min_duration: timedelta
+    allowed_delta: timedelta
+    admin: bool | None = None
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any] | None) -> WorkdaySettings:
+        data = data or {}
+        return cls(
+            enabled=_as_bool(data.get("UF_TIMEMAN"), default=False),
+            flextime=_as_bool(data.get("UF_TM_FREE"), default=False),
+            max_start=parse_duration(data.get("UF_TM_MAX_START")),
+            min_finish=parse_duration(data.get("UF_TM_MIN_FINISH")),
+            min_duration=parse_duration(data.get("UF_TM_MIN_DURATION")),
+            allowed_delta=parse_duration(data.get("UF_TM_ALLOWED_DELTA")),
+            admin=_as_bool(data["ADMIN"], default=False) if "ADMIN" in data else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PortalUser:
+    """An employee as `user.get` returns them."""
+
+    id: int
+    name: str = ""
+    last_name: str = ""
+    email: str = ""
+    time_zone: str | None = None
+    active: bool = True
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> PortalUser:
+        return cls(
+            id=int(data.get("ID") or 0),
+            name=str(data.get("NAME") or ""),
+            last_name=str(data.get("LAST_NAME") or ""),
+            email=str(data.get("EMAIL") or ""),
+            time_zone=str(data.get("TIME_ZONE") or "") or None,
+            active=_as_bool(data.get("ACTIVE"), default=True),
+        )
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.name, self.last_name) if part) or f"#{self.id}"
+
+    def __repr__(self) -> str:
+        # E-mail addresses are personal data: keep them out of logs by default.
+        return f"PortalUser(id={self.id}, email={REDACTED!r}, active={self.active})"

@@ -1,0 +1,77 @@
+"""Client-side leaky bucket that mirrors the portal's (reference §4.1).
+
+The portal adds one unit per HTTP request to a counter that drains at `rate` per second
+and refuses requests once the counter would pass `burst`. Keeping an identical bucket on
+our side means our own traffic never meets QUERY_LIMIT_EXCEEDED: we wait instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+
+class RateLimiter(Protocol):
+    async def acquire(self) -> None:
+        """Wait until one more request fits, and count it."""
+        ...
+
+    def on_limited(self) -> None:
+        """The portal said QUERY_LIMIT_EXCEEDED: someone else shares the bucket."""
+        ...
+
+
+class LeakyBucket:
+    """FIFO leaky bucket: waiters are served in arrival order.
+
+    `margin` units of the burst are kept free, because requests that leave us evenly
+    spaced can reach the portal a few milliseconds closer together.
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        burst: int,
+        *,
+        margin: float = 1.0,
+        timer: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if rate <= 0 or burst < 1:
+            raise ValueError("rate must be > 0 and burst >= 1")
+        self.rate = rate
+        self.capacity = max(1.0, burst - margin)
+        self._timer = timer
+        self._level = 0.0
+        self._updated = timer()
+        self._lock = asyncio.Lock()
+
+    @property
+    def level(self) -> float:
+        self._drain()
+        return self._level
+
+    def _drain(self) -> None:
+        now = self._timer()
+        self._level = max(0.0, self._level - (now - self._updated) * self.rate)
+        self._updated = now
+
+    def delay(self) -> float:
+        """Seconds until one more request fits (0 if it fits now)."""
+        self._drain()
+        excess = self._level + 1 - self.capacity
+        return excess / self.rate if excess > 0 else 0.0
+
+    async def acquire(self) -> None:
+        async with self._lock:
+            while (wait := self.delay()) > 0:
+                await asyncio.sleep(wait)
+            self._level += 1
+
+    def on_limited(self) -> None:
+        self._drain()
+        self._level = max(self._level, self.capacity)
+
+    def __repr__(self) -> str:
+        return f"LeakyBucket(rate={self.rate}, capacity={self.capacity}, level={self.level:.2f})"

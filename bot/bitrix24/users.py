@@ -1,0 +1,56 @@
+"""Finding employees (`user.get`, `user.current`) and notifying them (`im.notify.*`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.bitrix24.client import Bitrix24Client
+from bot.bitrix24.models import PortalUser
+
+
+class UsersAPI:
+    def __init__(self, client: Bitrix24Client) -> None:
+        self._client = client
+
+    async def _active(self, filter_: dict[str, Any]) -> list[PortalUser]:
+        result = await self._client.call("user.get", {"FILTER": {**filter_, "ACTIVE": True}})
+        users = [PortalUser.from_api(item) for item in result or [] if isinstance(item, dict)]
+        # The filter already asks for active users; checking again costs nothing.
+        return [user for user in users if user.active and user.id > 0]
+
+    async def get_active(self, user_id: int) -> PortalUser | None:
+        """The active employee with this id, or None (unknown or dismissed)."""
+        if user_id <= 0:
+            return None
+        users = await self._active({"ID": user_id})
+        return next((user for user in users if user.id == user_id), None)
+
+    async def find_active_by_email(self, email: str) -> list[PortalUser]:
+        """Active employees with exactly this e-mail (normally one)."""
+        email = email.strip()
+        if not email:
+            return []
+        users = await self._active({"EMAIL": email})
+        return [user for user in users if user.email.lower() == email.lower()]
+
+    async def current(self) -> PortalUser:
+        """The webhook's creator (or the OAuth token's user)."""
+        return PortalUser.from_api(await self._client.call("user.current") or {})
+
+    async def notify(self, user_id: int, message: str, *, system: bool = True, tag: str | None = None) -> int | None:
+        """Send a Bitrix24 notification; returns its id.
+
+        A system notification has no sender, so the person reading it does not see it as
+        coming from the colleague who created the webhook.
+        """
+        method = "im.notify.system.add" if system else "im.notify.personal.add"
+        params: dict[str, Any] = {"USER_ID": user_id, "MESSAGE": message}
+        if tag:
+            params["TAG"] = tag
+        result = await self._client.call(method, params)
+        if result in (False, None):
+            return None
+        try:
+            return int(result)
+        except (TypeError, ValueError):
+            return None

@@ -1,0 +1,97 @@
+"""The workday (`timeman.*`) methods, returning typed `Workday` objects."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from bot.bitrix24.client import Bitrix24Client
+from bot.bitrix24.errors import Bitrix24Error
+from bot.bitrix24.models import Workday, WorkdaySettings, format_atom
+
+
+def _params(user_id: int | None, **extra: Any) -> dict[str, Any]:
+    params = {key: value for key, value in extra.items() if value is not None}
+    if user_id is not None:
+        params["USER_ID"] = user_id
+    return params
+
+
+class WorkdayAPI:
+    """`timeman.open`, `pause`, `close`, `status` and `settings`.
+
+    Each action already returns the day's status, so one action costs one request.
+    `user_id=None` acts on the webhook's (or token's) own user.
+    """
+
+    def __init__(self, client: Bitrix24Client) -> None:
+        self._client = client
+
+    async def status(self, user_id: int | None = None) -> Workday:
+        return Workday.from_api(await self._client.call("timeman.status", _params(user_id)))
+
+    async def open(
+        self,
+        user_id: int | None = None,
+        *,
+        at: datetime | None = None,
+        report: str | None = None,
+        lat: float | None = None,
+        lon: float | None = None,
+    ) -> Workday:
+        """Start a day, or resume a paused or reopenable one. A no-op on an open or EXPIRED day."""
+        params = _params(
+            user_id,
+            TIME=format_atom(at) if at else None,
+            REPORT=report,
+            LAT=lat,
+            LON=lon,
+        )
+        return Workday.from_api(await self._client.call("timeman.open", params))
+
+    async def pause(self, user_id: int | None = None) -> Workday:
+        """Pause an open day. Bitrix24 ignores a pause in any other state and answers
+        with the unchanged status, so callers must read the status they get back."""
+        return Workday.from_api(await self._client.call("timeman.pause", _params(user_id)))
+
+    async def close(
+        self,
+        user_id: int | None = None,
+        *,
+        at: datetime | None = None,
+        report: str | None = None,
+        lat: float | None = None,
+        lon: float | None = None,
+    ) -> Workday:
+        """Finish the day. An EXPIRED day needs `at` and (on most schedules) `report`."""
+        params = _params(
+            user_id,
+            TIME=format_atom(at) if at else None,
+            REPORT=report,
+            LAT=lat,
+            LON=lon,
+        )
+        return Workday.from_api(await self._client.call("timeman.close", params))
+
+    async def settings(self, user_id: int | None = None) -> WorkdaySettings:
+        return WorkdaySettings.from_api(await self._client.call("timeman.settings", _params(user_id)))
+
+    async def pause_many(self, user_ids: Iterable[int]) -> dict[int, Workday | Bitrix24Error]:
+        """Pause several users' days through `batch` (50 per request)."""
+        return await self._many("timeman.pause", user_ids)
+
+    async def status_many(self, user_ids: Iterable[int]) -> dict[int, Workday | Bitrix24Error]:
+        return await self._many("timeman.status", user_ids)
+
+    async def _many(self, method: str, user_ids: Iterable[int]) -> dict[int, Workday | Bitrix24Error]:
+        ids = list(dict.fromkeys(user_ids))
+        outcome = await self._client.batch({str(uid): (method, {"USER_ID": uid}) for uid in ids})
+        results: dict[int, Workday | Bitrix24Error] = {}
+        for uid in ids:
+            key = str(uid)
+            if key in outcome.errors:
+                results[uid] = outcome.errors[key]
+            else:
+                results[uid] = Workday.from_api(outcome.results.get(key))
+        return results

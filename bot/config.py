@@ -1,0 +1,332 @@
+"""Configuration from the environment and `.env`, one settings class per area.
+
+The environment variable names are a public contract: README, `.env.example` and
+docker-compose use them. `load_settings()` validates every area and, when something is
+wrong, raises one `ConfigError` that names every bad or missing variable. It never
+echoes a value back, because most of them are secrets.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_TELEGRAM_API_BASE = "https://api.telegram.org"
+DEFAULT_OAUTH_SERVER_URL = "https://oauth.bitrix.info"
+
+_WEBHOOK_PATH = re.compile(r"^/rest/(?P<user_id>\d+)/(?P<code>[^/]+)/?$")
+_TELEGRAM_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used. `problems` has one line per bad variable."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {problem}" for problem in problems)
+        super().__init__(f"Invalid configuration:\n{lines}")
+
+
+def is_loopback_host(host: str | None) -> bool:
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_portal_url(url: str, variable: str) -> str:
+    """An absolute http(s) URL; plain http only for a loopback host (the emulator)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{variable} must be an absolute https:// URL")
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        raise ValueError(
+            f"{variable} must use https:// (plain http is accepted only for a loopback host)"
+        )
+    return url
+
+
+_BASE_CONFIG = SettingsConfigDict(
+    env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+)
+
+
+class TelegramSettings(BaseSettings):
+    model_config = SettingsConfigDict(**_BASE_CONFIG, env_prefix="TELEGRAM_")
+
+    bot_token: SecretStr
+    api_base: str = DEFAULT_TELEGRAM_API_BASE
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        if not _TELEGRAM_TOKEN.match(value.get_secret_value()):
+            raise ValueError("must look like 123456:ABC-DEF (the token BotFather gives)")
+        return value
+
+    @field_validator("api_base")
+    @classmethod
+    def _api_base_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an absolute http(s):// URL")
+        return value.rstrip("/")
+
+
+class Bitrix24Settings(BaseSettings):
+    """Either an incoming webhook, or the OAuth set."""
+
+    model_config = SettingsConfigDict(**_BASE_CONFIG, env_prefix="BITRIX24_")
+
+    webhook_url: SecretStr | None = None
+    portal_url: str | None = None
+    client_id: str | None = None
+    client_secret: SecretStr | None = None
+    access_token: SecretStr | None = None
+    refresh_token: SecretStr | None = None
+    oauth_server_url: str = DEFAULT_OAUTH_SERVER_URL
+    rate_limit: float = Field(default=2.0, gt=0, le=1000)
+    rate_burst: int = Field(default=50, ge=1, le=10_000)
+    request_timeout: float = Field(default=10.0, gt=0, le=120)
+    call_deadline: float = Field(default=30.0, gt=0, le=600)
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        url = value.get_secret_value()
+        check_portal_url(url, "the webhook URL")
+        if not _WEBHOOK_PATH.match(urlsplit(url).path):
+            raise ValueError("must look like https://<portal>/rest/<user id>/<code>/")
+        return value
+
+    @field_validator("portal_url")
+    @classmethod
+    def _portal_shape(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        return check_portal_url(value, "the portal URL").rstrip("/")
+
+    @field_validator("oauth_server_url")
+    @classmethod
+    def _oauth_server_shape(cls, value: str) -> str:
+        return check_portal_url(value, "the OAuth server URL").rstrip("/")
+
+    @field_validator("client_secret", "access_token", "refresh_token")
+    @classmethod
+    def _empty_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        return value
+
+    @model_validator(mode="after")
+    def _one_auth_method(self) -> Bitrix24Settings:
+        oauth_given = [
+            name
+            for name, value in (
+                ("BITRIX24_PORTAL_URL", self.portal_url),
+                ("BITRIX24_CLIENT_ID", self.client_id),
+                ("BITRIX24_CLIENT_SECRET", self.client_secret),
+                ("BITRIX24_ACCESS_TOKEN", self.access_token),
+                ("BITRIX24_REFRESH_TOKEN", self.refresh_token),
+            )
+            if value
+        ]
+        if self.webhook_url and oauth_given:
+            raise ValueError(
+                "BITRIX24_WEBHOOK_URL and the OAuth settings are both set "
+                f"({', '.join(oauth_given)}); set one of the two"
+            )
+        if self.webhook_url:
+            return self
+        if not oauth_given:
+            raise ValueError(
+                "no Bitrix24 access: set BITRIX24_WEBHOOK_URL, or the OAuth set "
+                "BITRIX24_PORTAL_URL, BITRIX24_CLIENT_ID, BITRIX24_CLIENT_SECRET and "
+                "BITRIX24_ACCESS_TOKEN or BITRIX24_REFRESH_TOKEN"
+            )
+        missing = [
+            name
+            for name, value in (
+                ("BITRIX24_PORTAL_URL", self.portal_url),
+                ("BITRIX24_CLIENT_ID", self.client_id),
+                ("BITRIX24_CLIENT_SECRET", self.client_secret),
+            )
+            if not value
+        ]
+        if not (self.access_token or self.refresh_token):
+            missing.append("BITRIX24_ACCESS_TOKEN or BITRIX24_REFRESH_TOKEN")
+        if missing:
+            raise ValueError(f"the OAuth set is incomplete, missing: {', '.join(missing)}")
+        return self
+
+    @property
+    def uses_webhook(self) -> bool:
+        return self.webhook_url is not None
+
+
+class RedisSettings(BaseSettings):
+    model_config = SettingsConfigDict(**_BASE_CONFIG, env_prefix="REDIS_")
+
+    url: SecretStr = SecretStr("redis://localhost:6379/0")
+
+    @field_validator("url")
+    @classmethod
+    def _redis_scheme(cls, value: SecretStr) -> SecretStr:
+        scheme = urlsplit(value.get_secret_value()).scheme
+        if scheme not in ("redis", "rediss", "unix"):
+            raise ValueError("must be a redis://, rediss:// or unix:// URL")
+        return value
+
+
+class BotMode(StrEnum):
+    POLLING = "polling"
+    WEBHOOK = "webhook"
+
+
+class BotSettings(BaseSettings):
+    model_config = SettingsConfigDict(**_BASE_CONFIG, env_prefix="BOT_")
+
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    default_timezone: str = "UTC"
+    mode: BotMode = BotMode.POLLING
+    log_level: str = "INFO"
+    log_format: str = "text"
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            items = [item.strip() for item in value.split(",") if item.strip()]
+            if not all(re.fullmatch(r"-?\d+", item) for item in items):
+                raise ValueError("must be comma-separated Telegram user ids, e.g. 12345,67890")
+            return frozenset(int(item) for item in items)
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be an IANA time zone name such as Europe/Berlin") from None
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        value = value.upper()
+        if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return value
+
+    @field_validator("log_format")
+    @classmethod
+    def _format(cls, value: str) -> str:
+        value = value.lower()
+        if value not in ("text", "json"):
+            raise ValueError("must be text or json")
+        return value
+
+
+class WebhookSettings(BaseSettings):
+    """Telegram webhook mode (BOT_MODE=webhook)."""
+
+    model_config = SettingsConfigDict(**_BASE_CONFIG, env_prefix="WEBHOOK_")
+
+    url: str | None = None
+    secret: SecretStr | None = None
+    host: str = "0.0.0.0"
+    port: int = Field(default=8080, ge=1, le=65535)
+
+    @field_validator("url")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme != "https" or not parts.hostname:
+            raise ValueError("must be the public https:// URL that Telegram will call")
+        return value
+
+    @field_validator("secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        if not _WEBHOOK_SECRET.match(value.get_secret_value()):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path or "/" if self.url else "/webhook"
+
+
+@dataclass(frozen=True)
+class Settings:
+    telegram: TelegramSettings
+    bitrix24: Bitrix24Settings
+    redis: RedisSettings
+    bot: BotSettings
+    webhook: WebhookSettings
+
+
+_AREAS: tuple[tuple[str, type[BaseSettings]], ...] = (
+    ("telegram", TelegramSettings),
+    ("bitrix24", Bitrix24Settings),
+    ("redis", RedisSettings),
+    ("bot", BotSettings),
+    ("webhook", WebhookSettings),
+)
+
+
+def _describe(error: Any, prefix: str) -> str:
+    location = error.get("loc") or ()
+    message = error.get("msg", "is invalid")
+    message = message.removeprefix("Value error, ")
+    if error.get("type") == "missing":
+        message = "is required"
+    if location:
+        return f"{prefix}{str(location[0]).upper()}: {message}"
+    return message
+
+
+def load_settings(env_file: str | Path | None = ".env") -> Settings:
+    """Read and validate every area; raise one `ConfigError` listing every problem."""
+    problems: list[str] = []
+    areas: dict[str, BaseSettings] = {}
+    for name, area in _AREAS:
+        try:
+            areas[name] = area(_env_file=env_file)  # type: ignore[call-arg]
+        except ValidationError as exc:
+            prefix = str(area.model_config.get("env_prefix", ""))
+            # include_input=False: a value can be a secret, never echo it.
+            problems.extend(
+                _describe(error, prefix)
+                for error in exc.errors(include_input=False, include_url=False)
+            )
+    if not problems and areas["bot"].mode is BotMode.WEBHOOK:  # type: ignore[attr-defined]
+        webhook = areas["webhook"]
+        if not webhook.url:  # type: ignore[attr-defined]
+            problems.append("WEBHOOK_URL: is required when BOT_MODE=webhook")
+        if not webhook.secret:  # type: ignore[attr-defined]
+            problems.append("WEBHOOK_SECRET: is required when BOT_MODE=webhook")
+    if problems:
+        raise ConfigError(problems)
+    return Settings(**areas)  # type: ignore[arg-type]
