@@ -31,9 +31,10 @@ from bot.bitrix24.errors import (
     error_from_response,
 )
 from bot.bitrix24.ratelimit import RateLimiter
-from bot.redaction import redact
+from bot.redaction import install_url_redaction, redact
 
 log = logging.getLogger(__name__)
+install_url_redaction()
 
 BATCH_LIMIT = 50
 _METHOD_NAME = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
@@ -333,8 +334,9 @@ class Bitrix24Client:
                 reset_at = self._operating_reset_at.get(method)
                 if reset_at is not None:
                     error.reset_at = datetime.fromtimestamp(reset_at, UTC)
-                wait = max(0.0, reset_at - time.time()) if reset_at is not None else None
-                raise _Retry(error, wait=wait if wait is not None else 60.0)
+                # reset_at is a whole second; a little slack keeps us from arriving early.
+                wait = max(0.0, reset_at - time.time()) + 1.0 if reset_at is not None else 60.0
+                raise _Retry(error, wait=wait)
             if error.code == "expired_token" or isinstance(error, ServerError):
                 raise _Retry(error)
             raise error

@@ -28,8 +28,10 @@ class WorkdayAPI:
     def __init__(self, client: Bitrix24Client) -> None:
         self._client = client
 
-    async def status(self, user_id: int | None = None) -> Workday:
-        return Workday.from_api(await self._client.call("timeman.status", _params(user_id)))
+    async def status(self, user_id: int | None = None, *, deadline: float | None = None) -> Workday:
+        return Workday.from_api(
+            await self._client.call("timeman.status", _params(user_id), deadline=deadline)
+        )
 
     async def open(
         self,

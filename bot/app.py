@@ -1,0 +1,171 @@
+"""Factories for the bot, the dispatcher and everything injected into handlers.
+
+Handlers get their dependencies as keyword arguments from the dispatcher's workflow
+data; nothing is global. Tests build the same dispatcher with their own Redis, portal
+and Telegram session.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import StorageKey
+from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisStorage
+from aiogram.types import BotCommand
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
+from redis.asyncio import Redis
+
+from bot.bitrix24 import Bitrix24
+from bot.clock import Clock
+from bot.config import Settings
+from bot.i18n import CATALOGS, Translator
+from bot.services.erasure import UserDataEraser
+from bot.services.linking import LinkingService
+from bot.services.workday import WorkdayService
+from bot.storage.day_cache import DayCache
+from bot.storage.keys import KeySpace
+from bot.storage.link_attempts import LinkAttemptRepository
+from bot.storage.links import LinkRepository
+from bot.storage.profiles import ProfileRepository
+from bot.storage.rate_limits import WindowLimiter
+from bot.telegram.handlers import get_routers
+from bot.telegram.middlewares.context import UserContextMiddleware
+from bot.telegram.middlewares.dedup import UpdateDedupMiddleware
+from bot.telegram.middlewares.guard import BitrixGuardMiddleware
+from bot.telegram.session import RetryRequestMiddleware
+
+COMMANDS = ("status", "open", "pause", "resume", "close", "link", "unlink", "language", "help", "cancel")
+FSM_TTL_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True)
+class Repositories:
+    links: LinkRepository
+    attempts: LinkAttemptRepository
+    profiles: ProfileRepository
+    limiter: WindowLimiter
+    days: DayCache
+
+    @classmethod
+    def over(cls, redis: Redis, keys: KeySpace) -> Repositories:
+        return cls(
+            links=LinkRepository(redis, keys),
+            attempts=LinkAttemptRepository(redis, keys),
+            profiles=ProfileRepository(redis, keys),
+            limiter=WindowLimiter(redis, keys),
+            days=DayCache(redis, keys),
+        )
+
+
+def bot_id_from_token(token: str) -> int:
+    return int(token.split(":", 1)[0])
+
+
+def create_bot(settings: Settings, *, profiles: ProfileRepository, session: BaseSession | None = None) -> Bot:
+    if session is None:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram.api_base))
+
+    async def blocked(chat_id: int) -> None:
+        await profiles.set_blocked(chat_id, True)
+
+    session.middleware(RetryRequestMiddleware(on_blocked=blocked))
+    return Bot(
+        settings.telegram.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+def create_dispatcher(
+    *,
+    settings: Settings,
+    redis: Redis,
+    bitrix: Bitrix24,
+    clock: Clock,
+    keys: KeySpace,
+    repositories: Repositories | None = None,
+) -> Dispatcher:
+    repos = repositories or Repositories.over(redis, keys)
+    storage = RedisStorage(
+        redis,
+        key_builder=DefaultKeyBuilder(prefix=keys("fsm"), with_bot_id=True),
+        state_ttl=FSM_TTL_SECONDS,
+        data_ttl=FSM_TTL_SECONDS,
+    )
+    # Redis isolation serialises one user's updates across replicas: two quick taps
+    # cannot race each other.
+    dispatcher = Dispatcher(storage=storage, events_isolation=storage.create_isolation())
+    bot_id = bot_id_from_token(settings.telegram.bot_token.get_secret_value())
+
+    eraser = UserDataEraser()
+
+    async def forget_conversation(telegram_id: int) -> None:
+        key = StorageKey(bot_id=bot_id, chat_id=telegram_id, user_id=telegram_id)
+        await storage.set_state(key, None)
+        await storage.set_data(key, {})
+
+    async def forget_counters(telegram_id: int) -> None:
+        await repos.limiter.forget("link_start", telegram_id)
+        await repos.limiter.forget("actions", telegram_id)
+
+    eraser.register(repos.profiles.forget)
+    eraser.register(repos.attempts.forget)
+    eraser.register(forget_conversation)
+    eraser.register(forget_counters)
+
+    # Codes are hashed with a key only this deployment knows, so a Redis dump alone does
+    # not give them away.
+    code_key = hashlib.sha256(b"link-codes:" + settings.telegram.bot_token.get_secret_value().encode()).digest()
+    link_service = LinkingService(
+        users=bitrix.users,
+        links=repos.links,
+        attempts=repos.attempts,
+        limiter=repos.limiter,
+        clock=clock,
+        code_key=code_key,
+        erase_user_data=eraser,
+    )
+    workday_service = WorkdayService(bitrix.workday, repos.days, clock)
+
+    dispatcher.workflow_data.update(
+        settings=settings,
+        clock=clock,
+        bitrix=bitrix,
+        redis=redis,
+        keys=keys,
+        admin_ids=settings.bot.admin_ids,
+        link_service=link_service,
+        workday_service=workday_service,
+        profiles=repos.profiles,
+        links=repos.links,
+        user_data_eraser=eraser,
+    )
+
+    dispatcher.update.outer_middleware(UpdateDedupMiddleware(redis, keys))
+    dispatcher.update.outer_middleware(UserContextMiddleware(
+        links=repos.links, profiles=repos.profiles, clock=clock,
+        default_zone=settings.bot.default_timezone,
+    ))
+    guard = BitrixGuardMiddleware(repos.limiter)
+    dispatcher.message.middleware(guard)
+    dispatcher.callback_query.middleware(guard)
+    # Answer every tap at once: Bitrix24 may be slow, and an unanswered tap spins.
+    dispatcher.callback_query.middleware(CallbackAnswerMiddleware(pre=True))
+
+    dispatcher.include_routers(*get_routers())
+    dispatcher.startup.register(register_commands)
+    return dispatcher
+
+
+async def register_commands(bot: Bot) -> None:
+    for language in CATALOGS:
+        t = Translator(language)
+        commands = [BotCommand(command=name, description=t(f"cmd.{name}")) for name in COMMANDS]
+        await bot.set_my_commands(commands, language_code=None if language == "en" else language)

@@ -1,0 +1,172 @@
+"""Run the bot: polling, or an aiohttp webhook server (BOT_MODE=webhook)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import signal
+from collections.abc import Sequence
+from contextlib import AsyncExitStack
+
+import httpx
+from aiogram import Bot, Dispatcher
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from bot import __version__
+from bot.app import Repositories, create_bot, create_dispatcher
+from bot.bitrix24 import Bitrix24, Bitrix24Error, create_bitrix24
+from bot.clock import Clock, SystemClock
+from bot.config import BotMode, Settings
+from bot.logging_setup import setup_logging
+from bot.storage.keys import KeySpace
+from bot.storage.tokens import RedisTokenStore
+
+log = logging.getLogger(__name__)
+
+
+class StartupError(Exception):
+    """A problem an admin must fix before the bot can run; printed without a traceback."""
+
+
+def settings_secrets(settings: Settings) -> list[str]:
+    values = [settings.telegram.bot_token.get_secret_value()]
+    b24 = settings.bitrix24
+    for secret in (b24.webhook_url, b24.client_secret, b24.access_token, b24.refresh_token,
+                   settings.webhook.secret):
+        if secret is not None:
+            values.append(secret.get_secret_value())
+    if b24.webhook_url is not None:
+        # The code alone, too: it shows up in paths without the rest of the URL.
+        values.append(b24.webhook_url.get_secret_value().rstrip("/").rsplit("/", 1)[-1])
+    redis_url = httpx.URL(settings.redis.url.get_secret_value())
+    if redis_url.password:
+        values.append(redis_url.password)
+    return values
+
+
+async def check_redis(redis: Redis) -> None:
+    try:
+        await redis.ping()
+    except (RedisError, OSError) as error:
+        raise StartupError(
+            f"cannot reach Redis (REDIS_URL): {type(error).__name__}. Is it running, and is the URL right?"
+        ) from None
+
+
+async def check_bitrix24(bitrix: Bitrix24) -> None:
+    """Say who the bot acts as, and warn when that user cannot manage other people's days.
+    Not fatal: the portal may be down for a minute while the bot starts."""
+    try:
+        owner = await bitrix.users.current()
+        settings = await bitrix.workday.settings()
+    except Bitrix24Error as error:
+        log.warning("could not check the Bitrix24 connection at start-up: %s", error)
+        return
+    log.info("bitrix24 connected", extra={"ctx_acts_as": owner.id})
+    if settings.admin is False:
+        log.warning(
+            "the Bitrix24 user behind the webhook is not a timeman admin: acting on other "
+            "employees' workdays will fail with ACCESS_DENIED. Create the webhook as a user "
+            "who may manage everyone's working time."
+        )
+
+
+async def run(settings: Settings, *, clock: Clock | None = None, keys: KeySpace | None = None) -> None:
+    setup_logging(settings.bot.log_level, settings.bot.log_format, secrets=settings_secrets(settings))
+    clock = clock or SystemClock()
+    keys = keys or KeySpace()
+    log.info("starting", extra={"ctx_version": __version__, "ctx_mode": settings.bot.mode.value})
+    async with AsyncExitStack() as stack:
+        redis = Redis.from_url(settings.redis.url.get_secret_value())
+        stack.push_async_callback(redis.aclose)
+        await check_redis(redis)
+        http = httpx.AsyncClient(headers={"User-Agent": f"b24-workday-bot/{__version__}"})
+        stack.push_async_callback(http.aclose)
+        repositories = Repositories.over(redis, keys)
+        bitrix = create_bitrix24(settings.bitrix24, http=http,
+                                 token_store=RedisTokenStore(redis, keys("oauth", "tokens")), clock=clock)
+        bot = create_bot(settings, profiles=repositories.profiles)
+        stack.push_async_callback(bot.session.close)
+        dispatcher = create_dispatcher(settings=settings, redis=redis, bitrix=bitrix, clock=clock, keys=keys,
+                                       repositories=repositories)
+        await check_bitrix24(bitrix)
+        if settings.bot.mode is BotMode.WEBHOOK:
+            await run_webhook(bot, dispatcher, settings, redis, keys)
+        else:
+            await run_polling(bot, dispatcher)
+
+
+async def run_polling(bot: Bot, dispatcher: Dispatcher) -> None:
+    # A webhook left from an earlier deployment would make getUpdates fail with 409.
+    await bot.delete_webhook(drop_pending_updates=False)
+    await dispatcher.start_polling(bot, allowed_updates=dispatcher.resolve_used_update_types())
+
+
+def webhook_fingerprint(url: str, secret: str, allowed_updates: Sequence[str]) -> str:
+    return hashlib.sha256("|".join([url, secret, ",".join(sorted(allowed_updates))]).encode()).hexdigest()
+
+
+async def ensure_webhook(bot: Bot, *, url: str, secret: str, allowed_updates: list[str], redis: Redis,
+                         keys: KeySpace) -> bool:
+    """Set the webhook only when it changed; returns True when it was set."""
+    fingerprint = webhook_fingerprint(url, secret, allowed_updates)
+    key = keys("webhook", bot.id)
+    stored = await redis.get(key)
+    info = await bot.get_webhook_info()
+    if stored is not None and stored.decode() == fingerprint and info.url == url:
+        log.info("webhook unchanged")
+        return False
+    await bot.set_webhook(url=url, secret_token=secret, allowed_updates=allowed_updates,
+                          drop_pending_updates=False)
+    await redis.set(key, fingerprint)
+    log.info("webhook set")
+    return True
+
+
+def build_webhook_app(bot: Bot, dispatcher: Dispatcher, settings: Settings, redis: Redis,
+                      keys: KeySpace) -> web.Application:
+    assert settings.webhook.url is not None and settings.webhook.secret is not None
+    secret = settings.webhook.secret.get_secret_value()
+    url = settings.webhook.url
+    app = web.Application()
+    SimpleRequestHandler(dispatcher=dispatcher, bot=bot, secret_token=secret,
+                         handle_in_background=True).register(app, path=settings.webhook.path)
+
+    async def health(request: web.Request) -> web.Response:
+        try:
+            await redis.ping()
+        except (RedisError, OSError):
+            return web.json_response({"ok": False, "redis": "unreachable"}, status=503)
+        return web.json_response({"ok": True, "version": __version__})
+
+    app.router.add_get("/healthz", health)
+
+    async def on_startup(bot: Bot) -> None:
+        await ensure_webhook(bot, url=url, secret=secret,
+                             allowed_updates=dispatcher.resolve_used_update_types(), redis=redis, keys=keys)
+
+    dispatcher.startup.register(on_startup)
+    setup_application(app, dispatcher, bot=bot)
+    return app
+
+
+async def run_webhook(bot: Bot, dispatcher: Dispatcher, settings: Settings, redis: Redis, keys: KeySpace) -> None:
+    app = build_webhook_app(bot, dispatcher, settings, redis, keys)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.webhook.host, settings.webhook.port)
+    await site.start()
+    log.info("webhook server listening", extra={"ctx_host": settings.webhook.host, "ctx_port": settings.webhook.port})
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, stop.set)
+    try:
+        await stop.wait()
+        log.info("stopping")
+    finally:
+        await runner.cleanup()

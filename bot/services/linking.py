@@ -1,0 +1,227 @@
+"""Linking a Telegram account to a Bitrix24 employee: the bot's security boundary.
+
+The bot acts on everyone's workday through one webhook, so a Telegram user must first
+prove they can read the Bitrix24 account they claim: we send a one-time code to that
+account's Bitrix24 notifications and ask for it back in the chat.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import Enum
+
+from bot.bitrix24 import Bitrix24Error, PortalUser, UsersAPI
+from bot.clock import Clock
+from bot.storage.link_attempts import CodeCheck, LinkAttemptRepository
+from bot.storage.links import Link, LinkRepository, Relink
+from bot.storage.rate_limits import WindowLimiter
+
+log = logging.getLogger(__name__)
+
+CODE_LIFETIME = timedelta(minutes=10)
+MAX_WRONG_CODES = 5
+# A Telegram user may start this many attempts per hour, and a Bitrix24 employee may be
+# sent this many codes per hour: 5 tries each caps guessing at 25 per hour per target.
+STARTS_PER_TELEGRAM_USER = 5
+CODES_PER_BITRIX_USER = 5
+LIMIT_WINDOW = timedelta(hours=1)
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_CODE = re.compile(r"^\d{6}$")
+
+
+class StartOutcome(Enum):
+    CODE_SENT = "code_sent"  # also what a stranger sees when nobody matched
+    INVALID_IDENTITY = "invalid_identity"
+    RATE_LIMITED = "rate_limited"
+    UNAVAILABLE = "unavailable"
+
+
+@dataclass(frozen=True, slots=True)
+class StartResult:
+    outcome: StartOutcome
+    retry_after: float = 0.0
+    error: Bitrix24Error | None = None
+
+
+class ConfirmOutcome(Enum):
+    LINKED = "linked"
+    WRONG = "wrong"
+    LOCKED = "locked"
+    NO_ATTEMPT = "no_attempt"
+    NOT_A_CODE = "not_a_code"
+    UNAVAILABLE = "unavailable"
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmResult:
+    outcome: ConfirmOutcome
+    tries_left: int = 0
+    retry_after: float = 0.0
+    user: PortalUser | None = None
+    relink: Relink | None = None
+    error: Bitrix24Error | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    email: str | None = None
+    bitrix_id: int | None = None
+
+
+def parse_identity(text: str) -> Identity | None:
+    """An e-mail address or a positive Bitrix24 user id."""
+    text = text.strip()
+    if text.isdigit() and 0 < int(text) < 2**31:
+        return Identity(bitrix_id=int(text))
+    if _EMAIL.match(text) and len(text) <= 254:
+        return Identity(email=text)
+    return None
+
+
+def looks_like_code(text: str) -> bool:
+    return bool(_CODE.match(text.strip().replace(" ", "")))
+
+
+CodeMessage = Callable[[str, str], str]
+"""Builds the Bitrix24 notification text from (code, requester description)."""
+
+UserErasure = Callable[[int], Awaitable[None]]
+"""Deletes everything stored for a Telegram user (their link excluded)."""
+
+
+class LinkingService:
+    def __init__(
+        self,
+        *,
+        users: UsersAPI,
+        links: LinkRepository,
+        attempts: LinkAttemptRepository,
+        limiter: WindowLimiter,
+        clock: Clock,
+        code_key: bytes,
+        erase_user_data: UserErasure,
+    ) -> None:
+        self._users = users
+        self._links = links
+        self._attempts = attempts
+        self._limiter = limiter
+        self._clock = clock
+        self._code_key = code_key
+        self._erase_user_data = erase_user_data
+
+    def _hash(self, salt: str, code: str) -> str:
+        return hmac.new(self._code_key, f"{salt}:{code}".encode(), hashlib.sha256).hexdigest()
+
+    async def start(self, telegram_id: int, identity: Identity, code_message: CodeMessage,
+                    requester: str) -> StartResult:
+        allowance = await self._limiter.hit(
+            "link_start", telegram_id, limit=STARTS_PER_TELEGRAM_USER,
+            window_seconds=LIMIT_WINDOW.total_seconds(),
+        )
+        if not allowance.allowed:
+            return StartResult(StartOutcome.RATE_LIMITED, retry_after=allowance.retry_after)
+        try:
+            user = await self._find(identity)
+        except Bitrix24Error as error:
+            log.warning("link lookup failed", extra={"ctx_error": repr(error)})
+            return StartResult(StartOutcome.UNAVAILABLE, error=error)
+
+        code = f"{secrets.randbelow(10**6):06d}"
+        salt = secrets.token_hex(8)
+        target = user.id if user else None
+        if user is not None:
+            per_target = await self._limiter.hit(
+                "link_code", user.id, limit=CODES_PER_BITRIX_USER,
+                window_seconds=LIMIT_WINDOW.total_seconds(),
+            )
+            if not per_target.allowed:
+                # Same answer as success: a stranger must not learn about the target.
+                log.warning("link codes for this employee are rate-limited",
+                            extra={"ctx_b24_user": user.id})
+                target = None
+            else:
+                try:
+                    await self._users.notify(user.id, code_message(code, requester), system=True)
+                except Bitrix24Error as error:
+                    log.warning("could not send the link code", extra={"ctx_b24_user": user.id,
+                                                                       "ctx_error": repr(error)})
+                    return StartResult(StartOutcome.UNAVAILABLE, error=error)
+        await self._attempts.start(
+            telegram_id, bitrix_id=target, salt=salt, code_hash=self._hash(salt, code),
+            ttl_seconds=int(CODE_LIFETIME.total_seconds()),
+        )
+        log.info("link code issued", extra={"ctx_b24_user": target or "-", "ctx_matched": user is not None})
+        return StartResult(StartOutcome.CODE_SENT)
+
+    async def _find(self, identity: Identity) -> PortalUser | None:
+        if identity.bitrix_id is not None:
+            return await self._users.get_active(identity.bitrix_id)
+        matches = await self._users.find_active_by_email(identity.email or "")
+        # Two active employees sharing an address: refuse to guess which one is meant.
+        return matches[0] if len(matches) == 1 else None
+
+    async def has_attempt(self, telegram_id: int) -> bool:
+        return await self._attempts.salt(telegram_id) is not None
+
+    async def confirm(self, telegram_id: int, text: str) -> ConfirmResult:
+        code = text.strip().replace(" ", "")
+        salt = await self._attempts.salt(telegram_id)
+        if salt is None:
+            return ConfirmResult(ConfirmOutcome.NO_ATTEMPT)
+        if not looks_like_code(code):
+            return ConfirmResult(ConfirmOutcome.NOT_A_CODE)
+        checked = await self._attempts.check(telegram_id, self._hash(salt, code), MAX_WRONG_CODES)
+        if checked.outcome is CodeCheck.MISSING:
+            return ConfirmResult(ConfirmOutcome.NO_ATTEMPT)
+        if checked.outcome is CodeCheck.LOCKED:
+            return ConfirmResult(ConfirmOutcome.LOCKED,
+                                 retry_after=await self._attempts.seconds_left(telegram_id))
+        if checked.outcome is CodeCheck.WRONG or checked.bitrix_id is None:
+            return ConfirmResult(ConfirmOutcome.WRONG, tries_left=checked.tries_left)
+        try:
+            user = await self._users.get_active(checked.bitrix_id)
+        except Bitrix24Error as error:
+            return ConfirmResult(ConfirmOutcome.UNAVAILABLE, error=error)
+        if user is None:  # dismissed within the last ten minutes
+            return ConfirmResult(ConfirmOutcome.NO_ATTEMPT)
+        relink = await self._link(telegram_id, user, by_admin=False)
+        return ConfirmResult(ConfirmOutcome.LINKED, user=user, relink=relink)
+
+    async def _link(self, telegram_id: int, user: PortalUser, *, by_admin: bool) -> Relink:
+        relink = await self._links.link(telegram_id, user.id, name=user.full_name,
+                                        at=self._clock.now(), by_admin=by_admin)
+        if relink.previous_telegram_id is not None:
+            # That Telegram account no longer speaks for this employee: drop its data too.
+            await self._erase_user_data(relink.previous_telegram_id)
+        log.info("linked", extra={"ctx_b24_user": user.id, "ctx_by_admin": by_admin,
+                                  "ctx_replaced_tg": relink.previous_telegram_id or "-",
+                                  "ctx_replaced_b24": relink.previous_bitrix_id or "-"})
+        return relink
+
+    async def admin_link(self, telegram_id: int, identity: Identity) -> tuple[PortalUser | None, Relink | None]:
+        user = await self._find(identity)
+        if user is None:
+            return None, None
+        return user, await self._link(telegram_id, user, by_admin=True)
+
+    async def unlink(self, telegram_id: int) -> int | None:
+        """Remove the link and everything stored for this Telegram user."""
+        bitrix_id = await self._links.unlink(telegram_id)
+        await self._attempts.forget(telegram_id)
+        await self._erase_user_data(telegram_id)
+        log.info("unlinked", extra={"ctx_b24_user": bitrix_id or "-"})
+        return bitrix_id
+
+    async def link_of(self, telegram_id: int) -> Link | None:
+        return await self._links.get(telegram_id)
+
+    async def all_links(self) -> list[Link]:
+        return await self._links.all()

@@ -1,0 +1,317 @@
+"""Workday actions, reported truthfully: what Bitrix24 now says, and whether it was recorded.
+
+Bitrix24 answers a pause on a closed day, or an open on a running one, with HTTP 200
+and the unchanged day (reference §2.4). So the outcome of an action is never assumed
+from the request: it is read from the status that comes back.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from bot.bitrix24 import (
+    AccessDeniedError,
+    AuthError,
+    Bitrix24Error,
+    InvalidArgumentError,
+    NotFoundError,
+    UnavailableError,
+    Workday,
+    WorkdayAPI,
+    WorkdayStatus,
+)
+from bot.clock import Clock
+from bot.storage.day_cache import DayCache, SeenDay
+
+log = logging.getLogger(__name__)
+
+# An answer whose start or pause moment is this close to "now" was caused by our request.
+_JUST_NOW = timedelta(minutes=2)
+_STATUS_CHECK_DEADLINE = 8.0
+
+
+class Action(StrEnum):
+    STATUS = "status"
+    START = "start"
+    RESUME = "resume"
+    PAUSE = "pause"
+    CLOSE = "close"
+    REPAIR = "repair"
+
+
+class Change(StrEnum):
+    STARTED = "started"
+    RESUMED = "resumed"
+    REOPENED = "reopened"
+    RUNNING = "running"  # open on a running day, or resumed: Bitrix24 doesn't say which
+    ALREADY_RUNNING = "already_running"
+    PAUSED = "paused"
+    ALREADY_PAUSED = "already_paused"
+    CLOSED = "closed"
+    ALREADY_CLOSED = "already_closed"
+    REPAIRED = "repaired"
+    NOTHING_TO_PAUSE = "nothing_to_pause"
+    NOT_PAUSED = "not_paused"
+    RESUMED_INSTEAD = "resumed_instead"  # the docs' "pause on a closed day resumes it"
+    NEEDS_REPAIR = "needs_repair"
+    UNCHANGED = "unchanged"  # Bitrix24 answered, but the day did not move as asked
+
+
+class Failure(StrEnum):
+    UNAVAILABLE = "unavailable"  # nothing was recorded
+    UNKNOWN_OUTCOME = "unknown_outcome"  # sent, no answer, and no way to check
+    ACCESS_DENIED = "access_denied"
+    AUTH = "auth"
+    USER_NOT_FOUND = "user_not_found"
+    WRONG_TIME = "wrong_time"
+    REPORT_NEEDED = "report_needed"
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True, slots=True)
+class DayReport:
+    action: Action
+    day: Workday | None = None
+    change: Change | None = None
+    failure: Failure | None = None
+    error: Bitrix24Error | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+
+def classify_failure(error: Bitrix24Error) -> Failure:
+    if isinstance(error, UnavailableError):
+        return Failure.UNKNOWN_OUTCOME if error.maybe_applied else Failure.UNAVAILABLE
+    if isinstance(error, AccessDeniedError):
+        return Failure.ACCESS_DENIED
+    if isinstance(error, AuthError):
+        return Failure.AUTH
+    if isinstance(error, NotFoundError):
+        return Failure.USER_NOT_FOUND
+    if error.code == "WRONG_DATETIME" or error.code == "WRONG_DATETIME_FORMAT":
+        return Failure.WRONG_TIME
+    if error.code == "REPORT_NEEDED":
+        return Failure.REPORT_NEEDED
+    return Failure.REFUSED
+
+
+def _near(moment: datetime | None, now: datetime) -> bool:
+    return moment is not None and abs(now - moment) <= _JUST_NOW
+
+
+def _same_day(seen: SeenDay | None, day: Workday) -> bool:
+    return seen is not None and day.started_at is not None and seen.started == int(day.started_at.timestamp())
+
+
+class WorkdayService:
+    def __init__(self, workday: WorkdayAPI, cache: DayCache, clock: Clock) -> None:
+        self._api = workday
+        self._cache = cache
+        self._clock = clock
+
+    async def status(self, bitrix_id: int) -> DayReport:
+        async def call() -> DayReport:
+            day = await self._api.status(bitrix_id)
+            change = Change.NEEDS_REPAIR if day.status is WorkdayStatus.EXPIRED else None
+            return DayReport(Action.STATUS, day, change)
+
+        return await self._run(Action.STATUS, bitrix_id, call, verify=None)
+
+    async def start(self, bitrix_id: int) -> DayReport:
+        """Start the day, or resume or reopen it: `timeman.open`."""
+        seen = await self._cache.get(bitrix_id)
+
+        async def call() -> DayReport:
+            return DayReport(Action.START, *self._after_open(seen, await self._api.open(bitrix_id)))
+
+        return await self._run(Action.START, bitrix_id, call,
+                               verify=lambda day: DayReport(Action.START, *self._after_open(seen, day)))
+
+    async def resume(self, bitrix_id: int, *, known_paused: bool = False) -> DayReport:
+        """Resume a paused day. Unlike `start`, never starts a new day by surprise: unless
+        the day is known to be paused, it reads the status first."""
+        seen = await self._cache.get(bitrix_id)
+
+        async def call() -> DayReport:
+            if not (known_paused or (seen and seen.status is WorkdayStatus.PAUSED)):
+                day = await self._api.status(bitrix_id)
+                if day.status is WorkdayStatus.OPENED:
+                    return DayReport(Action.RESUME, day, Change.ALREADY_RUNNING)
+                if day.status is WorkdayStatus.EXPIRED:
+                    return DayReport(Action.RESUME, day, Change.NEEDS_REPAIR)
+                if day.status is WorkdayStatus.CLOSED:
+                    return DayReport(Action.RESUME, day, Change.NOT_PAUSED)
+            day = await self._api.open(bitrix_id)
+            return DayReport(Action.RESUME, *self._after_open(seen, day, resuming=True))
+
+        return await self._run(Action.RESUME, bitrix_id, call,
+                               verify=lambda day: DayReport(Action.RESUME, *self._after_open(seen, day, resuming=True)))
+
+    def _after_open(self, seen: SeenDay | None, day: Workday, *, resuming: bool = False) -> tuple[Workday, Change]:
+        now = self._clock.now()
+        if day.status is WorkdayStatus.EXPIRED:
+            return day, Change.NEEDS_REPAIR
+        if day.status is not WorkdayStatus.OPENED:
+            return day, Change.UNCHANGED
+        if seen is not None and _same_day(seen, day):
+            if seen.status is WorkdayStatus.PAUSED:
+                return day, Change.RESUMED
+            if seen.status is WorkdayStatus.CLOSED:
+                return day, Change.REOPENED
+            if seen.status is WorkdayStatus.OPENED:
+                return day, Change.ALREADY_RUNNING
+        if _near(day.started_at, now) and day.breaks == timedelta(0):
+            return day, Change.STARTED
+        return day, Change.RESUMED if resuming else Change.RUNNING
+
+    async def pause(self, bitrix_id: int) -> DayReport:
+        seen = await self._cache.get(bitrix_id)
+
+        def judge(day: Workday) -> DayReport:
+            now = self._clock.now()
+            if day.status is WorkdayStatus.PAUSED:
+                already = (seen is not None and _same_day(seen, day) and seen.status is WorkdayStatus.PAUSED) or (
+                    day.paused_at is not None and not _near(day.paused_at, now)
+                )
+                return DayReport(Action.PAUSE, day, Change.ALREADY_PAUSED if already else Change.PAUSED)
+            if day.status is WorkdayStatus.EXPIRED:
+                return DayReport(Action.PAUSE, day, Change.NEEDS_REPAIR)
+            if day.status is WorkdayStatus.CLOSED:
+                return DayReport(Action.PAUSE, day, Change.NOTHING_TO_PAUSE)
+            # OPENED after a pause: a portal that follows the docs reopened a closed day.
+            was_closed = seen is not None and seen.status is WorkdayStatus.CLOSED
+            return DayReport(Action.PAUSE, day, Change.RESUMED_INSTEAD if was_closed else Change.UNCHANGED)
+
+        async def call() -> DayReport:
+            return judge(await self._api.pause(bitrix_id))
+
+        return await self._run(Action.PAUSE, bitrix_id, call, verify=judge)
+
+    async def close(self, bitrix_id: int, report: str | None = None) -> DayReport:
+        def judge(day: Workday) -> DayReport:
+            if day.status is WorkdayStatus.CLOSED:
+                return DayReport(Action.CLOSE, day, Change.CLOSED)
+            if day.status is WorkdayStatus.EXPIRED:
+                return DayReport(Action.CLOSE, day, Change.NEEDS_REPAIR)
+            return DayReport(Action.CLOSE, day, Change.UNCHANGED)
+
+        async def call() -> DayReport:
+            try:
+                return judge(await self._api.close(bitrix_id, report=report or None))
+            except InvalidArgumentError as error:
+                if error.code == "WD_EXPIRED":
+                    return DayReport(Action.CLOSE, await self._api.status(bitrix_id), Change.NEEDS_REPAIR)
+                if error.code == "ALERT_WARNING":
+                    day = await self._api.status(bitrix_id)
+                    if day.status is WorkdayStatus.CLOSED:
+                        return DayReport(Action.CLOSE, day, Change.ALREADY_CLOSED)
+                raise
+
+        return await self._run(Action.CLOSE, bitrix_id, call, verify=judge)
+
+    async def repair(self, bitrix_id: int, finished_at: datetime, reason: str) -> DayReport:
+        """Close a day left open from an earlier date, at the given time, with the reason
+        Bitrix24 requires."""
+
+        def judge(day: Workday) -> DayReport:
+            if day.status is WorkdayStatus.CLOSED:
+                return DayReport(Action.REPAIR, day, Change.REPAIRED)
+            return DayReport(Action.REPAIR, day, Change.UNCHANGED)
+
+        async def call() -> DayReport:
+            try:
+                return judge(await self._api.close(bitrix_id, at=finished_at, report=reason))
+            except InvalidArgumentError as error:
+                if error.code == "ALERT_WARNING":
+                    day = await self._api.status(bitrix_id)
+                    if day.status is not WorkdayStatus.EXPIRED:
+                        return DayReport(Action.REPAIR, day, Change.ALREADY_CLOSED)
+                raise
+
+        return await self._run(Action.REPAIR, bitrix_id, call, verify=judge)
+
+    async def _run(
+        self,
+        action: Action,
+        bitrix_id: int,
+        call: Callable[[], Awaitable[DayReport]],
+        verify: Callable[[Workday], DayReport] | None,
+    ) -> DayReport:
+        try:
+            report = await call()
+        except Bitrix24Error as error:
+            report = await self._failed(action, bitrix_id, error, verify)
+        if report.day is not None:
+            await self._cache.put(bitrix_id, report.day)
+        log.info(
+            "workday action",
+            extra={
+                "ctx_action": action.value,
+                "ctx_b24_user": bitrix_id,
+                "ctx_outcome": (report.change or report.failure or "-"),
+                "ctx_b24_status": report.day.status.value if report.day else "-",
+                "ctx_error": report.error.code if report.error and report.error.code else (
+                    type(report.error).__name__ if report.error else "-"),
+            },
+        )
+        return report
+
+    async def _failed(
+        self,
+        action: Action,
+        bitrix_id: int,
+        error: Bitrix24Error,
+        verify: Callable[[Workday], DayReport] | None,
+    ) -> DayReport:
+        failure = classify_failure(error)
+        if failure is Failure.ACCESS_DENIED:
+            # An admin needs to know which right is missing; the user only that one is.
+            log.error(
+                "bitrix24 refused access: the webhook's user needs the timeman admin right "
+                "(or the webhook lacks a scope)",
+                extra={"ctx_b24_user": bitrix_id, "ctx_code": error.code,
+                       "ctx_description": error.description, "ctx_method": error.method or "-"},
+            )
+        elif failure is Failure.AUTH:
+            log.error("bitrix24 rejected the bot's credentials",
+                      extra={"ctx_code": error.code, "ctx_description": error.description})
+        if failure is Failure.UNKNOWN_OUTCOME and verify is not None:
+            # The request went out and no answer came back: ask what the day looks like now.
+            try:
+                day = await self._api.status(bitrix_id, deadline=_STATUS_CHECK_DEADLINE)
+            except Bitrix24Error:
+                return DayReport(action, failure=Failure.UNKNOWN_OUTCOME, error=error)
+            return verify(day)
+        return DayReport(action, failure=failure, error=error)
+
+
+_CLOCK_TIME = re.compile(r"^\s*(?P<h>\d{1,2})\s*[:.\-hч]\s*(?P<m>\d{2})\s*$", re.IGNORECASE)
+
+
+class FinishTimeError(StrEnum):
+    FORMAT = "format"
+    BEFORE_START = "before_start"
+    IN_FUTURE = "in_future"
+
+
+def parse_finish_time(text: str, started_at: datetime, now: datetime) -> datetime | FinishTimeError:
+    """`18:30` → that wall-clock time on the start's date, in `started_at`'s time zone."""
+    match = _CLOCK_TIME.match(text)
+    if not match:
+        return FinishTimeError.FORMAT
+    hour, minute = int(match["h"]), int(match["m"])
+    if hour > 23 or minute > 59:
+        return FinishTimeError.FORMAT
+    finished = started_at.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    if finished <= started_at:
+        return FinishTimeError.BEFORE_START
+    if finished > now:
+        return FinishTimeError.IN_FUTURE
+    return finished

@@ -1,0 +1,47 @@
+"""The last workday state each employee's action returned.
+
+Bitrix24 answers an action with the new state only, so "resumed" and "was already
+running" look the same. Remembering the previous answer lets the bot say which one
+happened without a second request. It only shapes wording: the day card always comes
+from Bitrix24's fresh answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+from bot.bitrix24 import Workday, WorkdayStatus
+from bot.storage.keys import KeySpace
+
+_TTL_SECONDS = 36 * 3600
+
+
+@dataclass(frozen=True, slots=True)
+class SeenDay:
+    status: WorkdayStatus
+    started: int  # unix seconds of TIME_START, 0 when there was no day
+
+
+class DayCache:
+    def __init__(self, redis: Redis, keys: KeySpace) -> None:
+        self._redis = redis
+        self._keys = keys
+
+    async def get(self, bitrix_id: int) -> SeenDay | None:
+        raw = await self._redis.get(self._keys("day", bitrix_id))
+        if not raw:
+            return None
+        try:
+            status, started = raw.decode().split(":", 1)
+            return SeenDay(WorkdayStatus(status), int(started))
+        except ValueError:
+            return None
+
+    async def put(self, bitrix_id: int, day: Workday) -> None:
+        started = int(day.started_at.timestamp()) if day.started_at else 0
+        await self._redis.set(self._keys("day", bitrix_id), f"{day.status.value}:{started}", ex=_TTL_SECONDS)
+
+    async def forget(self, bitrix_id: int) -> None:
+        await self._redis.delete(self._keys("day", bitrix_id))

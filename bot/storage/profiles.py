@@ -1,0 +1,69 @@
+"""Per-Telegram-user preferences and delivery state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from redis.asyncio import Redis
+
+from bot.storage.keys import KeySpace
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    telegram_id: int
+    language: str | None = None
+    time_zone: str | None = None
+    # Where time_zone came from: "bitrix24" (the profile) or "user" (chosen in the bot).
+    time_zone_source: str | None = None
+    blocked: bool = False
+
+
+class ProfileRepository:
+    def __init__(self, redis: Redis, keys: KeySpace) -> None:
+        self._redis = redis
+        self._keys = keys
+
+    def _key(self, telegram_id: int) -> str:
+        return self._keys("profile", telegram_id)
+
+    async def get(self, telegram_id: int) -> Profile:
+        raw = await self._redis.hgetall(self._key(telegram_id))
+        data = {k.decode(): v.decode() for k, v in raw.items()}
+        return Profile(
+            telegram_id=telegram_id,
+            language=data.get("language") or None,
+            time_zone=data.get("time_zone") or None,
+            time_zone_source=data.get("time_zone_source") or None,
+            blocked=data.get("blocked") == "1",
+        )
+
+    async def set_language(self, telegram_id: int, language: str) -> None:
+        await self._redis.hset(self._key(telegram_id), "language", language)
+
+    async def set_time_zone(self, telegram_id: int, time_zone: str | None, source: str) -> None:
+        key = self._key(telegram_id)
+        if time_zone:
+            await self._redis.hset(key, mapping={"time_zone": time_zone, "time_zone_source": source})
+        else:
+            await self._redis.hdel(key, "time_zone", "time_zone_source")
+
+    async def adopt_bitrix_time_zone(self, telegram_id: int, time_zone: str) -> None:
+        """Use the Bitrix24 profile's zone, unless the user chose one in the bot."""
+        try:
+            ZoneInfo(time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return
+        if await self._redis.hget(self._key(telegram_id), "time_zone_source") == b"user":
+            return
+        await self.set_time_zone(telegram_id, time_zone, "bitrix24")
+
+    async def set_blocked(self, telegram_id: int, blocked: bool) -> bool:
+        """Returns True when the flag changed."""
+        previous = await self._redis.hget(self._key(telegram_id), "blocked")
+        await self._redis.hset(self._key(telegram_id), "blocked", "1" if blocked else "0")
+        return (previous == b"1") != blocked
+
+    async def forget(self, telegram_id: int) -> None:
+        await self._redis.delete(self._key(telegram_id))

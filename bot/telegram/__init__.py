@@ -1,0 +1,1 @@
+"""The aiogram layer: routers, keyboards, middlewares and message rendering."""

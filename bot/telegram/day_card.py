@@ -1,0 +1,120 @@
+"""The day card: one message that shows where the day stands, with the buttons valid now."""
+
+from __future__ import annotations
+
+import html
+
+from datetime import datetime, timedelta, tzinfo
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.bitrix24 import Workday, WorkdayStatus
+from bot.i18n import Translator
+from bot.services.workday import Action, Change, DayReport, Failure
+from bot.telegram import formatting as fmt
+from bot.telegram.callbacks import DayAction, RepairAction, day_key
+
+
+def card_text(day: Workday, now: datetime, zone: tzinfo, t: Translator) -> str:
+    lines: list[str] = []
+    if day.status is WorkdayStatus.EXPIRED and day.started_at:
+        lines.append(t("card.expired", date=fmt.date(day.started_at, zone, t)))
+        lines.append(t("card.started_on", date=fmt.date(day.started_at, zone, t),
+                       time=fmt.clock(day.started_at, zone)))
+        if day.suggested_finish:
+            lines.append(t("card.expired_help", time=fmt.clock(day.suggested_finish, zone)))
+        else:
+            lines.append(t("card.expired_help_no_suggestion"))
+        return "\n".join(lines)
+    if not day.has_record:
+        lines.append(t("card.none"))
+    else:
+        heading = {
+            WorkdayStatus.OPENED: "card.opened",
+            WorkdayStatus.PAUSED: "card.paused",
+            WorkdayStatus.CLOSED: "card.closed",
+        }[day.status]
+        lines.append(t(heading))
+        assert day.started_at is not None
+        lines.append(t("card.started", time=fmt.clock(day.started_at, zone)))
+        if day.status is WorkdayStatus.CLOSED and day.finished_at:
+            lines.append(t("card.finished", time=fmt.clock(day.finished_at, zone)))
+        worked = day.worked(now)
+        if worked is not None:
+            lines.append(t("card.worked", duration=fmt.duration(worked, t)))
+        lines.append(t("card.breaks", duration=fmt.duration(day.break_time(now), t)))
+        if day.paused_at is not None:
+            lines.append(t("card.on_break_since", time=fmt.clock(day.paused_at, zone),
+                           duration=fmt.duration(day.current_break(now) or timedelta(0), t)))
+        if not day.active:
+            lines.append(t("card.pending_approval"))
+    lines.append(f"<i>{t('card.updated', time=fmt.clock(now, zone))}</i>")
+    return "\n".join(lines)
+
+
+def card_keyboard(day: Workday, zone: tzinfo, t: Translator) -> InlineKeyboardMarkup:
+    key = day_key(day.started_at)
+
+    def button(label: str, action: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(text=label, callback_data=DayAction(action=action, day=key).pack())
+
+    refresh = [button(t("btn.refresh"), "refresh")]
+    if day.status is WorkdayStatus.OPENED:
+        rows = [[button(t("btn.pause"), "pause"), button(t("btn.close"), "close")], refresh]
+    elif day.status is WorkdayStatus.PAUSED:
+        rows = [[button(t("btn.resume"), "resume"), button(t("btn.close"), "close")], refresh]
+    elif day.status is WorkdayStatus.EXPIRED:
+        first: list[InlineKeyboardButton] = []
+        if day.suggested_finish is not None:
+            first.append(InlineKeyboardButton(
+                text=t("btn.close_suggested", time=fmt.clock(day.suggested_finish, zone)),
+                callback_data=RepairAction(action="suggested", day=key).pack(),
+            ))
+        first.append(InlineKeyboardButton(
+            text=t("btn.other_time"), callback_data=RepairAction(action="other", day=key).pack()))
+        rows = [first, refresh]
+    else:
+        rows = [[button(t("btn.start"), "start"), *refresh]]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def change_text(report: DayReport, zone: tzinfo, t: Translator) -> str | None:
+    """One line that says what the action did (None for a plain status)."""
+    change, day = report.change, report.day
+    if change is None or (report.action is Action.STATUS and change is not Change.NEEDS_REPAIR):
+        return None
+    no_day = day is not None and not day.has_record
+    if change is Change.NEEDS_REPAIR and day and day.started_at:
+        return t("change.needs_repair", date=fmt.date(day.started_at, zone, t))
+    if change is Change.REPAIRED and day and day.finished_at:
+        return t("change.repaired", date=fmt.date(day.finished_at, zone, t), time=fmt.clock(day.finished_at, zone))
+    if change in (Change.NOTHING_TO_PAUSE, Change.NOT_PAUSED) and no_day:
+        return t(f"change.{change.value}_none")
+    return t(f"change.{change.value}")
+
+
+def failure_text(report: DayReport, t: Translator) -> str:
+    assert report.failure is not None
+    action = t(f"action.{report.action.value}")
+    if report.failure is Failure.UNAVAILABLE and report.action is Action.STATUS:
+        return t("fail.unavailable_status")
+    if report.failure is Failure.UNKNOWN_OUTCOME and report.action is Action.STATUS:
+        return t("fail.unavailable_status")
+    if report.failure is Failure.REFUSED:
+        description = (report.error.description if report.error else "") or (report.error.code if report.error else "")
+        return t("fail.refused", action=action, description=html.escape(description or "?"))
+    return t(f"fail.{report.failure.value}", action=action)
+
+
+def report_message(report: DayReport, now: datetime, zone: tzinfo, t: Translator) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The whole reply to an action: what happened, then the card with its buttons."""
+    if report.failure is not None:
+        text = failure_text(report, t)
+        if report.day is not None:
+            return f"{text}\n\n{card_text(report.day, now, zone, t)}", card_keyboard(report.day, zone, t)
+        return text, None
+    assert report.day is not None
+    notice = change_text(report, zone, t)
+    card = card_text(report.day, now, zone, t)
+    text = f"{notice}\n\n{card}" if notice else card
+    return text, card_keyboard(report.day, zone, t)

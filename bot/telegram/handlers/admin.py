@@ -1,0 +1,91 @@
+"""Admin commands: link or unlink someone directly, and list the links."""
+
+from __future__ import annotations
+
+import html
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject, Filter
+from aiogram.types import Message
+
+from bot.bitrix24 import Bitrix24Error
+from bot.services.linking import LinkingService, parse_identity
+from bot.storage.profiles import ProfileRepository
+from bot.telegram.view import UserView
+
+
+MAX_LISTED = 60  # keeps the reply well under Telegram's 4096 characters
+
+
+class IsAdmin(Filter):
+    async def __call__(self, message: Message, admin_ids: frozenset[int]) -> bool:
+        return message.from_user is not None and message.from_user.id in admin_ids
+
+
+ADMIN_COMMANDS = ("links", "admin_link", "admin_unlink")
+
+
+async def not_admin(message: Message, view: UserView) -> None:
+    await message.answer(view.t("admin.only"))
+
+
+async def list_links(message: Message, view: UserView, link_service: LinkingService) -> None:
+    links = await link_service.all_links()
+    if not links:
+        await message.answer(view.t("admin.links_empty"))
+        return
+    lines = [view.t("admin.links_header", count=len(links))]
+    for link in links[:MAX_LISTED]:
+        lines.append(view.t(
+            "admin.links_row", telegram_id=link.telegram_id, name=html.escape(link.name or "?"),
+            bitrix_id=link.bitrix_id, admin_mark=view.t("admin.links_by_admin") if link.by_admin else "",
+        ))
+    if len(links) > MAX_LISTED:
+        lines.append(view.t("admin.links_more", count=len(links) - MAX_LISTED))
+    await message.answer("\n".join(lines))
+
+
+async def admin_link(message: Message, command: CommandObject, view: UserView,
+                     link_service: LinkingService, profiles: ProfileRepository) -> None:
+    parts = (command.args or "").split()
+    identity = parse_identity(parts[1]) if len(parts) == 2 else None
+    if len(parts) != 2 or not parts[0].isdigit() or identity is None:
+        await message.answer(view.t("admin.link_usage"))
+        return
+    telegram_id = int(parts[0])
+    try:
+        user, _ = await link_service.admin_link(telegram_id, identity)
+    except Bitrix24Error:
+        await message.answer(view.t("admin.unavailable"))
+        return
+    if user is None:
+        await message.answer(view.t("admin.no_such_user", identity=html.escape(parts[1])))
+        return
+    if user.time_zone:
+        await profiles.adopt_bitrix_time_zone(telegram_id, user.time_zone)
+    await message.answer(view.t("admin.linked", telegram_id=telegram_id, name=html.escape(user.full_name),
+                                bitrix_id=user.id))
+
+
+async def admin_unlink(message: Message, command: CommandObject, view: UserView,
+                       link_service: LinkingService) -> None:
+    arg = (command.args or "").strip()
+    if not arg.isdigit():
+        await message.answer(view.t("admin.unlink_usage"))
+        return
+    telegram_id = int(arg)
+    previous = await link_service.unlink(telegram_id)
+    if previous is None:
+        await message.answer(view.t("admin.not_linked", telegram_id=telegram_id))
+        return
+    await message.answer(view.t("admin.unlinked", telegram_id=telegram_id, bitrix_id=previous))
+
+
+def create_router() -> Router:
+    router = Router(name="admin")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(not_admin, Command(*ADMIN_COMMANDS), ~IsAdmin())
+    router.message.register(list_links, Command("links"), IsAdmin())
+    router.message.register(admin_link, Command("admin_link"), IsAdmin())
+    router.message.register(admin_unlink, Command("admin_unlink"), IsAdmin())
+    return router

@@ -1,0 +1,48 @@
+"""Whatever no other handler took: a short help, never silence."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
+
+from bot.services.linking import LinkingService, looks_like_code
+from bot.services.workday import WorkdayService
+from bot.storage.profiles import ProfileRepository
+from bot.telegram.handlers.linking import confirm_code
+from bot.telegram.view import UserView
+
+
+
+async def membership_changed(update: ChatMemberUpdated, profiles: ProfileRepository) -> None:
+    """A user who blocks the bot gets nothing more from it until they come back."""
+    blocked = update.new_chat_member.status in ("kicked", "left")
+    await profiles.set_blocked(update.from_user.id, blocked)
+
+
+async def code_without_state(message: Message, bot: Bot, state: FSMContext, view: UserView,
+                             link_service: LinkingService, workday_service: WorkdayService,
+                             profiles: ProfileRepository) -> None:
+    """A code sent after a restart lost the conversation state still counts."""
+    assert message.from_user is not None
+    if await link_service.has_attempt(message.from_user.id):
+        await confirm_code(message, bot, state, view, link_service, workday_service, profiles)
+        return
+    await message.answer(view.t("stray"))
+
+
+async def anything_else(message: Message, view: UserView) -> None:
+    await message.answer(view.t("stray"))
+
+
+async def unknown_button(query: CallbackQuery, view: UserView) -> None:
+    await query.answer(view.t("unknown_button"))
+
+
+def create_router() -> Router:
+    router = Router(name="fallback")
+    router.my_chat_member.register(membership_changed, F.chat.type == "private")
+    router.message.register(code_without_state, F.chat.type == "private", F.text.func(looks_like_code))
+    router.message.register(anything_else, F.chat.type == "private")
+    router.callback_query.register(unknown_button)
+    return router

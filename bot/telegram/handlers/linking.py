@@ -1,0 +1,148 @@
+"""/link, the one-time code, and /unlink."""
+
+from __future__ import annotations
+
+import html
+import logging
+import math
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
+from aiogram.types import Message, User
+
+from bot.i18n import Translator, language_for
+from bot.services.linking import ConfirmOutcome, LinkingService, StartOutcome, parse_identity
+from bot.services.workday import WorkdayService
+from bot.storage.links import Link
+from bot.storage.profiles import ProfileRepository
+from bot.telegram.handlers.workday import reply
+from bot.telegram.replies import busy
+from bot.telegram.states import LinkStates
+from bot.telegram.view import UserView
+
+log = logging.getLogger(__name__)
+
+
+
+def _minutes(seconds: float) -> int:
+    return max(1, math.ceil(seconds / 60))
+
+
+def requester_label(user: User) -> str:
+    """How the code notification names who asked, so the employee can spot a stranger."""
+    name = " ".join(part for part in (user.first_name, user.last_name) if part)
+    handle = f" (@{user.username})" if user.username else ""
+    return f"{name}{handle}, id {user.id}"
+
+
+async def link_command(message: Message, bot: Bot, command: CommandObject, state: FSMContext,
+                       link: Link | None, view: UserView, link_service: LinkingService) -> None:
+    if not command.args:
+        if link is not None:
+            await message.answer(view.t("link.already", name=html.escape(link.name)))
+        await state.set_state(LinkStates.identity)
+        await message.answer(view.t("link.ask"))
+        return
+    await _start(message, bot, command.args, state, view, link_service)
+
+
+async def identity_entered(message: Message, bot: Bot, state: FSMContext, view: UserView,
+                           link_service: LinkingService) -> None:
+    await _start(message, bot, message.text or "", state, view, link_service)
+
+
+async def _start(message: Message, bot: Bot, text: str, state: FSMContext, view: UserView,
+                 link_service: LinkingService) -> None:
+    identity = parse_identity(text)
+    if identity is None:
+        await state.set_state(LinkStates.identity)
+        await message.answer(view.t("link.bad_identity"))
+        return
+    assert message.from_user is not None
+    # The code goes to the employee, in the language of whoever asked (they are one person
+    # when the link is legitimate).
+    t = view.t
+    async with busy(bot, message.chat.id):
+        result = await link_service.start(
+            message.from_user.id, identity,
+            code_message=lambda code, requester: t("link.code_message", code=code, requester=requester),
+            requester=requester_label(message.from_user),
+        )
+    if result.outcome is StartOutcome.RATE_LIMITED:
+        await message.answer(t("link.rate_limited", minutes=_minutes(result.retry_after)))
+        return
+    if result.outcome is StartOutcome.UNAVAILABLE:
+        await message.answer(t("link.unavailable"))
+        return
+    await state.set_state(LinkStates.code)
+    shown = identity.email or str(identity.bitrix_id)
+    await message.answer(t("link.code_sent", identity=html.escape(shown)))
+
+
+async def code_entered(message: Message, bot: Bot, state: FSMContext, view: UserView,
+                       link_service: LinkingService, workday_service: WorkdayService,
+                       profiles: ProfileRepository) -> None:
+    await confirm_code(message, bot, state, view, link_service, workday_service, profiles)
+
+
+async def confirm_code(message: Message, bot: Bot, state: FSMContext, view: UserView,
+                       link_service: LinkingService, workday_service: WorkdayService,
+                       profiles: ProfileRepository) -> None:
+    assert message.from_user is not None
+    t = view.t
+    result = await link_service.confirm(message.from_user.id, message.text or "")
+    if result.outcome is ConfirmOutcome.NOT_A_CODE:
+        await message.answer(t("link.not_a_code"))
+        return
+    if result.outcome is ConfirmOutcome.WRONG:
+        await message.answer(t("link.wrong_code", tries=result.tries_left))
+        return
+    await state.clear()
+    if result.outcome is ConfirmOutcome.LOCKED:
+        await message.answer(t("link.locked", minutes=_minutes(result.retry_after)))
+        return
+    if result.outcome is ConfirmOutcome.NO_ATTEMPT:
+        await message.answer(t("link.no_attempt"))
+        return
+    if result.outcome is ConfirmOutcome.UNAVAILABLE:
+        await message.answer(t("link.unavailable"))
+        return
+    user = result.user
+    assert user is not None
+    if user.time_zone:
+        await profiles.adopt_bitrix_time_zone(message.from_user.id, user.time_zone)
+    if result.relink and result.relink.previous_telegram_id:
+        await _tell_replaced(bot, result.relink.previous_telegram_id)
+    async with busy(bot, message.chat.id):
+        report = await workday_service.status(user.id)
+    refreshed = UserView(t=t, profile=await profiles.get(message.from_user.id),
+                         default_zone=view.default_zone, clock=view.clock)
+    await reply(message, report, refreshed, preface=t("link.done", name=html.escape(user.full_name)))
+
+
+async def _tell_replaced(bot: Bot, telegram_id: int) -> None:
+    try:
+        await bot.send_message(telegram_id, Translator(language_for(None))("link.replaced"))
+    except TelegramAPIError as error:
+        log.info("could not tell the replaced user", extra={"ctx_error": type(error).__name__})
+
+
+async def unlink_command(message: Message, state: FSMContext, view: UserView,
+                         link_service: LinkingService) -> None:
+    assert message.from_user is not None
+    await state.clear()
+    previous = await link_service.unlink(message.from_user.id)
+    # The profile is gone now: answer in the language the user was just reading.
+    await message.answer(view.t("unlink.done" if previous else "unlink.none"))
+
+
+def create_router() -> Router:
+    router = Router(name="linking")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(link_command, Command("link"))
+    router.message.register(identity_entered, LinkStates.identity, F.text, ~F.text.startswith("/"))
+    router.message.register(code_entered, LinkStates.code, F.text, ~F.text.startswith("/"))
+    router.message.register(unlink_command, Command("unlink"))
+    return router

@@ -1,0 +1,163 @@
+"""Fixing a day left open from an earlier date (EXPIRED): finish time, reason, close.
+
+Bitrix24 refuses to start today until that day is closed with a time and a reason
+(reference §2.4), so the card offers the suggested time in one tap, or another time.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from bot.services.workday import FinishTimeError, WorkdayService, parse_finish_time
+from bot.storage.links import Link
+from bot.telegram import formatting as fmt
+from bot.bitrix24 import WorkdayStatus
+from bot.telegram.callbacks import RepairAction, day_key
+from bot.telegram.handlers.workday import BITRIX24, reply
+from bot.telegram.replies import busy, show
+from bot.telegram.states import RepairStates
+from bot.telegram.view import UserView
+
+
+REASON_LIMIT = 255
+
+
+def _moment(minutes: int, offset_minutes: int) -> datetime:
+    return datetime.fromtimestamp(minutes * 60, UTC).astimezone(timezone(timedelta(minutes=offset_minutes)))
+
+
+def _reason_keyboard(view: UserView, day: int) -> InlineKeyboardMarkup:
+    t = view.t
+    return InlineKeyboardMarkup(inline_keyboard=[
+        [InlineKeyboardButton(text=t("btn.reason_forgot"),
+                              callback_data=RepairAction(action="reason", day=day).pack())],
+        [InlineKeyboardButton(text=t("btn.cancel"), callback_data=RepairAction(action="cancel", day=day).pack())],
+    ])
+
+
+def _cancel_keyboard(view: UserView, day: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(
+        text=view.t("btn.cancel"), callback_data=RepairAction(action="cancel", day=day).pack())]])
+
+
+async def choose_time(query: CallbackQuery, callback_data: RepairAction, state: FSMContext, link: Link,
+                      view: UserView, workday_service: WorkdayService) -> None:
+    # The day's offset is needed to read "18:30"; one status read also proves the card is current.
+    report = await workday_service.status(link.bitrix_id)
+    day = report.day
+    if report.failure is not None:
+        await reply(query, report, view)
+        return
+    still_this_day = (
+        day is not None
+        and day.status is WorkdayStatus.EXPIRED
+        and day_key(day.started_at) == callback_data.day
+        and (callback_data.action == "other" or day.suggested_finish is not None)
+    )
+    if not still_this_day:
+        await reply(query, report, view, preface=view.t("repair.stale"))
+        return
+    assert day is not None and day.started_at is not None
+    offset = int((day.started_at.utcoffset() or timedelta(0)).total_seconds() // 60)
+    zone = view.zone(day)
+    await state.update_data(repair_day=callback_data.day, repair_offset=offset)
+    if callback_data.action == "suggested":
+        assert day.suggested_finish is not None
+        at = int(day.suggested_finish.timestamp()) // 60
+        await state.update_data(repair_at=at)
+        await state.set_state(RepairStates.reason)
+        await show(query, view.t("repair.ask_reason", date=fmt.date(day.started_at, zone, view.t),
+                                 time=fmt.clock(day.suggested_finish, zone)),
+                   _reason_keyboard(view, callback_data.day))
+        return
+    await state.set_state(RepairStates.time)
+    await show(query, view.t("repair.ask_time", date=fmt.date(day.started_at, zone, view.t),
+                             start=fmt.clock(day.started_at, zone)),
+               _cancel_keyboard(view, callback_data.day))
+
+
+async def time_entered(message: Message, state: FSMContext, view: UserView) -> None:
+    data = await state.get_data()
+    started = _moment(data["repair_day"], data["repair_offset"])
+    zone = view.zone() if view.profile.time_zone else started.tzinfo
+    assert zone is not None
+    parsed = parse_finish_time(message.text or "", started.astimezone(zone), view.now())
+    if isinstance(parsed, FinishTimeError):
+        key = {
+            FinishTimeError.FORMAT: "repair.bad_time",
+            FinishTimeError.BEFORE_START: "repair.before_start",
+            FinishTimeError.IN_FUTURE: "repair.in_future",
+        }[parsed]
+        await message.answer(view.t(key, start=fmt.clock(started, zone)),
+                             reply_markup=_cancel_keyboard(view, data["repair_day"]))
+        return
+    await state.update_data(repair_at=int(parsed.timestamp()) // 60)
+    await state.set_state(RepairStates.reason)
+    await message.answer(
+        view.t("repair.ask_reason", date=fmt.date(started, zone, view.t), time=fmt.clock(parsed, zone)),
+        reply_markup=_reason_keyboard(view, data["repair_day"]),
+    )
+
+
+async def _close(event: Message | CallbackQuery, bot: Bot, reason: str, state: FSMContext, link: Link,
+                 view: UserView, workday_service: WorkdayService) -> None:
+    data = await state.get_data()
+    at = _moment(data["repair_at"], data["repair_offset"])
+    chat_id = event.chat.id if isinstance(event, Message) else event.from_user.id
+    async with busy(bot, chat_id):
+        report = await workday_service.repair(link.bitrix_id, at, reason)
+    if report.failure is not None and report.failure.value == "report_needed":
+        await show(event, view.t("fail.report_needed"), _reason_keyboard(view, data["repair_day"]))
+        return
+    if report.failure is not None and report.failure.value == "wrong_time":
+        await state.set_state(RepairStates.time)
+        await show(event, view.t("fail.wrong_time") + "\n" + view.t("repair.bad_time"),
+                   _cancel_keyboard(view, data["repair_day"]))
+        return
+    await state.clear()
+    await reply(event, report, view)
+
+
+async def reason_entered(message: Message, bot: Bot, state: FSMContext, link: Link, view: UserView,
+                         workday_service: WorkdayService) -> None:
+    reason = (message.text or "").strip()
+    if len(reason) > REASON_LIMIT:
+        await message.answer(view.t("repair.reason_too_long", limit=REASON_LIMIT))
+        return
+    await _close(message, bot, reason, state, link, view, workday_service)
+
+
+async def reason_chosen(query: CallbackQuery, bot: Bot, state: FSMContext, link: Link, view: UserView,
+                        workday_service: WorkdayService) -> None:
+    await _close(query, bot, view.t("repair.reason_forgot"), state, link, view, workday_service)
+
+
+async def cancel(query: CallbackQuery, callback_data: RepairAction, state: FSMContext, view: UserView) -> None:
+    await state.clear()
+    started = datetime.fromtimestamp(callback_data.day * 60, UTC)
+    zone = view.zone()
+    await show(query, view.t("repair.cancelled", date=fmt.date(started, zone, view.t)))
+
+
+async def reason_out_of_flow(query: CallbackQuery, link: Link, view: UserView,
+                             workday_service: WorkdayService) -> None:
+    """A reason tapped after /cancel or once the flow is done: its state is gone; show the day."""
+    report = await workday_service.status(link.bitrix_id)
+    await reply(query, report, view, preface=view.t("repair.stale"))
+
+
+def create_router() -> Router:
+    router = Router(name="repair")
+    router.message.filter(F.chat.type == "private")
+    router.callback_query.filter(F.message.chat.type == "private")
+    router.callback_query.register(choose_time, RepairAction.filter(F.action.in_({"suggested", "other"})), flags=BITRIX24)
+    router.message.register(time_entered, RepairStates.time, F.text, ~F.text.startswith("/"))
+    router.message.register(reason_entered, RepairStates.reason, F.text, ~F.text.startswith("/"), flags=BITRIX24)
+    router.callback_query.register(reason_chosen, RepairStates.reason, RepairAction.filter(F.action == "reason"), flags=BITRIX24)
+    router.callback_query.register(cancel, RepairAction.filter(F.action == "cancel"))
+    router.callback_query.register(reason_out_of_flow, RepairAction.filter(F.action == "reason"), flags=BITRIX24)
+    return router

@@ -1,0 +1,74 @@
+"""/start, /help, /language and /cancel."""
+
+from __future__ import annotations
+
+import html
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from bot.i18n import LANGUAGE_NAMES, Translator
+from bot.services.workday import WorkdayService
+from bot.storage.links import Link
+from bot.storage.profiles import ProfileRepository
+from bot.telegram.callbacks import LanguageChoice
+from bot.telegram.handlers.workday import reply
+from bot.telegram.replies import busy, show
+from bot.telegram.view import UserView
+
+
+
+async def start_command(message: Message, bot: Bot, state: FSMContext, link: Link | None, view: UserView,
+                        workday_service: WorkdayService) -> None:
+    await state.clear()
+    if link is None:
+        await message.answer(view.t("start.unlinked"))
+        return
+    async with busy(bot, message.chat.id):
+        report = await workday_service.status(link.bitrix_id)
+    await reply(message, report, view, preface=view.t("start.linked", name=html.escape(link.name)))
+
+
+async def help_command(message: Message, view: UserView, admin_ids: frozenset[int]) -> None:
+    text = view.t("help")
+    if message.from_user and message.from_user.id in admin_ids:
+        text += view.t("help.admin")
+    await message.answer(text)
+
+
+async def cancel_command(message: Message, state: FSMContext, view: UserView) -> None:
+    if await state.get_state() is None:
+        await message.answer(view.t("nothing_to_cancel"))
+        return
+    await state.clear()
+    await message.answer(view.t("cancelled"))
+
+
+async def language_command(message: Message, view: UserView) -> None:
+    keyboard = InlineKeyboardMarkup(inline_keyboard=[[
+        InlineKeyboardButton(text=name, callback_data=LanguageChoice(code=code).pack())
+        for code, name in LANGUAGE_NAMES.items()
+    ]])
+    await message.answer(view.t("language.choose"), reply_markup=keyboard)
+
+
+async def language_chosen(query: CallbackQuery, callback_data: LanguageChoice,
+                          profiles: ProfileRepository) -> None:
+    if callback_data.code not in LANGUAGE_NAMES:
+        return
+    await profiles.set_language(query.from_user.id, callback_data.code)
+    await show(query, Translator(callback_data.code)("language.set"))
+
+
+def create_router() -> Router:
+    router = Router(name="start")
+    router.message.filter(F.chat.type == "private")
+    router.callback_query.filter(F.message.chat.type == "private")
+    router.message.register(start_command, CommandStart())
+    router.message.register(help_command, Command("help"))
+    router.message.register(cancel_command, Command("cancel"))
+    router.message.register(language_command, Command("language"))
+    router.callback_query.register(language_chosen, LanguageChoice.filter())
+    return router

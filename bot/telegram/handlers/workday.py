@@ -1,0 +1,110 @@
+"""Workday commands and day-card buttons."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, Message
+
+from bot.services.workday import DayReport, WorkdayService
+from bot.storage.links import Link
+from bot.telegram.callbacks import DayAction
+from bot.telegram.day_card import report_message
+from bot.telegram.replies import busy, show
+from bot.telegram.view import UserView
+
+
+REPORT_LIMIT = 2000
+BITRIX24 = {"bitrix24": True}
+
+
+async def reply(event: Message | CallbackQuery, report: DayReport, view: UserView, *,
+                preface: str | None = None) -> None:
+    zone = view.zone(report.day)
+    text, markup = report_message(report, view.now(), zone, view.t)
+    if preface:
+        text = f"{preface}\n\n{text}"
+    await show(event, text, markup)
+
+
+async def status_command(message: Message, bot: Bot, link: Link, view: UserView,
+                         workday_service: WorkdayService) -> None:
+    async with busy(bot, message.chat.id):
+        report = await workday_service.status(link.bitrix_id)
+    await reply(message, report, view)
+
+
+async def open_command(message: Message, bot: Bot, link: Link, view: UserView,
+                       workday_service: WorkdayService) -> None:
+    async with busy(bot, message.chat.id):
+        report = await workday_service.start(link.bitrix_id)
+    await reply(message, report, view)
+
+
+async def pause_command(message: Message, bot: Bot, link: Link, view: UserView,
+                        workday_service: WorkdayService) -> None:
+    async with busy(bot, message.chat.id):
+        report = await workday_service.pause(link.bitrix_id)
+    await reply(message, report, view)
+
+
+async def resume_command(message: Message, bot: Bot, link: Link, view: UserView,
+                         workday_service: WorkdayService) -> None:
+    async with busy(bot, message.chat.id):
+        report = await workday_service.resume(link.bitrix_id)
+    await reply(message, report, view)
+
+
+async def close_command(message: Message, bot: Bot, command: CommandObject, link: Link, view: UserView,
+                        workday_service: WorkdayService) -> None:
+    report_text = (command.args or "").strip()
+    if len(report_text) > REPORT_LIMIT:
+        await message.answer(view.t("close.report_too_long", limit=REPORT_LIMIT))
+        return
+    async with busy(bot, message.chat.id):
+        report = await workday_service.close(link.bitrix_id, report=report_text or None)
+    await reply(message, report, view)
+
+
+def _is_stale(card_day: int, view: UserView, now: datetime) -> bool:
+    """A card from an earlier date must not pause or close today's day."""
+    if not card_day:
+        return False
+    zone = view.zone()
+    card_date = datetime.fromtimestamp(card_day * 60, zone).date()
+    return card_date != now.astimezone(zone).date()
+
+
+async def day_button(query: CallbackQuery, callback_data: DayAction, link: Link, view: UserView,
+                     workday_service: WorkdayService) -> None:
+    action = callback_data.action
+    if action in ("pause", "resume", "close") and _is_stale(callback_data.day, view, view.now()):
+        report = await workday_service.status(link.bitrix_id)
+        await reply(query, report, view, preface=view.t("stale_button"))
+        return
+    if action == "pause":
+        report = await workday_service.pause(link.bitrix_id)
+    elif action == "resume":
+        report = await workday_service.resume(link.bitrix_id, known_paused=True)
+    elif action == "close":
+        report = await workday_service.close(link.bitrix_id)
+    elif action == "start":
+        report = await workday_service.start(link.bitrix_id)
+    else:  # refresh, and anything unknown from an older version of the bot
+        report = await workday_service.status(link.bitrix_id)
+    await reply(query, report, view)
+
+
+def create_router() -> Router:
+    router = Router(name="workday")
+    router.message.filter(F.chat.type == "private")
+    router.callback_query.filter(F.message.chat.type == "private")
+    router.message.register(status_command, Command("status"), flags=BITRIX24)
+    router.message.register(open_command, Command("open", "start_day"), flags=BITRIX24)
+    router.message.register(pause_command, Command("pause"), flags=BITRIX24)
+    router.message.register(resume_command, Command("resume"), flags=BITRIX24)
+    router.message.register(close_command, Command("close"), flags=BITRIX24)
+    router.callback_query.register(day_button, DayAction.filter(), flags=BITRIX24)
+    return router

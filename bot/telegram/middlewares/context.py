@@ -1,0 +1,48 @@
+"""Who is acting: their link, profile, language and a log context for the whole update."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject, Update, User
+
+from bot.clock import Clock
+from bot.i18n import Translator, language_for
+from bot.logging_setup import log_context
+from bot.storage.links import LinkRepository
+from bot.storage.profiles import ProfileRepository
+from bot.telegram.view import UserView
+
+
+class UserContextMiddleware(BaseMiddleware):
+    """Outer middleware on updates, after aiogram's own (which sets `event_from_user`)."""
+
+    def __init__(self, *, links: LinkRepository, profiles: ProfileRepository, clock: Clock,
+                 default_zone: str) -> None:
+        self._links = links
+        self._profiles = profiles
+        self._clock = clock
+        self._default_zone = default_zone
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        user: User | None = data.get("event_from_user")
+        update_id = event.update_id if isinstance(event, Update) else None
+        if user is None:
+            with log_context(update=update_id):
+                return await handler(event, data)
+        profile = await self._profiles.get(user.id)
+        link = await self._links.get(user.id)
+        t = Translator(language_for(user.language_code, profile.language))
+        data["profile"] = profile
+        data["link"] = link
+        data["t"] = t
+        data["view"] = UserView(t=t, profile=profile, default_zone=self._default_zone, clock=self._clock)
+        with log_context(update=update_id, tg_user=user.id, b24_user=link.bitrix_id if link else None):
+            return await handler(event, data)
