@@ -1,0 +1,534 @@
+"""A faithful local emulator of a Bitrix24 portal: REST, OAuth and the workday (timeman).
+
+    async with PortalEmulator(clock=ManualClock(...)) as portal:
+        portal.add_user(1, email="anna@example.com", time_zone="Europe/Berlin", timeman_admin=True)
+        url = portal.add_webhook(user_id=1, code="abc123")
+
+Run standalone:  python -m bot.sandbox.portal --host 127.0.0.1 --port 8090 --demo
+
+The whole state lives in plain Python objects in this process. `portal.clock` is the only
+source of business time (timeman, token and code lifetimes, notification timestamps); the
+leaky bucket and the operating-time limit run on real time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import secrets
+import signal
+import sys
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from bot.clock import Clock, SystemClock
+from bot.sandbox import portal_control, portal_oauth
+from bot.sandbox import timeman as engine
+from bot.sandbox.portal_auth import AuthRegistry, TokenRequestRecord
+from bot.sandbox.portal_errors import auth_status
+from bot.sandbox.portal_faults import FaultInjector
+from bot.sandbox.portal_flags import PortalFlags
+from bot.sandbox.portal_limits import LeakyBucket, OperatingLimiter
+from bot.sandbox.portal_methods import SentNotification, build_table
+from bot.sandbox.portal_rest import RestDispatcher
+from bot.sandbox.portal_users import PortalUser
+
+__all__ = [
+    "PortalEmulator",
+    "PortalFlags",
+    "PortalUser",
+    "RequestRecord",
+    "SentNotification",
+    "TokenRequestRecord",
+    "build_demo_portal",
+    "main",
+]
+
+DEFAULT_SCOPES = ("timeman", "user", "im")
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    method: str
+    http_status: int  # 0 when the connection was dropped ("reset" fault)
+    error: str | None  # the `error` code, or None
+    auth: str | None  # "webhook" | "oauth" | None (failed before auth)
+    user_id: int | None  # the acting user
+    batch: bool  # an inner command of a batch
+    at: float  # real unix time
+    fault: str | None = None  # the injected fault kind that produced this answer
+
+
+class PortalEmulator:
+    def __init__(
+        self,
+        clock: Clock | None = None,
+        *,
+        rate_limit: float | None = 2.0,
+        rate_burst: int = 50,
+        operating_limit: float = 420.0,
+        operating_bucket_seconds: float = 60.0,
+        portal_time_zone: str = "UTC",
+        flags: PortalFlags | None = None,
+        member_id: str | None = None,
+    ) -> None:
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        self.flags = flags if flags is not None else PortalFlags()
+        self.flags.validate()
+        self.portal_time_zone = portal_time_zone
+        self.zone = ZoneInfo(portal_time_zone)
+        self.member_id = member_id or secrets.token_hex(16)
+        self.bucket = LeakyBucket(rate_limit, rate_burst) if rate_limit else None
+        self.operating = OperatingLimiter(operating_limit, operating_bucket_seconds)
+        self.method_runtimes: dict[str, float] = {}
+        self.users: dict[int, PortalUser] = {}
+        self.notifications: list[SentNotification] = []
+        self.requests: list[RequestRecord] = []
+        self.token_requests: list[TokenRequestRecord] = []
+        self.event_bindings: list[dict[str, Any]] = []
+        self.network_ranges: list[dict[str, str]] = []
+        self.timecontrol_settings: dict[str, Any] = {
+            "active": False,
+            "minimum_idle_for_report": 15,
+            "register_offline": False,
+            "register_idle": False,
+            "register_desktop": False,
+            "report_request_type": "none",
+            "report_request_users": [],
+            "report_simple_type": "all",
+            "report_simple_users": [],
+            "report_full_type": "none",
+            "report_full_users": [],
+        }
+        self.faults = FaultInjector()
+        self.methods = build_table()
+        self.login_user_id: int | None = None  # who "is logged in" for /oauth/authorize/
+        self._history: dict[int, list[engine.WorkdayRecord]] = {}
+        self._record_ids = 0
+        self._notification_ids = 0
+        self._base_url: str | None = None
+        self._runner: web.AppRunner | None = None
+        self.auth = AuthRegistry(
+            clock=self.clock,
+            member_id=self.member_id,
+            base_url=lambda: self._base_url or "http://localhost",
+            oauth_url=lambda: self._base_url or "http://localhost",
+            domain=lambda: self.domain,
+        )
+        self._rest = RestDispatcher(self)
+
+    # ------------------------------------------------------------------ addresses
+
+    @property
+    def base_url(self) -> str:
+        if self._base_url is None:
+            raise RuntimeError("the portal emulator is not started")
+        return self._base_url
+
+    @property
+    def oauth_url(self) -> str:
+        """The base URL of the OAuth server (it serves /oauth/token/ and /oauth/authorize/)."""
+        return self.base_url
+
+    @property
+    def domain(self) -> str:
+        if self._base_url is None:
+            return "localhost"
+        return self._base_url.split("://", 1)[1]
+
+    @property
+    def started(self) -> bool:
+        return self._base_url is not None
+
+    @property
+    def deleted_status(self) -> int:
+        return auth_status("PORTAL_DELETED", self.flags.auth_error_status)
+
+    # ------------------------------------------------------------------ fixtures
+
+    def add_user(
+        self,
+        user_id: int,
+        *,
+        email: str = "",
+        name: str = "",
+        last_name: str = "",
+        time_zone: str = "",
+        active: bool = True,
+        timeman_admin: bool = False,
+        portal_admin: bool = False,
+        flextime: bool = False,
+        schedule_shift: tuple[time, time] | None = None,
+        **extra: Any,
+    ) -> PortalUser:
+        if time_zone:
+            ZoneInfo(time_zone)  # fail early on an unknown zone
+        user = PortalUser(
+            id=int(user_id),
+            email=email,
+            name=name,
+            last_name=last_name,
+            time_zone=time_zone,
+            active=active,
+            timeman_admin=timeman_admin,
+            portal_admin=portal_admin,
+            flextime=flextime,
+            schedule_shift=schedule_shift,
+            date_register=self.clock.now(),
+            **extra,
+        )
+        self.users[user.id] = user
+        if self.login_user_id is None:
+            self.login_user_id = user.id
+        return user
+
+    def add_webhook(
+        self, user_id: int, code: str | None = None, scopes: Iterable[str] = DEFAULT_SCOPES
+    ) -> str:
+        """Register an incoming webhook; returns its URL (only the path before start())."""
+        if user_id not in self.users:
+            raise KeyError(f"no user {user_id}")
+        hook = self.auth.add_webhook(user_id, code, scopes)
+        path = f"/rest/{hook.user_id}/{hook.code}/"
+        return f"{self._base_url}{path}" if self._base_url else path
+
+    def webhook_url(self, user_id: int, code: str) -> str:
+        return f"{self.base_url}/rest/{user_id}/{code}/"
+
+    def add_app(
+        self,
+        client_id: str,
+        client_secret: str,
+        scopes: Iterable[str] = DEFAULT_SCOPES,
+        name: str = "",
+        redirect_uri: str | None = None,
+    ) -> None:
+        self.auth.add_app(client_id, client_secret, scopes, name or client_id, redirect_uri)
+
+    def issue_tokens(self, client_id: str, user_id: int) -> dict[str, Any]:
+        """A token grant exactly like the token endpoint's JSON."""
+        if user_id not in self.users:
+            raise KeyError(f"no user {user_id}")
+        return self.auth.issue_tokens(client_id, user_id)
+
+    def authorization_code(self, client_id: str, user_id: int) -> str:
+        """A fresh authorization code (valid 30 s on the clock), as /oauth/authorize/ gives."""
+        return self.auth.create_code(client_id, user_id).code
+
+    def expire_access_tokens(self) -> None:
+        self.auth.expire_access_tokens()
+
+    def set_method_runtime(self, method: str, seconds: float | None) -> None:
+        """Virtual run time charged to the operating limit for `method` (None: real time)."""
+        if seconds is None:
+            self.method_runtimes.pop(method.lower(), None)
+        else:
+            self.method_runtimes[method.lower()] = float(seconds)
+
+    # ------------------------------------------------------------------ timeman state
+
+    def zone_of(self, user: PortalUser) -> ZoneInfo:
+        return ZoneInfo(user.time_zone) if user.time_zone else self.zone
+
+    def user_context(self, user: PortalUser) -> engine.UserContext:
+        return engine.UserContext(
+            zone=self.zone_of(user), flextime=user.flextime, schedule_shift=user.schedule_shift
+        )
+
+    def user_is_active(self, user_id: int) -> bool:
+        user = self.users.get(user_id)
+        return bool(user and user.active)
+
+    def record_of(self, user_id: int) -> engine.WorkdayRecord | None:
+        history = self._history.get(user_id)
+        return history[-1] if history else None
+
+    def history_of(self, user_id: int) -> list[engine.WorkdayRecord]:
+        return list(self._history.get(user_id, []))
+
+    def status_of(self, user_id: int) -> dict[str, Any]:
+        user = self.users[user_id]
+        return engine.status_object(
+            self.record_of(user_id), self.clock.now(), self.user_context(user), self.flags
+        )
+
+    def store_outcome(self, user_id: int, outcome: engine.Outcome) -> None:
+        if outcome.record is None:
+            return
+        history = self._history.setdefault(user_id, [])
+        if outcome.new_record or not history:
+            self._record_ids += 1
+            outcome.record.id = self._record_ids
+            history.append(outcome.record)
+        else:
+            history[-1] = outcome.record
+
+    def seed_day(
+        self,
+        user_id: int,
+        start: datetime,
+        status: str = engine.STATUS_OPENED,
+        breaks: timedelta = timedelta(0),
+        paused_at: datetime | None = None,
+        closed_at: datetime | None = None,
+        approved: bool = True,
+    ) -> engine.WorkdayRecord:
+        """Put a day in place as if it had been started at `start` (a new record)."""
+        user = self.users[user_id]
+        record = engine.seed_record(
+            start,
+            self.user_context(user),
+            status=status,
+            breaks=breaks,
+            paused_at=paused_at,
+            closed_at=closed_at,
+            now=self.clock.now(),
+            approved=approved,
+        )
+        self.store_outcome(user_id, engine.Outcome(record, "seed", new_record=True))
+        return record
+
+    def close_expired_days(self, report: str = "Closed automatically") -> list[int]:
+        """The optional auto-close hook (§9.13): close every EXPIRED day at its
+        TIME_FINISH_DEFAULT, as a supervisor would; returns the user ids closed."""
+        closed = []
+        now = self.clock.now()
+        for user in self.users.values():
+            status = self.status_of(user.id)
+            if status["STATUS"] != engine.STATUS_EXPIRED:
+                continue
+            outcome = engine.close_day(
+                self.record_of(user.id),
+                now,
+                self.user_context(user),
+                self.flags,
+                time_param=status["TIME_FINISH_DEFAULT"],
+                report=report,
+            )
+            self.store_outcome(user.id, outcome)
+            closed.append(user.id)
+        return closed
+
+    # ------------------------------------------------------------------ inspection
+
+    def next_notification_id(self) -> int:
+        self._notification_ids += 1
+        return self._notification_ids
+
+    def notifications_for(self, user_id: int) -> list[SentNotification]:
+        return [n for n in self.notifications if n.user_id == user_id]
+
+    def request_count(self, method: str | None = None, *, count_inner: bool = False) -> int:
+        wanted = method.lower() if method else None
+        return sum(
+            1
+            for r in self.requests
+            if (count_inner or not r.batch) and (wanted is None or r.method == wanted)
+        )
+
+    def snapshot(self) -> dict[str, Any]:
+        users = []
+        for user in self.users.values():
+            record = self.record_of(user.id)
+            users.append(
+                {
+                    "id": user.id,
+                    "name": f"{user.name} {user.last_name}".strip(),
+                    "email": user.email,
+                    "time_zone": user.time_zone,
+                    "effective_time_zone": self.zone_of(user).key,
+                    "active": user.active,
+                    "timeman_admin": user.is_timeman_admin,
+                    "portal_admin": user.portal_admin,
+                    "flextime": user.flextime,
+                    "status": self.status_of(user.id),
+                    "record": record.as_dict() if record else None,
+                }
+            )
+        flags = asdict(self.flags)
+        flags["workday_finish"] = self.flags.workday_finish.isoformat()
+        return {
+            "now": self.clock.now().isoformat(),
+            "portal_time_zone": self.portal_time_zone,
+            "flags": flags,
+            "users": users,
+            "notifications": [n.as_dict() for n in self.notifications],
+        }
+
+    # ------------------------------------------------------------------ server
+
+    def make_app(self) -> web.Application:
+        app = web.Application()
+        rest = self._rest.handle
+
+        async def token(request: web.Request) -> web.StreamResponse:
+            return await portal_oauth.token(self, request)
+
+        async def authorize(request: web.Request) -> web.StreamResponse:
+            return await portal_oauth.authorize(self, request)
+
+        for path in ("/rest/{uid:\\d+}/{code}/{method}", "/rest/{method}"):
+            app.router.add_route("GET", path, rest)
+            app.router.add_route("POST", path, rest)
+        for path in ("/oauth/token/", "/oauth/token"):
+            app.router.add_route("GET", path, token)
+            app.router.add_route("POST", path, token)
+        for path in ("/oauth/authorize/", "/oauth/authorize"):
+            app.router.add_route("GET", path, authorize)
+        portal_control.add_routes(app, self)
+        return app
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        if self._runner is not None:
+            raise RuntimeError("the portal emulator is already running")
+        runner = web.AppRunner(self.make_app(), access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, host, port)
+        try:
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        bound = runner.addresses[0]
+        shown = f"[{bound[0]}]" if ":" in str(bound[0]) else bound[0]
+        self._base_url = f"http://{shown}:{bound[1]}"
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        self._base_url = None
+
+    async def __aenter__(self) -> PortalEmulator:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+
+# ---------------------------------------------------------------------------- demo & CLI
+
+DEMO_WEBHOOK_CODE = "sandboxdemo2026"
+DEMO_APP = ("local.workdaybot.demo", "demo-secret")
+
+
+def build_demo_portal(**kwargs: Any) -> PortalEmulator:
+    """A portal with a few employees in different zones; user 1 owns a webhook.
+
+    Keyword arguments go to `PortalEmulator`; `webhook_code=` overrides the webhook code.
+    """
+    code = kwargs.pop("webhook_code", DEMO_WEBHOOK_CODE)
+    portal = PortalEmulator(**kwargs)
+    portal.add_user(
+        1, email="anna.berg@example.com", name="Anna", last_name="Berg",
+        time_zone="Europe/Berlin", timeman_admin=True, portal_admin=True,
+        work_position="Office manager", schedule_shift=(time(9, 0), time(18, 0)),
+    )
+    portal.add_user(
+        2, email="boris.ivanov@example.com", name="Boris", last_name="Ivanov",
+        time_zone="Europe/Moscow", work_position="Engineer",
+        schedule_shift=(time(9, 0), time(18, 0)),
+    )
+    portal.add_user(
+        3, email="chloe.martin@example.com", name="Chloe", last_name="Martin",
+        time_zone="America/New_York", work_position="Sales",
+    )
+    portal.add_user(
+        4, email="dev.patel@example.com", name="Dev", last_name="Patel",
+        time_zone="Asia/Kolkata", flextime=True, work_position="Designer",
+    )
+    portal.add_user(
+        5, email="emma.jones@example.com", name="Emma", last_name="Jones",
+        time_zone="", work_position="Support",  # follows the portal default zone
+    )
+    portal.add_user(
+        6, email="former.employee@example.com", name="Frank", last_name="Old",
+        time_zone="", active=False,
+    )
+    portal.add_webhook(1, code, DEFAULT_SCOPES)
+    portal.add_app(DEMO_APP[0], DEMO_APP[1], DEFAULT_SCOPES, name="Workday bot (demo)")
+    return portal
+
+
+def _describe(portal: PortalEmulator) -> list[str]:
+    lines = []
+    for user in portal.users.values():
+        tags = []
+        if user.is_timeman_admin:
+            tags.append("timeman admin")
+        if user.flextime:
+            tags.append("flextime")
+        if not user.active:
+            tags.append("dismissed")
+        zone = user.time_zone or f"(portal default {portal.portal_time_zone})"
+        lines.append(
+            f"  {user.id:>3}  {user.name} {user.last_name} <{user.email}>  {zone}"
+            + (f"  [{', '.join(tags)}]" if tags else "")
+        )
+    return lines
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    options: dict[str, Any] = {
+        "rate_limit": args.rate_limit if args.rate_limit and args.rate_limit > 0 else None,
+        "rate_burst": args.rate_burst,
+        "portal_time_zone": args.portal_time_zone,
+    }
+    portal = build_demo_portal(**options) if args.demo else PortalEmulator(**options)
+    await portal.start(args.host, args.port)
+    out = sys.stdout
+    print(f"Bitrix24 portal emulator listening on {portal.base_url}", file=out)
+    if args.demo:
+        hook = next(iter(portal.auth.webhooks.values()))
+        print(f"BITRIX24_WEBHOOK_URL={portal.webhook_url(hook.user_id, hook.code)}", file=out)
+        print(
+            f"OAuth app: client_id={DEMO_APP[0]} client_secret={DEMO_APP[1]} "
+            f"(token endpoint {portal.oauth_url}/oauth/token/)",
+            file=out,
+        )
+        print("Demo users:", file=out)
+        for line in _describe(portal):
+            print(line, file=out)
+    print(f"Control API: {portal.base_url}/_emulator/state", file=out)
+    print("Press Ctrl-C to stop.", file=out, flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # pragma: no cover - non-POSIX
+            pass
+    try:
+        await stop.wait()
+    finally:
+        await portal.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.sandbox.portal", description="Run the Bitrix24 portal emulator."
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8090, help="0 picks a free port")
+    parser.add_argument("--demo", action="store_true", help="add demo employees and a webhook")
+    parser.add_argument("--rate-limit", type=float, default=2.0,
+                        help="leaky bucket drain per second (0 disables the limit)")
+    parser.add_argument("--rate-burst", type=int, default=50, help="leaky bucket size")
+    parser.add_argument("--portal-time-zone", default="UTC")
+    args = parser.parse_args(argv)
+    try:
+        asyncio.run(_serve(args))
+    except KeyboardInterrupt:  # pragma: no cover - a second Ctrl-C
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

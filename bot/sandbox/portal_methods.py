@@ -1,0 +1,291 @@
+"""The REST method table and the general methods: user.*, im.notify.*, event.*, misc.
+
+Each handler is `handler(ctx, params) -> result` and raises `RestError`. A handler that
+returns `ListResult` gets `total`/`next` lifted into the envelope (§3.4).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from bot.sandbox.portal_auth import AuthContext
+from bot.sandbox.portal_errors import RestError
+from bot.sandbox.portal_params import php_intval, php_string, upper_keys
+from bot.sandbox.portal_users import page, select_users
+
+if TYPE_CHECKING:
+    from bot.sandbox.portal import PortalEmulator
+
+USER_SCOPES = ("user", "user_basic", "user_brief")
+ATTACH_MAX = 60000
+_PHP_TRIM = " \t\n\r\0\x0b"
+KNOWN_EVENTS = frozenset(
+    {"ONAPPINSTALL", "ONAPPUNINSTALL", "ONAPPUPDATE", "ONAPPPAYMENT", "ONAPPTEST",
+     "ONUSERADD", "ONIMBOTMESSAGEADD", "ONIMNOTIFYADD"}
+)
+
+
+@dataclass
+class CallContext:
+    portal: PortalEmulator
+    auth: AuthContext
+    method: str
+    ip: str
+    batch: bool = False
+
+
+@dataclass
+class ListResult:
+    items: Any
+    total: int | None
+    next: int | None
+
+
+Handler = Callable[[CallContext, dict[Any, Any]], Any]
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    name: str
+    handler: Handler | None  # None: handled by the dispatcher itself (batch)
+    scopes: tuple[str, ...] | None  # None: every caller may call it
+
+
+@dataclass
+class MethodTable:
+    methods: dict[str, MethodSpec] = field(default_factory=dict)
+
+    def add(self, name: str, handler: Handler | None, scopes: tuple[str, ...] | None) -> None:
+        self.methods[name.lower()] = MethodSpec(name.lower(), handler, scopes)
+
+    def get(self, name: str) -> MethodSpec | None:
+        return self.methods.get(name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.methods
+
+
+@dataclass(frozen=True)
+class SentNotification:
+    id: int
+    user_id: int
+    from_user_id: int
+    message: str
+    kind: str  # "personal" | "system"
+    tag: str | None
+    sent_at: datetime
+    sub_tag: str | None = None
+    message_out: str | None = None
+    attach: Any = None
+    client_id: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "user_id": self.user_id,
+            "from_user_id": self.from_user_id,
+            "message": self.message,
+            "kind": self.kind,
+            "tag": self.tag,
+            "sub_tag": self.sub_tag,
+            "message_out": self.message_out,
+            "sent_at": self.sent_at.isoformat(),
+        }
+
+
+# ----------------------------------------------------------------------------- user.*
+
+
+def user_current(ctx: CallContext, params: dict[Any, Any]) -> Any:
+    user = ctx.portal.users[ctx.auth.user_id]
+    return user.rest_fields(ctx.auth.scopes)
+
+
+def user_get(ctx: CallContext, params: dict[Any, Any]) -> ListResult:
+    found = select_users(list(ctx.portal.users.values()), params)
+    chunk, total, following = page(found, params)
+    return ListResult([u.rest_fields(ctx.auth.scopes) for u in chunk], total, following)
+
+
+# ----------------------------------------------------------------------------- im.notify.*
+
+
+def _attach_size(attach: Any) -> int:
+    return len(json.dumps(attach, ensure_ascii=False, separators=(",", ":")))
+
+
+def _check_attach(value: Any) -> Any:
+    """`CIMMessageParamAttach::GetAttachByJson`: arrays, or a JSON string of one."""
+    if value is None or value == "" or value is False:
+        return None
+    attach = value
+    if isinstance(value, str):
+        try:
+            attach = json.loads(value)
+        except ValueError:
+            attach = None
+    if not isinstance(attach, (list, dict)) or not attach:
+        raise RestError("ATTACH_ERROR", "Incorrect attach params")
+    if _attach_size(attach) > ATTACH_MAX:
+        raise RestError(
+            "ATTACH_OVERSIZE", "You have exceeded the maximum allowable size of attach"
+        )
+    return attach
+
+
+def _notify(ctx: CallContext, params: dict[Any, Any], kind: str) -> Any:
+    query = upper_keys(params)
+    if query.get("TO") is not None:
+        query["USER_ID"] = query["TO"]
+    user_id = php_intval(query.get("USER_ID"))
+    if user_id <= 0:
+        raise RestError("USER_ID_EMPTY", "User ID can't be empty")
+    message = php_string(query.get("MESSAGE")).strip(_PHP_TRIM)
+    if not message:
+        raise RestError("MESSAGE_EMPTY", "Message can't be empty")
+    message_out = php_string(query.get("MESSAGE_OUT")).strip(_PHP_TRIM) or None
+    portal = ctx.portal
+    client_id = ctx.auth.client_id
+    from_user_id = ctx.auth.user_id
+    if kind == "system":
+        from_user_id = 0
+        if client_id is not None:
+            app = portal.auth.apps.get(client_id)
+            name = app.name if app is not None else client_id
+            message = f"{name}#BR#{message}"
+            if message_out:
+                message_out = f"{name}#BR#{message_out}"
+    tag = sub_tag = None
+    if client_id is not None:
+        key = hashlib.md5(client_id.encode()).hexdigest()[:5]
+        if query.get("TAG"):
+            tag = f"MP|{key}|{php_string(query['TAG'])}"
+        if query.get("SUB_TAG"):
+            sub_tag = f"MP|{key}|{php_string(query['SUB_TAG'])}"
+    attach = _check_attach(query.get("ATTACH"))
+    if user_id not in portal.users:
+        return False  # CIMNotify::Add finds no recipient
+    note = SentNotification(
+        id=portal.next_notification_id(),
+        user_id=user_id,
+        from_user_id=from_user_id,
+        message=message,
+        kind=kind,
+        tag=tag,
+        sent_at=portal.clock.now(),
+        sub_tag=sub_tag,
+        message_out=message_out,
+        attach=attach,
+        client_id=client_id,
+    )
+    portal.notifications.append(note)
+    return note.id
+
+
+def notify_personal(ctx: CallContext, params: dict[Any, Any]) -> Any:
+    return _notify(ctx, params, "personal")
+
+
+def notify_system(ctx: CallContext, params: dict[Any, Any]) -> Any:
+    return _notify(ctx, params, "system")
+
+
+# ----------------------------------------------------------------------------- event.*
+
+_WRONG_AUTH = ("WRONG_AUTH_TYPE", "Current authorization type is denied for this method", 403)
+
+
+def _app_only(ctx: CallContext) -> str:
+    if ctx.auth.client_id is None:
+        raise RestError(*_WRONG_AUTH)
+    return ctx.auth.client_id
+
+
+def event_bind(ctx: CallContext, params: dict[Any, Any]) -> Any:
+    client_id = _app_only(ctx)
+    query = upper_keys(params)
+    event = php_string(query.get("EVENT")).upper()
+    if event not in KNOWN_EVENTS:
+        # There are no timeman events at all (§8): OnAfterTMDayStart etc. land here.
+        raise RestError("ERROR_EVENT_NOT_FOUND", "Event not found")
+    handler = php_string(query.get("HANDLER"))
+    ctx.portal.event_bindings.append(
+        {"event": event, "handler": handler, "client_id": client_id,
+         "auth_type": php_intval(query.get("AUTH_TYPE")), "offline": 0}
+    )
+    return True
+
+
+def event_get(ctx: CallContext, params: dict[Any, Any]) -> Any:
+    client_id = _app_only(ctx)
+    return [
+        {k: v for k, v in binding.items() if k != "client_id"}
+        for binding in ctx.portal.event_bindings
+        if binding["client_id"] == client_id
+    ]
+
+
+def event_unbind(ctx: CallContext, params: dict[Any, Any]) -> Any:
+    client_id = _app_only(ctx)
+    query = upper_keys(params)
+    event = php_string(query.get("EVENT")).upper()
+    handler = php_string(query.get("HANDLER"))
+    keep, dropped = [], 0
+    for binding in ctx.portal.event_bindings:
+        if (
+            binding["client_id"] == client_id
+            and binding["event"] == event
+            and (not handler or binding["handler"] == handler)
+        ):
+            dropped += 1
+        else:
+            keep.append(binding)
+    ctx.portal.event_bindings[:] = keep
+    return {"count": dropped}
+
+
+# ----------------------------------------------------------------------------- misc
+
+
+def server_time(ctx: CallContext, params: dict[Any, Any]) -> Any:
+    return ctx.portal.clock.now().astimezone(ctx.portal.zone).isoformat(timespec="seconds")
+
+
+def scope_list(ctx: CallContext, params: dict[Any, Any]) -> Any:
+    return sorted(ctx.auth.scopes)
+
+
+def profile(ctx: CallContext, params: dict[Any, Any]) -> Any:
+    user = ctx.portal.users[ctx.auth.user_id]
+    return {
+        "ID": str(user.id),
+        "ADMIN": user.portal_admin,
+        "NAME": user.name,
+        "LAST_NAME": user.last_name,
+        "PERSONAL_GENDER": user.personal_gender,
+        "TIME_ZONE": user.time_zone,
+    }
+
+
+def build_table() -> MethodTable:
+    from bot.sandbox import portal_timeman
+
+    table = MethodTable()
+    table.add("batch", None, None)
+    table.add("server.time", server_time, None)
+    table.add("scope", scope_list, None)
+    table.add("profile", profile, None)
+    table.add("event.bind", event_bind, None)
+    table.add("event.get", event_get, None)
+    table.add("event.unbind", event_unbind, None)
+    table.add("user.current", user_current, USER_SCOPES)
+    table.add("user.get", user_get, USER_SCOPES)
+    table.add("im.notify.personal.add", notify_personal, ("im",))
+    table.add("im.notify.system.add", notify_system, ("im",))
+    portal_timeman.register(table)
+    return table

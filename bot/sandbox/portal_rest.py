@@ -1,0 +1,223 @@
+"""The `/rest/...` pipeline in the server's order (§3.3):
+
+faults (transport; portal alive) -> method exists (404) -> auth and scope -> leaky bucket
+(503) -> operating-time limit (429) -> the method. Success gets the `time` block; errors
+do not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from bot.sandbox.portal_auth import AuthContext
+from bot.sandbox.portal_batch import InnerResult, run_batch
+from bot.sandbox.portal_errors import (
+    TEXT_METHOD_NOT_FOUND,
+    TEXT_NO_AUTH,
+    TEXT_OPERATION_LIMIT,
+    TEXT_QUERY_LIMIT,
+    TEXT_SCOPE_OAUTH,
+    TEXT_SCOPE_WEBHOOK,
+    RestError,
+    auth_error,
+)
+from bot.sandbox.portal_faults_http import fault_error, fault_response, fault_status
+from bot.sandbox.portal_methods import CallContext, ListResult, MethodSpec
+from bot.sandbox.portal_params import php_json
+from bot.sandbox.portal_request import bearer_token, read_params
+
+if TYPE_CHECKING:
+    from bot.sandbox.portal import PortalEmulator
+
+log = logging.getLogger(__name__)
+
+
+def json_response(body: Any, status: int) -> web.Response:
+    return web.Response(
+        text=json.dumps(php_json(body), ensure_ascii=False),
+        status=status,
+        content_type="application/json",
+        charset="utf-8",
+    )
+
+
+class RestDispatcher:
+    def __init__(self, portal: PortalEmulator) -> None:
+        self.portal = portal
+
+    # ------------------------------------------------------------------ helpers
+
+    def _record(
+        self,
+        method: str,
+        status: int,
+        error: str | None,
+        auth: AuthContext | None,
+        *,
+        batch: bool = False,
+        fault: str | None = None,
+    ) -> None:
+        from bot.sandbox.portal import RequestRecord
+
+        self.portal.requests.append(
+            RequestRecord(
+                method=method,
+                http_status=status,
+                error=error,
+                auth=auth.kind if auth else None,
+                user_id=auth.user_id if auth else None,
+                batch=batch,
+                at=time.time(),
+                fault=fault,
+            )
+        )
+
+    def time_block(
+        self, started: float, t0: float, entity: str | None, method: str
+    ) -> dict[str, Any]:
+        portal = self.portal
+        elapsed = time.perf_counter() - t0
+        finish = started + elapsed
+        limiter = portal.operating
+        if entity is None:
+            operating, reset_at = 0.0, int(time.time() + limiter.window)
+        else:
+            operating = limiter.used(entity, method)
+            reset_at = limiter.reset_at(entity, method)
+        return {
+            "start": started,
+            "finish": finish,
+            "duration": elapsed,
+            "processing": elapsed,
+            "date_start": self._iso(started),
+            "date_finish": self._iso(finish),
+            "operating_reset_at": reset_at,
+            "operating": operating,
+        }
+
+    def _iso(self, stamp: float) -> str:
+        return datetime.fromtimestamp(stamp, self.portal.zone).isoformat(timespec="seconds")
+
+    def _authenticate(
+        self, request: web.Request, params: dict[Any, Any], uid: str | None, code: str | None
+    ) -> AuthContext:
+        portal = self.portal
+        mode = portal.flags.auth_error_status
+        if uid is not None and code is not None:
+            return portal.auth.webhook_context(
+                uid,
+                code,
+                scheme=request.scheme,
+                require_https=portal.flags.require_https,
+                user_active=portal.user_is_active,
+                mode=mode,
+            )
+        token = params.get("auth") or params.get("access_token") or bearer_token(request)
+        if not isinstance(token, str) or not token:
+            raise RestError("NO_AUTH_FOUND", TEXT_NO_AUTH, 401)
+        return portal.auth.token_context(token, user_active=portal.user_is_active)
+
+    # ------------------------------------------------------------------ running
+
+    def run_method(
+        self, spec: MethodSpec, auth: AuthContext, params: dict[Any, Any], ip: str, *, batch: bool
+    ) -> InnerResult:
+        portal = self.portal
+        assert spec.handler is not None
+        if portal.operating.blocked(auth.entity, spec.name):
+            raise RestError("OPERATION_TIME_LIMIT", TEXT_OPERATION_LIMIT, 429)
+        started = portal.clock.now().timestamp()
+        t0 = time.perf_counter()
+        try:
+            result = spec.handler(CallContext(portal, auth, spec.name, ip, batch), params)
+        finally:
+            elapsed = time.perf_counter() - t0
+            charged = portal.method_runtimes.get(spec.name, elapsed)
+            portal.operating.record(auth.entity, spec.name, charged)
+        total = following = None
+        if isinstance(result, ListResult):
+            result, total, following = result.items, result.total, result.next
+        timing = self.time_block(started, t0, auth.entity, spec.name)
+        return InnerResult(result, total, following, timing)
+
+    def _inner(
+        self, auth: AuthContext, ip: str, method: str, params: dict[Any, Any]
+    ) -> InnerResult:
+        spec = self.portal.methods.get(method)
+        try:
+            if spec is None:
+                raise RestError("ERROR_METHOD_NOT_FOUND", TEXT_METHOD_NOT_FOUND, 404)
+            if not auth.allows(spec.scopes):
+                raise RestError("insufficient_scope", "", 401)
+            outcome = self.run_method(spec, auth, params, ip, batch=True)
+        except RestError as exc:
+            self._record(method, exc.status, exc.code, auth, batch=True)
+            raise
+        self._record(method, 200, None, auth, batch=True)
+        return outcome
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        portal = self.portal
+        method = request.match_info["method"].lower()
+        if method.endswith(".json"):
+            method = method[: -len(".json")]
+        uid = request.match_info.get("uid")
+        code = request.match_info.get("code")
+
+        fault = portal.faults.take(method)
+        if fault is not None:
+            if fault.kind == "slow":
+                await asyncio.sleep(fault.delay)
+            else:
+                status = fault_status(fault.kind, portal.deleted_status)
+                self._record(method, status, fault_error(fault.kind), None, fault=fault.kind)
+                return fault_response(fault, request, portal.deleted_status)
+
+        auth: AuthContext | None = None
+        try:
+            params = await read_params(request)
+            spec = portal.methods.get(method)
+            if spec is None:
+                raise RestError("ERROR_METHOD_NOT_FOUND", TEXT_METHOD_NOT_FOUND, 404)
+            auth = self._authenticate(request, params, uid, code)
+            if not auth.allows(spec.scopes):
+                text = TEXT_SCOPE_WEBHOOK if auth.kind == "webhook" else TEXT_SCOPE_OAUTH
+                raise auth_error("insufficient_scope", text, portal.flags.auth_error_status)
+            if portal.bucket is not None and not portal.bucket.try_acquire():
+                raise RestError("QUERY_LIMIT_EXCEEDED", TEXT_QUERY_LIMIT, 503)
+            ip = request.remote or ""
+            if spec.handler is None:  # batch: the outer call is not counted or limited
+                started = portal.clock.now().timestamp()
+                t0 = time.perf_counter()
+                current = auth
+                result = run_batch(
+                    params, lambda name, inner: self._inner(current, ip, name, inner)
+                )
+                body: dict[str, Any] = {"result": result}
+                body["time"] = self.time_block(started, t0, None, method)
+            else:
+                outcome = self.run_method(spec, auth, params, ip, batch=False)
+                body = {"result": outcome.result}
+                if outcome.total is not None:
+                    body["total"] = outcome.total
+                if outcome.next is not None:
+                    body["next"] = outcome.next
+                body["time"] = outcome.time
+        except RestError as exc:
+            self._record(method, exc.status, exc.code, auth)
+            return json_response(exc.body(), exc.status)
+        except Exception:  # a bug in the emulator: say so loudly, like a PHP fatal error
+            log.exception("portal emulator failed on %s", method)
+            self._record(method, 500, "INTERNAL_SERVER_ERROR", auth)
+            return json_response(
+                {"error": "INTERNAL_SERVER_ERROR", "error_description": "Emulator error"}, 500
+            )
+        self._record(method, 200, None, auth)
+        return json_response(body, 200)

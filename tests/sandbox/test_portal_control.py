@@ -1,0 +1,111 @@
+"""The `/_emulator/` control API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from bot.clock import ManualClock, OffsetClock, SystemClock
+from bot.sandbox.portal import PortalEmulator
+
+START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def portal() -> AsyncIterator[PortalEmulator]:
+    async with PortalEmulator(clock=ManualClock(START), rate_limit=None) as emulator:
+        emulator.add_user(1, email="anna@example.com", name="Anna", last_name="Berg",
+                          time_zone="Europe/Berlin", timeman_admin=True)
+        emulator.add_user(2, email="boris@example.com", name="Boris")
+        yield emulator
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(timeout=10) as client:
+        yield client
+
+
+async def test_state_lists_users_with_status_and_record(portal, http):
+    portal.seed_day(1, start=START - timedelta(hours=1))
+    state = (await http.get(f"{portal.base_url}/_emulator/state")).json()
+    assert state["now"] == START.isoformat()
+    assert state["flags"]["expiry_policy"] == "docs"
+    anna, boris = state["users"]
+    assert anna["status"]["STATUS"] == "OPENED" and anna["status"] == portal.status_of(1)
+    assert anna["record"]["STATUS"] == "OPENED" and anna["record"]["TIME_LEAKS"] == 0
+    assert boris["status"] == {"STATUS": "CLOSED"} and boris["record"] is None
+    assert boris["effective_time_zone"] == "UTC"
+
+
+async def test_notifications_endpoint(portal, http):
+    url = portal.add_webhook(1, code="c")
+    await http.post(url + "im.notify.personal.add", json={"USER_ID": 2, "MESSAGE": "code 1234"})
+    await http.post(url + "im.notify.system.add", json={"USER_ID": 1, "MESSAGE": "for anna"})
+    everything = (await http.get(f"{portal.base_url}/_emulator/notifications")).json()["notifications"]
+    assert [n["message"] for n in everything] == ["code 1234", "for anna"]
+    for_boris = (await http.get(f"{portal.base_url}/_emulator/notifications", params={"user_id": 2})).json()
+    assert [(n["id"], n["kind"], n["from_user_id"]) for n in for_boris["notifications"]] == [(1, "personal", 1)]
+    bad = await http.get(f"{portal.base_url}/_emulator/notifications", params={"user_id": "x"})
+    assert bad.status_code == 400
+    state = (await http.get(f"{portal.base_url}/_emulator/state")).json()
+    assert len(state["notifications"]) == 2
+
+
+async def test_clock_advance_moves_business_time(portal, http):
+    url = portal.add_webhook(1, code="c")
+    await http.post(url + "timeman.open")
+    response = await http.post(f"{portal.base_url}/_emulator/clock", json={"advance_seconds": 86400})
+    assert response.status_code == 200
+    assert response.json()["now"] == (START + timedelta(days=1)).isoformat()
+    assert portal.status_of(1)["STATUS"] == "EXPIRED"
+    bad = await http.post(f"{portal.base_url}/_emulator/clock", json={"advance": 1})
+    assert bad.status_code == 400
+
+
+async def test_clock_without_advance_is_a_conflict(http):
+    async with PortalEmulator(clock=SystemClock(), rate_limit=None) as emulator:
+        response = await http.post(f"{emulator.base_url}/_emulator/clock", json={"advance_seconds": 60})
+        assert response.status_code == 409
+
+
+async def test_offset_clock_refuses_to_go_back(http):
+    async with PortalEmulator(clock=OffsetClock(), rate_limit=None) as emulator:
+        forward = await http.post(f"{emulator.base_url}/_emulator/clock", json={"advance_seconds": 3600})
+        assert forward.status_code == 200
+        back = await http.post(f"{emulator.base_url}/_emulator/clock", json={"advance_seconds": -5})
+        assert back.status_code == 400
+
+
+async def test_faults_endpoint(portal, http):
+    url = portal.add_webhook(1, code="c")
+    response = await http.post(
+        f"{portal.base_url}/_emulator/faults", json={"kind": "http_500", "method": "timeman.status", "times": 1}
+    )
+    assert response.status_code == 200 and response.json()["fault"]["kind"] == "http_500"
+    assert (await http.post(url + "timeman.status")).status_code == 500
+    assert (await http.post(url + "timeman.status")).status_code == 200
+    bad = await http.post(f"{portal.base_url}/_emulator/faults", json={"kind": "teapot"})
+    assert bad.status_code == 400
+    await http.post(f"{portal.base_url}/_emulator/faults", json={"kind": "http_502", "times": None})
+    cleared = await http.delete(f"{portal.base_url}/_emulator/faults")
+    assert cleared.status_code == 200
+    assert (await http.post(url + "user.current")).status_code == 200
+
+
+async def test_requests_endpoint_counts_per_method(portal, http):
+    url = portal.add_webhook(1, code="c")
+    await http.post(url + "timeman.status")
+    await http.post(url + "timeman.status")
+    await http.post(url + "timeman.close")
+    await http.post(url + "batch", json={"cmd": {"a": "user.current"}})
+    counts = (await http.get(f"{portal.base_url}/_emulator/requests")).json()
+    assert counts["total"] == 4
+    assert counts["counts"] == {"timeman.status": 2, "timeman.close": 1, "batch": 1}
+    assert counts["inner_counts"] == {"user.current": 1}
+    assert counts["errors"] == {"ALERT_WARNING": 1}
+    # The control API itself is not part of the portal's traffic.
+    assert portal.request_count() == 4
