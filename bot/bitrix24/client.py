@@ -28,6 +28,7 @@ from bot.bitrix24.errors import (
     RateLimitedError,
     ServerError,
     TransportError,
+    UnavailableError,
     error_from_response,
 )
 from bot.bitrix24.ratelimit import RateLimiter
@@ -212,10 +213,22 @@ class Bitrix24Client:
         loop = asyncio.get_running_loop()
         ends_at = loop.time() + budget
         in_flight = False
+        # Once any attempt may have reached the portal, the call's outcome stays uncertain.
+        maybe_applied = False
         last_error: Bitrix24Error | None = None
 
+        def final(error: Bitrix24Error) -> Bitrix24Error:
+            if maybe_applied and isinstance(error, TransportError):
+                error.maybe_applied = True
+            elif maybe_applied and isinstance(error, UnavailableError):
+                return TransportError(
+                    f"{error} (an earlier attempt got no answer, so it may have been applied)",
+                    code=error.code, method=method, http_status=error.http_status, maybe_applied=True,
+                )
+            return error
+
         async def attempts() -> dict[str, Any]:
-            nonlocal in_flight, last_error
+            nonlocal in_flight, last_error, maybe_applied
             refreshes = 0
             attempt = 0
             while True:
@@ -232,21 +245,22 @@ class Bitrix24Client:
                 except _Retry as retry:
                     error = retry.error
                     last_error = error
+                    maybe_applied = maybe_applied or error.maybe_applied
                     if error.code == "expired_token":
                         if not self.auth.can_refresh:
                             raise error from None
                         refreshes += 1
                         if refreshes > _MAX_REFRESHES_PER_CALL:
-                            raise error from None
+                            raise final(error) from None
                         await self.auth.refresh(token)
                         attempt -= 1  # a refresh is not a failed attempt
                         continue
                     if attempt >= self._retry.attempts:
-                        raise error from None
+                        raise final(error) from None
                     wait = retry.wait if retry.wait is not None else self._retry.backoff(attempt, self._rng)
                     remaining = ends_at - loop.time()
                     if wait >= remaining:
-                        raise error from None  # the wait alone would pass the deadline
+                        raise final(error) from None  # the wait alone would pass the deadline
                     log.warning(
                         "bitrix24 call failed, retrying",
                         extra={
@@ -266,7 +280,7 @@ class Bitrix24Client:
             raise DeadlineExceededError(
                 f"no answer within the {budget:g} s deadline{detail}",
                 method=method,
-                maybe_applied=in_flight,
+                maybe_applied=in_flight or maybe_applied,
             ) from None
 
     async def _send_once(self, method: str, params: dict[str, Any]) -> dict[str, Any]:

@@ -30,6 +30,9 @@ class Bitrix24Error(Exception):
     (empty for errors that never reached the portal).
     """
 
+    # Only an UnavailableError can leave it uncertain whether the portal did the work.
+    maybe_applied: bool = False
+
     def __init__(
         self,
         description: str = "",
@@ -104,8 +107,6 @@ class UnavailableError(Bitrix24Error):
     `maybe_applied` is True only when a request may have been processed even though no
     answer came back (a read timeout after the request was sent).
     """
-
-    maybe_applied: bool = False
 
 
 class RateLimitedError(UnavailableError):

@@ -1,0 +1,49 @@
+"""Transient failures are retried, boundedly, and the call then succeeds."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from bot.bitrix24 import InvalidArgumentError, ServerError, WorkdayStatus
+from bot.bitrix24.workday import WorkdayAPI
+from bot.sandbox.portal import PortalEmulator
+from tests.bitrix24.conftest import BOB, webhook_client
+
+
+@pytest.mark.parametrize("kind", ["http_500", "http_502", "http_503", "html", "html_200", "reset", "query_limit"])
+async def test_transient_failure_then_success(portal: PortalEmulator, http: httpx.AsyncClient, kind: str) -> None:
+    portal.faults.inject(kind, method="timeman.open", times=2)
+    client = webhook_client(portal, http)
+    day = await WorkdayAPI(client).open(BOB)
+    assert day.status is WorkdayStatus.OPENED
+    assert portal.request_count("timeman.open") == 3
+    assert portal.status_of(BOB)["STATUS"] == "OPENED"
+
+
+async def test_slow_answer_is_retried_after_a_read_timeout(portal: PortalEmulator, http: httpx.AsyncClient) -> None:
+    portal.faults.inject("slow", method="timeman.pause", delay=1.5, times=1)
+    client = webhook_client(portal, http, request_timeout=0.3)
+    api = WorkdayAPI(client)
+    await api.open(BOB)
+    before = client.http_requests
+    day = await api.pause(BOB)
+    # A pause is safe to repeat: on a paused day it is a no-op, so the retry cannot harm.
+    assert day.status is WorkdayStatus.PAUSED
+    assert client.http_requests - before == 2
+    assert portal.status_of(BOB)["STATUS"] == "PAUSED"
+
+
+async def test_retries_are_bounded(portal: PortalEmulator, http: httpx.AsyncClient) -> None:
+    portal.faults.inject("http_500", times=100)
+    client = webhook_client(portal, http)  # 4 attempts
+    with pytest.raises(ServerError):
+        await client.call("timeman.status")
+    assert portal.request_count("timeman.status") == 4
+
+
+async def test_invalid_argument_is_not_retried(portal: PortalEmulator, http: httpx.AsyncClient) -> None:
+    client = webhook_client(portal, http)
+    with pytest.raises(InvalidArgumentError):
+        await client.call("timeman.close", {"USER_ID": BOB})
+    assert portal.request_count("timeman.close") == 1
