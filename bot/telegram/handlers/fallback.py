@@ -5,12 +5,15 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.services.linking import LinkingService, looks_like_code
 from bot.services.workday import WorkdayService
 from bot.storage.profiles import ProfileRepository
 from bot.telegram.handlers.linking import confirm_code
 from bot.telegram.view import UserView
+
+ANSWER_AFTER = {"callback_answer": {"pre": False}}
 
 
 
@@ -35,8 +38,9 @@ async def anything_else(message: Message, view: UserView) -> None:
     await message.answer(view.t("stray"))
 
 
-async def unknown_button(query: CallbackQuery, view: UserView) -> None:
-    await query.answer(view.t("unknown_button"))
+async def unknown_button(query: CallbackQuery, view: UserView, callback_answer: CallbackAnswer) -> None:
+    # Answered by the CallbackAnswer middleware after this returns; it only needs the text.
+    callback_answer.text = view.t("unknown_button")
 
 
 def create_router() -> Router:
@@ -44,5 +48,5 @@ def create_router() -> Router:
     router.my_chat_member.register(membership_changed, F.chat.type == "private")
     router.message.register(code_without_state, F.chat.type == "private", F.text.func(looks_like_code))
     router.message.register(anything_else, F.chat.type == "private")
-    router.callback_query.register(unknown_button)
+    router.callback_query.register(unknown_button, flags=ANSWER_AFTER)
     return router

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.telegram.view import UserView
 
@@ -19,8 +20,9 @@ async def command_in_group(message: Message, bot: Bot, view: UserView) -> None:
     await message.reply(await _hint(bot, view))
 
 
-async def button_in_group(query: CallbackQuery, bot: Bot, view: UserView) -> None:
-    await query.answer((await _hint(bot, view))[:200], show_alert=True)
+async def button_in_group(query: CallbackQuery, bot: Bot, view: UserView, callback_answer: CallbackAnswer) -> None:
+    callback_answer.text = (await _hint(bot, view))[:200]
+    callback_answer.show_alert = True
 
 
 def create_router() -> Router:
@@ -30,5 +32,5 @@ def create_router() -> Router:
     router.message.register(command_in_group, Command(commands=["start", "help", "status", "open", "pause", "resume", "close",
                                   "link", "unlink", "language", "cancel", "links", "admin_link",
                                   "admin_unlink"]))
-    router.callback_query.register(button_in_group)
+    router.callback_query.register(button_in_group, flags={"callback_answer": {"pre": False}})
     return router

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, time
+
+import httpx
+import pytest
+from redis.asyncio import Redis
+
+from bot.app import Repositories, create_bot, create_dispatcher
+from bot.bitrix24 import Bitrix24, Bitrix24Client, RetryPolicy, WebhookAuth
+from bot.clock import ManualClock
+from bot.config import (
+    Bitrix24Settings,
+    BotSettings,
+    RedisSettings,
+    Settings,
+    TelegramSettings,
+    WebhookSettings,
+)
+from bot.sandbox.portal import PortalEmulator
+from bot.storage.keys import KeySpace
+from tests.bot.harness import BOT_TOKEN, Harness, RecordingSession, Updates
+
+# Monday 2 March 2026, 09:00 in Berlin.
+MONDAY_0800_UTC = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+ADMIN_B24, ANNA_B24, BORIS_B24, GONE_B24 = 1, 10, 11, 12
+ANNA_TG, BORIS_TG, ADMIN_TG, STRANGER_TG = 5001, 5002, 5003, 6666
+WEBHOOK_CODE = "dispatchertestcode1"
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(MONDAY_0800_UTC)
+
+
+@pytest.fixture
+async def portal(clock: ManualClock) -> AsyncIterator[PortalEmulator]:
+    emulator = PortalEmulator(clock=clock, rate_limit=None)
+    emulator.add_user(ADMIN_B24, email="admin@example.com", name="Ada", last_name="Admin",
+                      time_zone="Europe/Berlin", timeman_admin=True, portal_admin=True)
+    emulator.add_user(ANNA_B24, email="anna@example.com", name="Anna", last_name="Berg",
+                      time_zone="Europe/Berlin", schedule_shift=(time(9, 0), time(18, 0)))
+    emulator.add_user(BORIS_B24, email="boris@example.com", name="Boris", last_name="Ivanov",
+                      time_zone="Europe/Moscow")
+    emulator.add_user(GONE_B24, email="gone@example.com", name="Gone", active=False)
+    await emulator.start()
+    yield emulator
+    await emulator.stop()
+
+
+def make_settings(**bot_options: object) -> Settings:
+    return Settings(
+        telegram=TelegramSettings(bot_token=BOT_TOKEN, _env_file=None),
+        bitrix24=Bitrix24Settings(webhook_url=f"http://127.0.0.1:1/rest/{ADMIN_B24}/{WEBHOOK_CODE}/",
+                                  _env_file=None),
+        redis=RedisSettings(_env_file=None),
+        bot=BotSettings(_env_file=None, **{"admin_ids": frozenset({ADMIN_TG}), "default_timezone": "UTC",
+                                           **bot_options}),
+        webhook=WebhookSettings(_env_file=None),
+    )
+
+
+@pytest.fixture
+async def harness(portal: PortalEmulator, redis: Redis, clock: ManualClock) -> AsyncIterator[Harness]:
+    settings = make_settings()
+    keys = KeySpace("test")
+    async with httpx.AsyncClient() as http:
+        webhook = portal.add_webhook(user_id=ADMIN_B24, code=WEBHOOK_CODE)
+        client = Bitrix24Client(WebhookAuth(webhook), http=http,
+                                retry=RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02),
+                                deadline=5.0, request_timeout=2.0)
+        repositories = Repositories.over(redis, keys)
+        session = RecordingSession()
+        bot = create_bot(settings, profiles=repositories.profiles, session=session)
+        dispatcher = create_dispatcher(settings=settings, redis=redis, bitrix=Bitrix24.over(client), clock=clock,
+                                       keys=keys, repositories=repositories)
+        yield Harness(dispatcher=dispatcher, bot=bot, session=session, updates=Updates())

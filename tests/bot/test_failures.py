@@ -1,0 +1,106 @@
+"""Every failure gets a clear message that says whether Bitrix24 recorded the action."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import pytest
+from aiogram.types import User
+
+from bot.clock import ManualClock
+from bot.sandbox.portal import PortalEmulator
+from tests.bot.conftest import ANNA_B24, ANNA_TG, WEBHOOK_CODE
+from tests.bot.flows import link
+from tests.bot.harness import Harness
+
+
+@pytest.fixture
+async def anna(harness: Harness, portal: PortalEmulator) -> User:
+    user = harness.updates.user(ANNA_TG)
+    await link(harness, portal, user, "anna@example.com", ANNA_B24)
+    return user
+
+
+async def test_portal_down_says_the_pause_was_not_recorded(harness: Harness, portal: PortalEmulator,
+                                                           anna: User) -> None:
+    await harness.say(anna, "/open")
+    portal.faults.inject("http_503", times=50)
+    reply = await harness.say(anna, "/pause")
+    assert "Your pause was <b>NOT</b> recorded" in reply.text
+    portal.faults.clear()
+    assert portal.status_of(ANNA_B24)["STATUS"] == "OPENED"
+
+
+async def test_portal_html_error_page(harness: Harness, portal: PortalEmulator, anna: User) -> None:
+    portal.faults.inject("html", times=50)
+    reply = await harness.say(anna, "/open")
+    assert "start of the day was <b>NOT</b> recorded" in reply.text
+
+
+async def test_status_while_down(harness: Harness, portal: PortalEmulator, anna: User) -> None:
+    portal.faults.inject("reset", times=50)
+    reply = await harness.say(anna, "/status")
+    assert "not reachable" in reply.text and "can't show your day" in reply.text
+
+
+async def test_a_lost_answer_is_checked_before_reporting(harness: Harness, portal: PortalEmulator,
+                                                         anna: User) -> None:
+    await harness.say(anna, "/open")
+    # Every pause answer is lost (the portal is too slow), but the status check works.
+    portal.faults.inject("slow", method="timeman.pause", delay=3.0, times=10)
+    reply = await harness.say(anna, "/pause")
+    status = portal.status_of(ANNA_B24)["STATUS"]
+    if status == "PAUSED":
+        assert "Paused" in reply.text or "already on a break" in reply.text
+    else:
+        assert status == "OPENED" and "🟢 <b>Working</b>" in reply.text
+    assert "NOT</b> recorded" not in reply.text
+
+
+async def test_transient_errors_are_invisible(harness: Harness, portal: PortalEmulator, anna: User) -> None:
+    portal.faults.inject("http_502", method="timeman.open", times=2)
+    reply = await harness.say(anna, "/open")
+    assert "Your day has started" in reply.text
+
+
+async def test_no_permission_tells_the_user_and_logs_the_right(harness: Harness, portal: PortalEmulator,
+                                                               anna: User, caplog: pytest.LogCaptureFixture) -> None:
+    portal.users[1].timeman_admin = False
+    portal.users[1].portal_admin = False
+    caplog.set_level(logging.ERROR)
+    reply = await harness.say(anna, "/open")
+    assert "not allowed to manage your workday" in reply.text and "administrator" in reply.text
+    assert portal.status_of(ANNA_B24) == {"STATUS": "CLOSED"}
+    logged = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert logged and "timeman admin right" in logged[0].getMessage()
+    assert getattr(logged[0], "ctx_code") == "ACCESS_DENIED"
+    assert all(WEBHOOK_CODE not in r.getMessage() for r in caplog.records)
+
+
+async def test_bad_credentials_are_an_admin_matter(harness: Harness, portal: PortalEmulator, anna: User) -> None:
+    portal.faults.inject("portal_deleted", times=5)
+    reply = await harness.say(anna, "/pause")
+    assert "can't sign in to Bitrix24" in reply.text and "Nothing was recorded" in reply.text
+
+
+async def test_dismissed_employee(harness: Harness, portal: PortalEmulator, anna: User) -> None:
+    del portal.users[ANNA_B24]  # deleted from the portal altogether
+    reply = await harness.say(anna, "/open")
+    assert "doesn't know your account" in reply.text and "/link" in reply.text
+
+
+async def test_rate_limit_is_a_short_delay_not_an_error(harness: Harness, portal: PortalEmulator,
+                                                        anna: User) -> None:
+    portal.faults.inject("query_limit", method="timeman.open", times=2)
+    reply = await harness.say(anna, "/open")
+    assert "Your day has started" in reply.text
+
+
+async def test_closing_an_already_closed_day(harness: Harness, portal: PortalEmulator, anna: User,
+                                             clock: ManualClock) -> None:
+    await harness.say(anna, "/open")
+    clock.advance(timedelta(hours=1))
+    await harness.say(anna, "/close")
+    reply = await harness.say(anna, "/close")
+    assert "already closed" in reply.text

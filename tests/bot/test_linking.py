@@ -1,0 +1,172 @@
+"""Linking through the production dispatcher: code by Bitrix24 notification, expiry,
+lockout, rate limits, relinking and unlinking."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from redis.asyncio import Redis
+
+from bot.clock import ManualClock
+from bot.sandbox.portal import PortalEmulator
+from tests.bot.conftest import ADMIN_TG, ANNA_B24, ANNA_TG, BORIS_B24, BORIS_TG, GONE_B24, STRANGER_TG
+from tests.bot.flows import latest_code, link
+from tests.bot.harness import Harness
+
+anna = lambda h: h.updates.user(ANNA_TG)  # noqa: E731
+
+
+async def everything_stored(redis: Redis) -> bytes:
+    parts: list[bytes] = []
+    for key in await redis.keys("*"):
+        kind = await redis.type(key)
+        if kind == b"string":
+            parts.append(await redis.get(key))
+        elif kind == b"hash":
+            parts.extend(k + v for k, v in (await redis.hgetall(key)).items())
+        parts.append(key)
+    return b"\n".join(parts)
+
+
+async def test_start_explains_how_to_link(harness: Harness) -> None:
+    reply = await harness.say(harness.updates.user(ANNA_TG), "/start")
+    assert "/link" in reply.text and "Bitrix24" in reply.text
+
+
+async def test_link_by_email_sends_a_code_inside_bitrix24(harness: Harness, portal: PortalEmulator, redis: Redis) -> None:
+    user = anna(harness)
+    reply = await harness.say(user, "/link anna@example.com")
+    assert "Bitrix24 notifications" in reply.text
+    notification = portal.notifications_for(ANNA_B24)[-1]
+    code = latest_code(portal, ANNA_B24)
+    assert "Anna" in notification.message and str(ANNA_TG) in notification.message
+    # Only a hash of the code is stored.
+    assert code.encode() not in await everything_stored(redis)
+    done = await harness.say(user, code)
+    assert "Linked to <b>Anna Berg</b>" in done.text
+    assert "Day not started" in done.text
+    assert done.button("Start day")
+
+
+async def test_link_by_bitrix_id(harness: Harness, portal: PortalEmulator) -> None:
+    user = anna(harness)
+    await harness.say(user, f"/link {ANNA_B24}")
+    done = await harness.say(user, latest_code(portal, ANNA_B24))
+    assert "Anna Berg" in done.text
+
+
+async def test_link_without_argument_asks_then_accepts_plain_text(harness: Harness, portal: PortalEmulator) -> None:
+    user = anna(harness)
+    ask = await harness.say(user, "/link")
+    assert "e-mail" in ask.text
+    sent = await harness.say(user, "anna@example.com")
+    assert "6-digit code" in sent.text
+    done = await harness.say(user, latest_code(portal, ANNA_B24))
+    assert "Linked to" in done.text
+
+
+async def test_a_stranger_learns_nothing_about_who_exists(harness: Harness, portal: PortalEmulator) -> None:
+    stranger = harness.updates.user(STRANGER_TG)
+    real = await harness.say(stranger, "/link anna@example.com")
+    unknown = await harness.say(stranger, "/link nobody@example.com")
+    dismissed = await harness.say(stranger, f"/link {GONE_B24}")
+    strip = lambda text, who: text.replace(who, "X")  # noqa: E731
+    assert strip(real.text, "anna@example.com") == strip(unknown.text, "nobody@example.com")
+    assert strip(real.text, "anna@example.com") == strip(dismissed.text, str(GONE_B24))
+    assert portal.notifications_for(GONE_B24) == []
+    wrong = await harness.say(stranger, "123456")
+    assert "not right" in wrong.text
+
+
+async def test_bad_identity_is_explained(harness: Harness, portal: PortalEmulator) -> None:
+    reply = await harness.say(anna(harness), "/link not-an-email")
+    assert "doesn't look like" in reply.text
+    assert portal.request_count() == 0
+
+
+async def test_wrong_codes_lock_the_attempt_after_five(harness: Harness, portal: PortalEmulator) -> None:
+    user = anna(harness)
+    await harness.say(user, "/link anna@example.com")
+    code = latest_code(portal, ANNA_B24)
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    tries = [await harness.say(user, wrong) for _ in range(4)]
+    assert [t.text for t in tries] == [f"That code is not right. Tries left: {n}." for n in (4, 3, 2, 1)]
+    fifth = await harness.say(user, wrong)
+    assert "locked" in fifth.text
+    after = await harness.say(user, code)  # even the right code is refused now
+    assert "Linked" not in after.text
+    assert await harness.say(user, "/status") and "isn't linked" in harness.session.last(ANNA_TG).text
+
+
+async def test_code_expires_after_ten_minutes(harness: Harness, portal: PortalEmulator, redis: Redis) -> None:
+    user = anna(harness)
+    await harness.say(user, "/link anna@example.com")
+    code = latest_code(portal, ANNA_B24)
+    ttl = await redis.ttl(f"test:link_attempt:{ANNA_TG}")
+    assert 590 <= ttl <= 600
+    await redis.delete(f"test:link_attempt:{ANNA_TG}")  # what the TTL does after ten minutes
+    reply = await harness.say(user, code)
+    assert "expired" in reply.text
+
+
+async def test_link_attempts_are_rate_limited_per_telegram_user(harness: Harness, portal: PortalEmulator) -> None:
+    user = anna(harness)
+    for _ in range(5):
+        await harness.say(user, "/link anna@example.com")
+    limited = await harness.say(user, "/link anna@example.com")
+    assert "Too many link attempts" in limited.text
+    assert len(portal.notifications_for(ANNA_B24)) == 5
+
+
+async def test_codes_are_rate_limited_per_bitrix24_user(harness: Harness, portal: PortalEmulator) -> None:
+    for index in range(7):
+        await harness.say(harness.updates.user(7000 + index), "/link anna@example.com")
+    assert len(portal.notifications_for(ANNA_B24)) == 5
+
+
+async def test_relinking_replaces_both_sides(harness: Harness, portal: PortalEmulator) -> None:
+    first = anna(harness)
+    await link(harness, portal, first, "anna@example.com", ANNA_B24)
+    second = harness.updates.user(BORIS_TG, first_name="Anna's new phone")
+    await link(harness, portal, second, "anna@example.com", ANNA_B24)
+    # The first account lost the link and was told so.
+    assert "unlinked" in harness.session.last(ANNA_TG).text
+    status = await harness.say(first, "/status")
+    assert "isn't linked" in status.text
+    # Linking the same Telegram account to another employee replaces its old link too.
+    await link(harness, portal, second, "boris@example.com", BORIS_B24)
+    links = await harness.dispatcher["links"].all()
+    assert [(l.telegram_id, l.bitrix_id) for l in links] == [(BORIS_TG, BORIS_B24)]
+
+
+async def test_unlink_removes_everything(harness: Harness, portal: PortalEmulator, redis: Redis) -> None:
+    user = anna(harness)
+    await link(harness, portal, user, "anna@example.com", ANNA_B24)
+    await harness.say(user, "/language")
+    await harness.tap(user, harness.session.last(ANNA_TG), "lang:ru")
+    reply = await harness.say(user, "/unlink")
+    assert "Отвязано" in reply.text
+    leftover = [key for key in await redis.keys("test:*") if str(ANNA_TG).encode() in key
+                and not key.startswith(b"test:update:")]
+    assert leftover == []
+    assert await harness.dispatcher["links"].get(ANNA_TG) is None
+
+
+async def test_admin_links_lists_and_unlinks(harness: Harness, portal: PortalEmulator) -> None:
+    admin = harness.updates.user(ADMIN_TG)
+    linked = await harness.say(admin, f"/admin_link {ANNA_TG} anna@example.com")
+    assert "Linked Telegram 5001 to <b>Anna Berg</b>" in linked.text
+    listing = await harness.say(admin, "/links")
+    assert "5001 → Anna Berg (#10) [by admin]" in listing.text
+    status = await harness.say(anna(harness), "/status")
+    assert "Day not started" in status.text
+    unlinked = await harness.say(admin, f"/admin_unlink {ANNA_TG}")
+    assert "Unlinked Telegram 5001" in unlinked.text
+    assert "isn't linked" in (await harness.say(anna(harness), "/status")).text
+
+
+async def test_admin_commands_are_refused_to_others(harness: Harness, portal: PortalEmulator) -> None:
+    reply = await harness.say(anna(harness), f"/admin_link {ANNA_TG} anna@example.com")
+    assert "for the bot's admins" in reply.text
+    assert await harness.dispatcher["links"].get(ANNA_TG) is None
+    assert portal.request_count() == 0

@@ -1,0 +1,246 @@
+"""Workday control through the production dispatcher, the portal emulator and Redis."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from aiogram.types import User
+
+from bot.clock import ManualClock
+from bot.sandbox.portal import PortalEmulator
+from tests.bot.conftest import ANNA_B24, ANNA_TG, BORIS_TG
+from tests.bot.flows import link
+from tests.bot.harness import Harness, SentMessage
+
+BERLIN = timezone(timedelta(hours=1))
+
+
+@pytest.fixture
+async def anna(harness: Harness, portal: PortalEmulator) -> User:
+    user = harness.updates.user(ANNA_TG)
+    await link(harness, portal, user, "anna@example.com", ANNA_B24)
+    return user
+
+
+def bitrix_requests(portal: PortalEmulator) -> int:
+    return portal.request_count()
+
+
+async def test_open_pause_resume_close(harness: Harness, portal: PortalEmulator, anna: User, clock: ManualClock) -> None:
+    opened = await harness.say(anna, "/open")
+    assert "Your day has started" in opened.text
+    assert "🟢 <b>Working</b>" in opened.text and "Started: 09:00" in opened.text
+    assert [label for label, _ in opened.buttons] == ["⏸ Pause", "🏁 Close day", "🔄 Refresh"]
+    assert portal.status_of(ANNA_B24)["STATUS"] == "OPENED"
+
+    clock.advance(timedelta(hours=3, minutes=30))
+    paused = await harness.say(anna, "/pause")
+    assert "Paused" in paused.text and "On a break" in paused.text
+    assert "Worked: 3 h 30 min" in paused.text
+    assert [label for label, _ in paused.buttons] == ["▶️ Resume", "🏁 Close day", "🔄 Refresh"]
+
+    clock.advance(timedelta(minutes=40))
+    before = len(harness.session.by_chat[ANNA_TG])
+    card = await harness.tap(anna, paused, paused.button("Resume"))
+    assert len(harness.session.by_chat[ANNA_TG]) == before  # edited in place, nothing new sent
+    assert "Back to work" in card.text and "Breaks: 40 min" in card.text
+    assert portal.status_of(ANNA_B24)["STATUS"] == "OPENED"
+    assert len(harness.session.answered) == 1
+
+    clock.advance(timedelta(hours=4, minutes=50))
+    closed = await harness.say(anna, "/close shipped the release")
+    assert "Day closed" in closed.text
+    assert "Worked: 8 h 20 min" in closed.text and "Finished: 18:00" in closed.text
+    assert [label for label, _ in closed.buttons] == ["▶️ Start day", "🔄 Refresh"]
+    assert portal.status_of(ANNA_B24)["STATUS"] == "CLOSED"
+
+
+async def test_each_action_costs_one_bitrix24_request(harness: Harness, portal: PortalEmulator, anna: User) -> None:
+    for command in ("/open", "/pause", "/status"):
+        before = bitrix_requests(portal)
+        await harness.say(anna, command)
+        assert bitrix_requests(portal) - before == 1, command
+    card = harness.session.last(ANNA_TG)
+    before = bitrix_requests(portal)
+    await harness.tap(anna, card, card.button("Resume"))
+    assert bitrix_requests(portal) - before == 1
+
+
+async def test_pause_on_a_closed_day_says_so_and_offers_to_start(harness: Harness, portal: PortalEmulator,
+                                                               anna: User, clock: ManualClock) -> None:
+    await harness.say(anna, "/open")
+    clock.advance(timedelta(hours=1))
+    await harness.say(anna, "/close")
+    clock.advance(timedelta(minutes=5))
+    reply = await harness.say(anna, "/pause")
+    assert "Your day is closed, so there is nothing to pause" in reply.text
+    assert reply.button("Start day")
+    assert portal.status_of(ANNA_B24)["STATUS"] == "CLOSED"
+
+
+async def test_pause_on_a_closed_day_under_the_documented_behaviour(
+    harness: Harness, portal: PortalEmulator, anna: User, clock: ManualClock
+) -> None:
+    portal.flags.pause_on_closed_resumes = True
+    await harness.say(anna, "/open")
+    clock.advance(timedelta(hours=1))
+    await harness.say(anna, "/close")
+    clock.advance(timedelta(minutes=5))
+    reply = await harness.say(anna, "/pause")
+    assert "reopened your closed day instead of pausing it" in reply.text
+    assert "🟢 <b>Working</b>" in reply.text
+    assert portal.status_of(ANNA_B24)["STATUS"] == "OPENED"
+
+
+async def test_pause_before_any_day(harness: Harness, anna: User) -> None:
+    reply = await harness.say(anna, "/pause")
+    assert "haven't started a day yet" in reply.text and reply.button("Start day")
+
+
+async def test_resume_never_starts_a_day_by_surprise(harness: Harness, portal: PortalEmulator, anna: User) -> None:
+    reply = await harness.say(anna, "/resume")
+    assert "You're not on a break" in reply.text
+    assert portal.request_count("timeman.open") == 0
+
+
+async def test_open_twice_says_already_running(harness: Harness, anna: User, clock: ManualClock) -> None:
+    await harness.say(anna, "/open")
+    clock.advance(timedelta(minutes=30))
+    reply = await harness.say(anna, "/open")
+    assert "already running" in reply.text and "Worked: 30 min" in reply.text
+
+
+async def test_reopen_after_close(harness: Harness, anna: User, clock: ManualClock) -> None:
+    await harness.say(anna, "/open")
+    clock.advance(timedelta(hours=2))
+    await harness.say(anna, "/close")
+    clock.advance(timedelta(minutes=15))
+    reply = await harness.say(anna, "/open")
+    assert "Day reopened" in reply.text and "Breaks: 15 min" in reply.text
+
+
+async def test_refresh_never_hits_message_not_modified(harness: Harness, anna: User) -> None:
+    card = await harness.say(anna, "/open")
+    await harness.tap(anna, card, card.button("Refresh"))
+    await harness.tap(anna, card, card.button("Refresh"))
+    edits = harness.session.calls("editMessageText")
+    assert len(edits) == 2
+    assert len(harness.session.answered) == 2
+    # Nothing after the card: no error message, no second card.
+    assert harness.session.last(ANNA_TG).message_id == card.message_id
+
+
+async def test_a_card_from_yesterday_cannot_close_today(harness: Harness, portal: PortalEmulator, anna: User,
+                                                        clock: ManualClock) -> None:
+    yesterday = await harness.say(anna, "/open")
+    clock.advance(timedelta(hours=8))
+    await harness.say(anna, "/close")
+    clock.advance(timedelta(hours=16))
+    await harness.say(anna, "/open")
+    before = portal.request_count("timeman.close")
+    card = await harness.tap(anna, yesterday, yesterday.button("Close day"))
+    assert "no longer active" in card.text and "🟢 <b>Working</b>" in card.text
+    assert portal.request_count("timeman.close") == before
+    assert portal.status_of(ANNA_B24)["STATUS"] == "OPENED"
+
+
+async def test_someone_else_tapping_a_card_acts_only_as_themselves(harness: Harness, portal: PortalEmulator,
+                                                                   anna: User) -> None:
+    card = await harness.say(anna, "/open")
+    boris = harness.updates.user(BORIS_TG)
+    before = bitrix_requests(portal)
+    await harness.feed(harness.updates.tap(boris, SentMessage(BORIS_TG, card.message_id, card.text, card.markup),
+                                           card.button("Close day")))
+    assert portal.status_of(ANNA_B24)["STATUS"] == "OPENED"
+    assert bitrix_requests(portal) == before
+    assert "isn't linked" in harness.session.last(BORIS_TG).text
+
+
+async def test_unlinked_users_cause_no_bitrix24_calls(harness: Harness, portal: PortalEmulator) -> None:
+    stranger = harness.updates.user(BORIS_TG)
+    for command in ("/status", "/open", "/pause", "/resume", "/close"):
+        reply = await harness.say(stranger, command)
+        assert "isn't linked" in reply.text
+    assert portal.request_count() == 0
+
+
+async def test_hammering_is_throttled(harness: Harness, portal: PortalEmulator, anna: User) -> None:
+    before = bitrix_requests(portal)
+    replies = [await harness.say(anna, "/status") for _ in range(8)]
+    assert sum("Easy" in r.text for r in replies) == 3
+    assert bitrix_requests(portal) - before == 5
+
+
+async def test_worked_time_in_the_users_time_zone(harness: Harness, portal: PortalEmulator, anna: User,
+                                                  clock: ManualClock) -> None:
+    await harness.say(anna, "/open")
+    clock.advance(timedelta(hours=2, minutes=5))
+    reply = await harness.say(anna, "/status")
+    assert "Started: 09:00" in reply.text and "Worked: 2 h 5 min" in reply.text and "Updated 11:05" in reply.text
+
+
+async def test_russian_speakers_get_russian(harness: Harness, portal: PortalEmulator) -> None:
+    user = harness.updates.user(ANNA_TG, language="ru")
+    await link(harness, portal, user, "anna@example.com", ANNA_B24)
+    reply = await harness.say(user, "/open")
+    assert "Рабочий день начат" in reply.text
+    assert [label for label, _ in reply.buttons] == ["⏸ Пауза", "🏁 Завершить день", "🔄 Обновить"]
+
+
+async def test_language_can_be_switched(harness: Harness, anna: User) -> None:
+    menu = await harness.say(anna, "/language")
+    await harness.tap(anna, menu, menu.button("Русский"))
+    reply = await harness.say(anna, "/help")
+    assert "Что я умею" in reply.text
+
+
+async def test_commands_are_registered_in_both_languages(harness: Harness) -> None:
+    await harness.dispatcher.emit_startup(bot=harness.bot)
+    calls = harness.session.calls("setMyCommands")
+    assert {call.language_code for call in calls} == {None, "ru"}
+    assert all(len(call.commands) == 10 for call in calls)
+    russian = next(call for call in calls if call.language_code == "ru")
+    assert any("Пауза" in c.description or "паузу" in c.description for c in russian.commands)
+
+
+async def test_group_chats_get_a_hint(harness: Harness, portal: PortalEmulator, anna: User) -> None:
+    from aiogram.types import Chat
+
+    group = Chat(id=-100500, type="supergroup", title="Team")
+    await harness.feed(harness.updates.text(anna, "/status", chat=group))
+    reply = harness.session.last(-100500)
+    assert "private chats only" in reply.text and "@workday_bot" in reply.text
+
+
+async def test_stray_text_and_unknown_commands_get_short_help(harness: Harness, anna: User) -> None:
+    assert "/help" in (await harness.say(anna, "hello there")).text
+    assert "/help" in (await harness.say(anna, "/frobnicate")).text
+
+
+async def test_unknown_buttons_are_answered(harness: Harness, anna: User) -> None:
+    card = await harness.say(anna, "/open")
+    await harness.feed(harness.updates.tap(anna, card, "garbage:data"))
+    await harness.feed(harness.updates.tap(anna, card, "d:explode:0"))
+    assert len(harness.session.answered) == 2
+
+
+async def test_blocking_the_bot_marks_the_user_inactive(harness: Harness, anna: User) -> None:
+    profiles = harness.dispatcher["profiles"]
+    await harness.feed(harness.updates.blocked(anna))
+    assert (await profiles.get(ANNA_TG)).blocked
+    await harness.feed(harness.updates.blocked(anna, blocked=False))
+    assert not (await profiles.get(ANNA_TG)).blocked
+
+
+async def test_a_403_when_sending_marks_the_user_inactive(harness: Harness, anna: User) -> None:
+    harness.session.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user")
+    await harness.feed(harness.updates.text(anna, "/status"))
+    assert (await harness.dispatcher["profiles"].get(ANNA_TG)).blocked
+
+
+async def test_a_429_when_sending_is_waited_out(harness: Harness, anna: User) -> None:
+    harness.session.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    reply = await harness.say(anna, "/status")
+    assert "Day not started" in reply.text
+    assert len(harness.session.calls("sendMessage")) >= 2

@@ -1,0 +1,113 @@
+"""Process-level end to end: `python -m bot` as a subprocess, against the in-repo fake
+Telegram Bot API server and the portal emulator, both on loopback, and a private Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.sandbox.portal import PortalEmulator
+from bot.sandbox.telegram import FakeTelegram
+from tests.redis_server import RedisServer
+
+ROOT = Path(__file__).resolve().parents[2]
+BOT_TOKEN = "777001:E2E-secret-token"
+WEBHOOK_CODE = "e2ewebhookcode42"
+ADMIN_B24, ANNA_B24, IVAN_B24 = 1, 20, 21
+ANNA_TG, IVAN_TG, ADMIN_TG = 9001, 9002, 9003
+
+
+@dataclass
+class BotProcess:
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram(token=BOT_TOKEN, bot_username="workday_bot") as fake:
+        yield fake
+
+
+@pytest.fixture
+async def portal() -> AsyncIterator[PortalEmulator]:
+    emulator = PortalEmulator(rate_limit=2.0, rate_burst=50)
+    emulator.add_user(ADMIN_B24, email="admin@example.com", name="Ada", timeman_admin=True, portal_admin=True,
+                      time_zone="Europe/Berlin")
+    emulator.add_user(ANNA_B24, email="anna@example.com", name="Anna", last_name="Berg", time_zone="Europe/Berlin")
+    emulator.add_user(IVAN_B24, email="ivan@example.com", name="Ivan", last_name="Petrov", time_zone="Europe/Moscow")
+    emulator.add_webhook(user_id=ADMIN_B24, code=WEBHOOK_CODE)
+    async with emulator:
+        yield emulator
+
+
+def bot_environment(telegram: FakeTelegram, portal: PortalEmulator, redis_url: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("TELEGRAM_", "BITRIX24_", "BOT_", "WEBHOOK_", "REDIS_"))}
+    env.update({
+        "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
+        "TELEGRAM_API_BASE": telegram.base_url,
+        "BITRIX24_WEBHOOK_URL": f"{portal.base_url}/rest/{ADMIN_B24}/{WEBHOOK_CODE}/",
+        "REDIS_URL": redis_url,
+        "BOT_ADMIN_IDS": str(ADMIN_TG),
+        "BOT_DEFAULT_TIMEZONE": "Europe/Berlin",
+        "BOT_LOG_LEVEL": "DEBUG",
+        "PYTHONPATH": str(ROOT),
+    })
+    return env
+
+
+@pytest.fixture
+def start_bot(telegram: FakeTelegram, portal: PortalEmulator, redis_server: RedisServer,
+              tmp_path: Path) -> Iterator[callable]:
+    processes: list[BotProcess] = []
+
+    async def start(**extra_env: str) -> BotProcess:
+        import redis as sync_redis
+
+        sync_redis.Redis.from_url(redis_server.url_for_db(3)).flushdb()
+        env = bot_environment(telegram, portal, redis_server.url_for_db(3))
+        env.update(extra_env)
+        log_path = tmp_path / f"bot-{len(processes)}.log"
+        handle = log_path.open("wb")
+        process = subprocess.Popen([sys.executable, "-m", "bot"], cwd=tmp_path, env=env,
+                                   stdout=handle, stderr=subprocess.STDOUT)
+        bot = BotProcess(process, log_path)
+        processes.append(bot)
+
+        def polling() -> bool:
+            if process.poll() is not None:
+                raise AssertionError(f"the bot exited with {process.returncode}:\n{bot.log()}")
+            return telegram.pollers_waiting > 0
+
+        await telegram.wait_for(polling, timeout=30)
+        return bot
+
+    yield start
+    for bot in processes:
+        bot.stop()
+
+
+async def settle() -> None:
+    await asyncio.sleep(0)
