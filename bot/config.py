@@ -260,7 +260,8 @@ class WebhookSettings(BaseSettings):
         if not value:
             return None
         parts = urlsplit(value)
-        if parts.scheme != "https" or not parts.hostname:
+        loopback_http = parts.scheme == "http" and is_loopback_host(parts.hostname)
+        if not parts.hostname or not (parts.scheme == "https" or loopback_http):
             raise ValueError("must be the public https:// URL that Telegram will call")
         return value
 

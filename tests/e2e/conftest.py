@@ -3,12 +3,12 @@ Telegram Bot API server and the portal emulator, both on loopback, and a private
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,10 +83,11 @@ def start_bot(telegram: FakeTelegram, portal: PortalEmulator, redis_server: Redi
               tmp_path: Path) -> Iterator[callable]:
     processes: list[BotProcess] = []
 
-    async def start(**extra_env: str) -> BotProcess:
+    async def start(*, flush: bool = True, ready: Callable[[], Any] | None = None, **extra_env: str) -> BotProcess:
         import redis as sync_redis
 
-        sync_redis.Redis.from_url(redis_server.url_for_db(3)).flushdb()
+        if flush:
+            sync_redis.Redis.from_url(redis_server.url_for_db(3)).flushdb()
         env = bot_environment(telegram, portal, redis_server.url_for_db(3))
         env.update(extra_env)
         log_path = tmp_path / f"bot-{len(processes)}.log"
@@ -96,18 +97,15 @@ def start_bot(telegram: FakeTelegram, portal: PortalEmulator, redis_server: Redi
         bot = BotProcess(process, log_path)
         processes.append(bot)
 
-        def polling() -> bool:
+        def started() -> Any:
             if process.poll() is not None:
                 raise AssertionError(f"the bot exited with {process.returncode}:\n{bot.log()}")
-            return telegram.pollers_waiting > 0
+            return ready() if ready is not None else telegram.pollers_waiting > 0
 
-        await telegram.wait_for(polling, timeout=30)
+        await telegram.wait_for(started, timeout=30)
         return bot
 
     yield start
     for bot in processes:
         bot.stop()
 
-
-async def settle() -> None:
-    await asyncio.sleep(0)

@@ -1,0 +1,47 @@
+"""BOT_MODE=webhook: an aiohttp server that checks the secret, serves /healthz and sets the
+webhook only when it changed."""
+
+from __future__ import annotations
+
+import httpx
+
+from bot.sandbox.portal import PortalEmulator
+from bot.sandbox.telegram import FakeTelegram
+from tests.e2e.conftest import ANNA_TG
+from tests.redis_server import free_port
+
+SECRET = "hook-secret_123"
+
+
+async def test_webhook_mode(start_bot, telegram: FakeTelegram, portal: PortalEmulator) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram/updates"
+    env = {"BOT_MODE": "webhook", "WEBHOOK_URL": url, "WEBHOOK_SECRET": SECRET,
+           "WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(port)}
+    bot = await start_bot(ready=lambda: telegram.webhook_info.get("url") == url, **env)
+
+    async with httpx.AsyncClient() as http:
+        health = await http.get(f"http://127.0.0.1:{port}/healthz")
+        assert health.status_code == 200 and health.json()["ok"] is True
+        forged = await http.post(url, json={"update_id": 1}, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"})
+        assert forged.status_code == 401
+
+    anna = telegram.user(ANNA_TG, "Anna", language_code="en")
+    telegram.send_text(anna, "/help")
+    await telegram.wait_for_message(anna, "What I can do", timeout=15)
+    assert telegram.pollers_waiting == 0 and not telegram.calls_to("getUpdates")
+    assert len(telegram.calls_to("setWebhook")) == 1
+    assert bot.stop() == 0
+
+    # A restart with the same settings leaves the webhook alone.
+    async def served() -> bool:
+        try:
+            async with httpx.AsyncClient() as http:
+                return (await http.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    await start_bot(flush=False, ready=served, **env)
+    assert len(telegram.calls_to("setWebhook")) == 1
+    telegram.send_text(anna, "/help")
+    await telegram.wait_for_message(anna, "What I can do", timeout=15)

@@ -1,0 +1,72 @@
+"""The deployment files agree with the configuration contract."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bot.config import _AREAS
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def contract_variables() -> set[str]:
+    names = set()
+    for _, area in _AREAS:
+        prefix = area.model_config.get("env_prefix", "")
+        names.update(f"{prefix}{field}".upper() for field in area.model_fields)
+    return names
+
+
+def test_env_example_and_readme_name_every_variable() -> None:
+    example = (ROOT / ".env.example").read_text()
+    readme = (ROOT / "README.md").read_text()
+    for name in contract_variables():
+        assert re.search(rf"\b{name}\b", readme), f"README.md does not describe {name}"
+    for name in ("TELEGRAM_BOT_TOKEN", "BITRIX24_WEBHOOK_URL", "BITRIX24_PORTAL_URL", "BITRIX24_CLIENT_ID",
+                 "BITRIX24_CLIENT_SECRET", "BITRIX24_ACCESS_TOKEN", "BITRIX24_REFRESH_TOKEN",
+                 "BITRIX24_RATE_LIMIT", "BITRIX24_RATE_BURST", "REDIS_URL", "BOT_ADMIN_IDS",
+                 "BOT_DEFAULT_TIMEZONE", "BOT_MODE", "WEBHOOK_URL", "WEBHOOK_SECRET", "WEBHOOK_HOST",
+                 "WEBHOOK_PORT"):
+        assert name in example, f".env.example does not mention {name}"
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("## Tests", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    command = [line for line in block.strip().splitlines() if line.startswith("python -m pytest")]
+    assert command, "README's test section has no pytest command"
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert command[0] in ci
+
+
+def _compose_command() -> list[str] | None:
+    if shutil.which("docker"):
+        probe = subprocess.run(["docker", "compose", "version"], capture_output=True)
+        if probe.returncode == 0:
+            return ["docker", "compose"]
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    return None
+
+
+def test_docker_compose_config_validates(tmp_path: Path) -> None:
+    command = _compose_command()
+    if command is None:
+        pytest.skip("neither `docker compose` nor `docker-compose` is installed")
+    shutil.copy(ROOT / "docker-compose.yml", tmp_path / "docker-compose.yml")
+    (tmp_path / ".env").write_text("TELEGRAM_BOT_TOKEN=1:x\n")
+    result = subprocess.run([*command, "config"], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "redis:7" in result.stdout and "appendonly" in result.stdout
+    assert "healthcheck" in result.stdout and "redis-data" in result.stdout
+
+
+def test_dockerfile_runs_as_non_root_on_slim() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "python:3.11-slim" in dockerfile
+    assert re.search(r"^USER (?!root)\w+", dockerfile, re.M)
