@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -26,22 +27,30 @@ from bot.bitrix24 import Bitrix24
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import CATALOGS, Translator
+from bot.reminders.directory import UserDirectory
+from bot.reminders.engine import ReminderEngine
+from bot.reminders.store import ReminderStore
 from bot.services.erasure import UserDataEraser
+from bot.services.reminders import ReminderService
 from bot.services.linking import LinkingService
 from bot.services.workday import WorkdayService
 from bot.storage.day_cache import DayCache
 from bot.storage.keys import KeySpace
 from bot.storage.link_attempts import LinkAttemptRepository
 from bot.storage.links import LinkRepository
+from bot.storage.pacing import Pacer
 from bot.storage.profiles import ProfileRepository
 from bot.storage.rate_limits import WindowLimiter
 from bot.telegram.handlers import get_routers
 from bot.telegram.middlewares.context import UserContextMiddleware
 from bot.telegram.middlewares.dedup import UpdateDedupMiddleware
 from bot.telegram.middlewares.guard import BitrixGuardMiddleware
+from bot.telegram.reminder_notifier import TelegramNotifier
+from bot.telegram.sender import PacedSender
 from bot.telegram.session import RetryRequestMiddleware
 
-COMMANDS = ("status", "open", "pause", "resume", "close", "link", "unlink", "language", "help", "cancel")
+COMMANDS = ("status", "open", "pause", "resume", "close", "remind", "reminders", "timezone", "link", "unlink",
+            "language", "help", "cancel")
 FSM_TTL_SECONDS = 24 * 3600
 
 
@@ -52,6 +61,7 @@ class Repositories:
     profiles: ProfileRepository
     limiter: WindowLimiter
     days: DayCache
+    reminders: ReminderStore
 
     @classmethod
     def over(cls, redis: Redis, keys: KeySpace) -> Repositories:
@@ -61,6 +71,7 @@ class Repositories:
             profiles=ProfileRepository(redis, keys),
             limiter=WindowLimiter(redis, keys),
             days=DayCache(redis, keys),
+            reminders=ReminderStore(redis, keys),
         )
 
 
@@ -79,6 +90,15 @@ def create_bot(settings: Settings, *, profiles: ProfileRepository, session: Base
     return Bot(
         settings.telegram.bot_token.get_secret_value(),
         session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+def create_sender_bot(settings: Settings) -> Bot:
+    """A second Bot, without the retry middleware, for the paced reminder sender."""
+    return Bot(
+        settings.telegram.bot_token.get_secret_value(),
+        session=AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram.api_base)),
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
     )
 
@@ -115,6 +135,10 @@ def create_dispatcher(
         await repos.limiter.forget("link_start", telegram_id)
         await repos.limiter.forget("actions", telegram_id)
 
+    directory = UserDirectory(repos.links, repos.profiles, settings.bot.default_timezone)
+    reminder_service = ReminderService(repos.reminders, directory, clock)
+
+    eraser.register(reminder_service.forget)
     eraser.register(repos.profiles.forget)
     eraser.register(repos.attempts.forget)
     eraser.register(forget_conversation)
@@ -143,6 +167,7 @@ def create_dispatcher(
         admin_ids=settings.bot.admin_ids,
         link_service=link_service,
         workday_service=workday_service,
+        reminder_service=reminder_service,
         profiles=repos.profiles,
         links=repos.links,
         user_data_eraser=eraser,
@@ -162,6 +187,36 @@ def create_dispatcher(
     dispatcher.include_routers(*get_routers())
     dispatcher.startup.register(register_commands)
     return dispatcher
+
+
+def create_reminder_engine(
+    *,
+    settings: Settings,
+    bitrix: Bitrix24,
+    clock: Clock,
+    keys: KeySpace,
+    repositories: Repositories,
+    sender_bot: Bot,
+    pacer: Pacer,
+) -> tuple[ReminderEngine, PacedSender]:
+    """The engine and its paced sender. `sender_bot` must be a Bot whose session has no
+    retry middleware: the sender handles Telegram's 429 itself, for every replica."""
+
+    async def blocked(chat_id: int) -> None:
+        await repositories.profiles.set_blocked(chat_id, True)
+
+    sender = PacedSender(sender_bot, pacer, keys, rate=settings.bot.send_rate, on_blocked=blocked)
+    directory = UserDirectory(repositories.links, repositories.profiles, settings.bot.default_timezone)
+    notifier = TelegramNotifier(sender, repositories.profiles, clock, settings.bot.default_timezone)
+    engine = ReminderEngine(
+        store=repositories.reminders,
+        workday=bitrix.workday,
+        directory=directory,
+        notifier=notifier,
+        clock=clock,
+        grace=timedelta(minutes=settings.bot.reminder_grace_minutes),
+    )
+    return engine, sender
 
 
 async def register_commands(bot: Bot) -> None:

@@ -207,6 +207,8 @@ class BotSettings(BaseSettings):
     mode: BotMode = BotMode.POLLING
     log_level: str = "INFO"
     log_format: str = "text"
+    reminder_grace_minutes: int = Field(default=10, ge=0, le=24 * 60)
+    send_rate: float = Field(default=28.0, gt=0, le=30)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -17,7 +17,9 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bot import __version__
-from bot.app import Repositories, create_bot, create_dispatcher
+from bot.app import Repositories, create_bot, create_dispatcher, create_reminder_engine, create_sender_bot
+from bot.reminders.scheduler import ReminderScheduler
+from bot.storage.pacing import Pacer, SharedLeakyBucket
 from bot.bitrix24 import Bitrix24, Bitrix24Error, create_bitrix24
 from bot.clock import Clock, SystemClock
 from bot.config import BotMode, Settings
@@ -87,12 +89,22 @@ async def run(settings: Settings, *, clock: Clock | None = None, keys: KeySpace 
         http = httpx.AsyncClient(headers={"User-Agent": f"b24-workday-bot/{__version__}"})
         stack.push_async_callback(http.aclose)
         repositories = Repositories.over(redis, keys)
-        bitrix = create_bitrix24(settings.bitrix24, http=http,
+        # Shared through Redis: all replicas together stay under the portal's bucket.
+        limiter = SharedLeakyBucket(redis, keys, rate=settings.bitrix24.rate_limit,
+                                    burst=settings.bitrix24.rate_burst)
+        bitrix = create_bitrix24(settings.bitrix24, http=http, limiter=limiter,
                                  token_store=RedisTokenStore(redis, keys("oauth", "tokens")), clock=clock)
         bot = create_bot(settings, profiles=repositories.profiles)
         stack.push_async_callback(bot.session.close)
         dispatcher = create_dispatcher(settings=settings, redis=redis, bitrix=bitrix, clock=clock, keys=keys,
                                        repositories=repositories)
+        sender_bot = create_sender_bot(settings)
+        stack.push_async_callback(sender_bot.session.close)
+        engine, _ = create_reminder_engine(settings=settings, bitrix=bitrix, clock=clock, keys=keys,
+                                           repositories=repositories, sender_bot=sender_bot, pacer=Pacer(redis))
+        scheduler = ReminderScheduler(engine)
+        dispatcher.startup.register(scheduler.start)
+        dispatcher.shutdown.register(scheduler.stop)
         await check_bitrix24(bitrix)
         if settings.bot.mode is BotMode.WEBHOOK:
             await run_webhook(bot, dispatcher, settings, redis, keys)

@@ -89,9 +89,10 @@ class BatchResult:
 class _Retry(Exception):
     """Internal: this attempt failed in a way worth another try."""
 
-    def __init__(self, error: Bitrix24Error, wait: float | None = None) -> None:
+    def __init__(self, error: Bitrix24Error, wait: float | None = None, *, limited: bool = False) -> None:
         self.error = error
         self.wait = wait
+        self.limited = limited
 
 
 class Bitrix24Client:
@@ -245,6 +246,8 @@ class Bitrix24Client:
                 except _Retry as retry:
                     error = retry.error
                     last_error = error
+                    if retry.limited and self._limiter is not None:
+                        await self._limiter.on_limited()
                     maybe_applied = maybe_applied or error.maybe_applied
                     if error.code == "expired_token":
                         if not self.auth.can_refresh:
@@ -341,9 +344,7 @@ class Bitrix24Client:
                 http_status=status,
             )
             if isinstance(error, RateLimitedError):
-                if self._limiter is not None:
-                    self._limiter.on_limited()
-                raise _Retry(error)
+                raise _Retry(error, limited=True)
             if isinstance(error, OperationTimeLimitError):
                 reset_at = self._operating_reset_at.get(method)
                 if reset_at is not None:

@@ -18,7 +18,7 @@ class RateLimiter(Protocol):
         """Wait until one more request fits, and count it."""
         ...
 
-    def on_limited(self) -> None:
+    async def on_limited(self) -> None:
         """The portal said QUERY_LIMIT_EXCEEDED: someone else shares the bucket."""
         ...
 
@@ -69,7 +69,7 @@ class LeakyBucket:
                 await asyncio.sleep(wait)
             self._level += 1
 
-    def on_limited(self) -> None:
+    async def on_limited(self) -> None:
         self._drain()
         self._level = max(self._level, self.capacity)
 

@@ -79,16 +79,31 @@ class WorkdayAPI:
     async def settings(self, user_id: int | None = None) -> WorkdaySettings:
         return WorkdaySettings.from_api(await self._client.call("timeman.settings", _params(user_id)))
 
-    async def pause_many(self, user_ids: Iterable[int]) -> dict[int, Workday | Bitrix24Error]:
+    async def pause_many(
+        self, user_ids: Iterable[int], *, deadline: float | None = None
+    ) -> dict[int, Workday | Bitrix24Error]:
         """Pause several users' days through `batch` (50 per request)."""
-        return await self._many("timeman.pause", user_ids)
+        return await self._many("timeman.pause", user_ids, deadline)
 
-    async def status_many(self, user_ids: Iterable[int]) -> dict[int, Workday | Bitrix24Error]:
-        return await self._many("timeman.status", user_ids)
+    async def open_many(
+        self, user_ids: Iterable[int], *, deadline: float | None = None
+    ) -> dict[int, Workday | Bitrix24Error]:
+        return await self._many("timeman.open", user_ids, deadline)
 
-    async def _many(self, method: str, user_ids: Iterable[int]) -> dict[int, Workday | Bitrix24Error]:
+    async def status_many(
+        self, user_ids: Iterable[int], *, deadline: float | None = None
+    ) -> dict[int, Workday | Bitrix24Error]:
+        return await self._many("timeman.status", user_ids, deadline)
+
+    async def _many(
+        self, method: str, user_ids: Iterable[int], deadline: float | None
+    ) -> dict[int, Workday | Bitrix24Error]:
         ids = list(dict.fromkeys(user_ids))
-        outcome = await self._client.batch({str(uid): (method, {"USER_ID": uid}) for uid in ids})
+        if not ids:
+            return {}
+        outcome = await self._client.batch(
+            {str(uid): (method, {"USER_ID": uid}) for uid in ids}, deadline=deadline
+        )
         results: dict[int, Workday | Bitrix24Error] = {}
         for uid in ids:
             key = str(uid)

@@ -34,6 +34,9 @@ MESSAGES: dict[str, str] = {
         "/pause: take a break\n"
         "/resume: back to work\n"
         "/close: finish the day (<code>/close report text</code> adds a report)\n"
+        "/remind: break and forgot-to-close reminders (<code>/remind 13:00</code>, or a menu)\n"
+        "/reminders: your reminders (switch off, delete)\n"
+        "/timezone: the time zone your reminders use\n"
         "/link: link your Bitrix24 account\n"
         "/unlink: unlink and delete your data\n"
         "/language: English or Russian\n"
@@ -201,4 +204,139 @@ MESSAGES: dict[str, str] = {
     # close report
     "close.report_too_long": "The report is too long; please keep it under {limit} characters.",
     "error.unexpected": "⚠️ Something went wrong on my side. If you were changing your day, check /status: it shows what Bitrix24 recorded.",
+    # reminders: what the engine sends
+    "btn.pause_now": "⏸ Pause now",
+    "btn.snooze": "⏰ In 10 min",
+    "btn.skip": "✖️ Skip",
+    "notice.ask": "🍽 It's {time}: time for a break!",
+    "notice.auto_paused": "⏸ {time}: break time. I paused your day.",
+    "notice.will_remind": "I'll remind you to come back at {time}.",
+    "notice.will_resume": "I'll resume your day at {time}.",
+    "notice.break_over": "⏰ Your {minutes}-minute break is over.",
+    "notice.auto_resumed": "▶️ Your {minutes}-minute break is over: I resumed your day.",
+    "notice.auto_pause_failed": "⏰ Break reminder ({time}): I couldn't pause your day.",
+    "notice.auto_resume_failed": "⏰ Your break is over, but I couldn't resume your day.",
+    "notice.close_nudge": "🌙 It's {time} and your day is still open. Finish it?",
+    "notice.morning_repair": "🌅 Good morning! The day of {date} was never closed.",
+    "remind.snoozed": "⏰ OK, I'll remind you again at {time}.",
+    "remind.skipped": "Skipped this break. Back to work!",
+    "remind.gone": "This reminder no longer exists.",
+    "remind.break_timer": "I'll remind you to come back at {time}.",
+    # reminders: /remind, /reminders (the UI)
+    "cmd.remind": "Set a break or end-of-day reminder",
+    "cmd.reminders": "Your reminders: switch off, delete",
+    "cmd.timezone": "Your time zone for reminders",
+    "remind.parse_unknown": (
+        "I didn't understand “{token}”. Examples:\n"
+        "<code>/remind 13:00</code>\n"
+        "<code>/remind 13:00 auto 45m</code>\n"
+        "<code>/remind 12:30 mon,wed,fri</code>\n"
+        "<code>/remind close 18:30</code>\n"
+        "Or send /remind alone for a menu."
+    ),
+    "remind.parse_no_time": (
+        "Which time? Send it like <code>/remind 13:00</code>, or /remind alone for a menu."
+    ),
+    "remind.parse_break_length": "A break can last from 1 to {limit} minutes, e.g. <code>/remind 13:00 45m</code>.",
+    "remind.parse_break_only": (
+        "Mode and break length are for break reminders only. "
+        "A check takes a time and days, e.g. <code>/remind close 18:30</code>."
+    ),
+    "remind.menu": "⏰ <b>Reminders</b>\nWhat would you like to set up? Your time zone: {zone}.",
+    "btn.rem_new": "🍽 New break reminder",
+    "btn.rem_close": "🌙 Forgot-to-close check",
+    "btn.rem_list": "📋 My reminders",
+    "btn.rem_tz": "🌍 Time zone",
+    "btn.rem_other_time": "🕐 Other time…",
+    "btn.rem_next": "Next →",
+    "btn.rem_ask": "🙋 Ask me",
+    "btn.rem_auto": "⏸ Pause automatically",
+    "btn.rem_no_break": "No",
+    "btn.rem_resume_remind": "🔔 Remind me to resume",
+    "btn.rem_resume_auto": "▶️ Resume automatically",
+    "btn.rem_off": "🔕 Off #{n}",
+    "btn.rem_on": "🔔 On #{n}",
+    "btn.rem_delete": "🗑 Delete #{n}",
+    "remind.ask_time": "🍽 <b>New break reminder</b>\nAt what time? (time zone {zone})",
+    "remind.type_time": "Send the time like <code>12:45</code> (24-hour clock), or tap Cancel.",
+    "remind.bad_time": "That's not a time I understand. Send it like <code>12:45</code>, or /cancel.",
+    "remind.ask_days": "🍽 Break at <b>{time}</b>\nOn which days? Tap a day to switch it on or off.",
+    "remind.no_days": "Choose at least one day.",
+    "remind.ask_mode": (
+        "🍽 Break at <b>{time}</b>, {days}\n"
+        "When it's time, should I…\n"
+        "• <b>ask you</b>: a message with [Pause now] [In 10 min] [Skip]\n"
+        "• <b>pause automatically</b>: I pause your day and tell you, with a [Resume] button"
+    ),
+    "remind.ask_length": (
+        "🍽 Break at <b>{time}</b>, {days}, {mode}\n"
+        "How long is your break? When it's over, I'll tell you."
+    ),
+    "remind.ask_resume": (
+        "🍽 Break at <b>{time}</b>, {days}, {mode}\n"
+        "When the {minutes}-minute break is over:"
+    ),
+    "remind.close_ask_time": (
+        "🌙 <b>Forgot-to-close check</b>\n"
+        "At what time in the evening should I check your day? If it is still open or paused "
+        "then, I'll remind you to finish it. (time zone {zone})"
+    ),
+    "remind.expired": "This menu has expired. Start again with /remind.",
+    "remind.already_saved": "Already saved.",
+    "remind.cancelled": "Cancelled. No reminder was created.",
+    "remind.limit": "You already have {limit} reminders, the most I keep. Delete one in /reminders first.",
+    "remind.limit_close": (
+        "A forgot-to-close check comes with a morning check, so it needs two free places; "
+        "you have {count} of {limit} reminders. Delete one in /reminders first."
+    ),
+    "remind.saved": "✅ <b>Reminder saved</b>",
+    "remind.name_break": "break",
+    "remind.name_close": "forgot-to-close check",
+    "remind.name_morning": "morning check",
+    "remind.days_every": "every day",
+    "remind.mode_ask": "ask me",
+    "remind.mode_auto": "pause automatically",
+    "remind.length_remind": "{minutes} min break, then remind me",
+    "remind.length_resume": "{minutes} min break, then resume automatically",
+    "remind.explain_ask": "At that time you'll get a message with [Pause now] [In 10 min] [Skip].",
+    "remind.explain_auto": "At that time I'll pause your day and tell you, with a [Resume] button.",
+    "remind.explain_close": "It fires only while your day is still open or paused.",
+    "remind.explain_morning": "If a day was left open, I'll help you close it in the morning.",
+    "remind.also_morning": "🌅 Also a morning check at <b>{time}</b>: if a day was left open, I'll help you close it.",
+    "remind.next": "Next: {when} ({zone}).",
+    "remind.today": "today at {time}",
+    "remind.tomorrow": "tomorrow at {time}",
+    "remind.on_date": "{date} at {time}",
+    "reminders.title": "📋 <b>Your reminders</b> (time zone {zone})",
+    "reminders.empty": (
+        "You have no reminders yet. Create one with a tap below, or type it:\n"
+        "<code>/remind 13:00</code>, <code>/remind 13:00 auto 45m</code>, <code>/remind close 18:30</code>."
+    ),
+    "reminders.on": "🔔 on",
+    "reminders.on_next": "🔔 on, next {when}",
+    "reminders.off": "🔕 off",
+    "reminders.switched_on": "🔔 Switched on.",
+    "reminders.switched_off": "🔕 Switched off.",
+    "reminders.deleted": "🗑 Deleted.",
+    "reminders.not_found": "⚠️ That reminder doesn't exist, or isn't yours. Nothing was changed.",
+    # time zone
+    "tz.current": "🌍 Your time zone: <b>{zone}</b>, {source}.\nIt's {time} there now. Reminders fire in this zone.",
+    "tz.source_bitrix24": "from your Bitrix24 profile",
+    "tz.source_user": "chosen by you",
+    "tz.source_default": "the bot's default",
+    "tz.how": "To change it, send its name, e.g. <code>/timezone Europe/Berlin</code>.",
+    "btn.tz_bitrix24": "🔄 Use my Bitrix24 time zone",
+    "tz.unknown": (
+        "I don't know the time zone “{zone}”. Send its name from the tz database, e.g. "
+        "<code>/timezone Europe/Berlin</code> or <code>/timezone America/New_York</code>."
+    ),
+    "tz.changed": "✅ Time zone changed.",
+    "tz.unchanged": "Your time zone stays the same.",
+    "tz.moved": "⏰ Your reminders moved with it: they fire at the same local times in the new zone.",
+    "tz.bitrix24_none": "Your Bitrix24 profile has no time zone of its own, so I use the bot's default.",
+    "tz.bitrix24_failed": (
+        "⚠️ I couldn't read your time zone from Bitrix24 right now. Nothing was changed; "
+        "please try again in a minute."
+    ),
+    "tz.bitrix24_no_user": "Bitrix24 doesn't find your account as an active employee. Nothing was changed.",
 }

@@ -149,24 +149,30 @@ class WorkdayService:
                 if day.status is WorkdayStatus.CLOSED:
                     return DayReport(Action.RESUME, day, Change.NOT_PAUSED)
             day = await self._api.open(bitrix_id)
-            return DayReport(Action.RESUME, *self._after_open(seen, day, resuming=True))
+            return DayReport(Action.RESUME, *self._after_open(seen, day, resuming=True, was_paused=known_paused))
 
-        return await self._run(Action.RESUME, bitrix_id, call,
-                               verify=lambda day: DayReport(Action.RESUME, *self._after_open(seen, day, resuming=True)))
+        return await self._run(
+            Action.RESUME, bitrix_id, call,
+            verify=lambda day: DayReport(Action.RESUME,
+                                         *self._after_open(seen, day, resuming=True, was_paused=known_paused)),
+        )
 
-    def _after_open(self, seen: SeenDay | None, day: Workday, *, resuming: bool = False) -> tuple[Workday, Change]:
+    def _after_open(self, seen: SeenDay | None, day: Workday, *, resuming: bool = False,
+                    was_paused: bool = False) -> tuple[Workday, Change]:
         now = self._clock.now()
         if day.status is WorkdayStatus.EXPIRED:
             return day, Change.NEEDS_REPAIR
         if day.status is not WorkdayStatus.OPENED:
             return day, Change.UNCHANGED
+        if was_paused:  # the user pressed Resume on a card that showed the day paused
+            return day, Change.RESUMED
         if seen is not None and _same_day(seen, day):
-            if seen.status is WorkdayStatus.PAUSED:
-                return day, Change.RESUMED
+            resumed_now = int(day.breaks.total_seconds()) > seen.breaks
             if seen.status is WorkdayStatus.CLOSED:
                 return day, Change.REOPENED
-            if seen.status is WorkdayStatus.OPENED:
-                return day, Change.ALREADY_RUNNING
+            if resumed_now or seen.status is WorkdayStatus.PAUSED:
+                return day, Change.RESUMED
+            return day, Change.ALREADY_RUNNING
         if _near(day.started_at, now) and day.breaks == timedelta(0):
             return day, Change.STARTED
         return day, Change.RESUMED if resuming else Change.RUNNING

@@ -2,8 +2,10 @@
 
 Bitrix24 answers an action with the new state only, so "resumed" and "was already
 running" look the same. Remembering the previous answer lets the bot say which one
-happened without a second request. It only shapes wording: the day card always comes
-from Bitrix24's fresh answer.
+happened without a second request. The day may have changed elsewhere since (in the web
+UI, or by a reminder), so the wording leans on what only moves forward: finished breaks
+grow exactly when a pause or a closed day is resumed. It only shapes wording: the day
+card always comes from Bitrix24's fresh answer.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ _TTL_SECONDS = 36 * 3600
 class SeenDay:
     status: WorkdayStatus
     started: int  # unix seconds of TIME_START, 0 when there was no day
+    breaks: int = 0  # seconds of finished breaks (TIME_LEAKS)
 
 
 class DayCache:
@@ -34,14 +37,16 @@ class DayCache:
         if not raw:
             return None
         try:
-            status, started = raw.decode().split(":", 1)
-            return SeenDay(WorkdayStatus(status), int(started))
+            status, started, breaks = raw.decode().split(":", 2)
+            return SeenDay(WorkdayStatus(status), int(started), int(breaks))
         except ValueError:
             return None
 
     async def put(self, bitrix_id: int, day: Workday) -> None:
         started = int(day.started_at.timestamp()) if day.started_at else 0
-        await self._redis.set(self._keys("day", bitrix_id), f"{day.status.value}:{started}", ex=_TTL_SECONDS)
+        breaks = int(day.breaks.total_seconds())
+        await self._redis.set(self._keys("day", bitrix_id), f"{day.status.value}:{started}:{breaks}",
+                              ex=_TTL_SECONDS)
 
     async def forget(self, bitrix_id: int) -> None:
         await self._redis.delete(self._keys("day", bitrix_id))

@@ -72,6 +72,13 @@ class LinkRepository:
         value = await self._redis.hget(self._by_b24, str(bitrix_id))
         return int(value) if value else None
 
+    async def bitrix_ids(self, telegram_ids: list[int]) -> dict[int, int]:
+        """Linked ones only."""
+        if not telegram_ids:
+            return {}
+        values = await self._redis.hmget(self._by_tg, [str(tg) for tg in telegram_ids])
+        return {tg: int(value) for tg, value in zip(telegram_ids, values, strict=True) if value}
+
     async def get(self, telegram_id: int) -> Link | None:
         async with self._redis.pipeline(transaction=False) as pipe:
             pipe.hget(self._by_tg, str(telegram_id))

@@ -18,6 +18,8 @@ class Profile:
     # Where time_zone came from: "bitrix24" (the profile) or "user" (chosen in the bot).
     time_zone_source: str | None = None
     blocked: bool = False
+    # The language the user's Telegram app reports, for messages sent outside an update.
+    telegram_language: str | None = None
 
 
 class ProfileRepository:
@@ -37,7 +39,18 @@ class ProfileRepository:
             time_zone=data.get("time_zone") or None,
             time_zone_source=data.get("time_zone_source") or None,
             blocked=data.get("blocked") == "1",
+            telegram_language=data.get("telegram_language") or None,
         )
+
+    async def blocked_among(self, telegram_ids: list[int]) -> set[int]:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for telegram_id in telegram_ids:
+                pipe.hget(self._key(telegram_id), "blocked")
+            flags = await pipe.execute()
+        return {tg for tg, flag in zip(telegram_ids, flags, strict=True) if flag == b"1"}
+
+    async def remember_telegram_language(self, telegram_id: int, code: str) -> None:
+        await self._redis.hset(self._key(telegram_id), "telegram_language", code)
 
     async def set_language(self, telegram_id: int, language: str) -> None:
         await self._redis.hset(self._key(telegram_id), "language", language)

@@ -23,8 +23,42 @@ class RepairAction(CallbackData, prefix="fx"):
     day: int = 0
 
 
+class ReminderAction(CallbackData, prefix="rm"):
+    """Buttons on a break reminder."""
+
+    action: str  # pause | snooze | skip
+    rid: int
+
+
 class LanguageChoice(CallbackData, prefix="lang"):
     code: str
+
+
+class RemindMenu(CallbackData, prefix="rmm"):
+    """The /remind menu, and the "new reminder" buttons under /reminders."""
+
+    action: str  # new | close | list
+
+
+class RemindStep(CallbackData, prefix="rw"):
+    """A step of the /remind wizard. The draft itself lives in FSM data, tied to the
+    wizard's message, so these carry only the choice."""
+
+    # t: time | d: toggle a day | n: days done | m: mode | b: break length | r: resume
+    # | c: close-check time | x: cancel
+    step: str
+    value: str = ""
+
+
+class ReminderEdit(CallbackData, prefix="rl"):
+    """A /reminders button. Only the id: the service checks that it is the tapper's."""
+
+    action: str  # on | off | del
+    rid: int
+
+
+class TimeZoneAction(CallbackData, prefix="tz"):
+    action: str  # show | b24
 
 
 def day_key(started_at: datetime | None) -> int:

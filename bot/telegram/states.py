@@ -11,3 +11,9 @@ class LinkStates(StatesGroup):
 class RepairStates(StatesGroup):
     time = State()
     reason = State()
+
+
+class RemindStates(StatesGroup):
+    wizard = State()  # choosing with buttons
+    time = State()  # typing a break reminder's time
+    close_time = State()  # typing the forgot-to-close check's time

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import httpx
 import pytest
 from aiogram.types import User
 
@@ -199,7 +200,7 @@ async def test_commands_are_registered_in_both_languages(harness: Harness) -> No
     await harness.dispatcher.emit_startup(bot=harness.bot)
     calls = harness.session.calls("setMyCommands")
     assert {call.language_code for call in calls} == {None, "ru"}
-    assert all(len(call.commands) == 10 for call in calls)
+    assert all(len(call.commands) == 13 for call in calls)
     russian = next(call for call in calls if call.language_code == "ru")
     assert any("Пауза" in c.description or "паузу" in c.description for c in russian.commands)
 
@@ -244,3 +245,15 @@ async def test_a_429_when_sending_is_waited_out(harness: Harness, anna: User) ->
     reply = await harness.say(anna, "/status")
     assert "Day not started" in reply.text
     assert len(harness.session.calls("sendMessage")) >= 2
+
+
+async def test_a_pause_made_elsewhere_is_reported_as_resumed(harness: Harness, portal: PortalEmulator,
+                                                             anna: User, clock: ManualClock) -> None:
+    await harness.say(anna, "/open")
+    clock.advance(timedelta(hours=1))
+    async with httpx.AsyncClient() as http:  # paused in the Bitrix24 web UI, behind the bot's back
+        hook = portal.add_webhook(user_id=ANNA_B24, code="annaownhook1")
+        await http.post(f"{hook}timeman.pause.json")
+    clock.advance(timedelta(minutes=20))
+    reply = await harness.say(anna, "/open")
+    assert "Back to work" in reply.text and "Breaks: 20 min" in reply.text

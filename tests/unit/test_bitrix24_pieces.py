@@ -43,10 +43,10 @@ def test_leaky_bucket_allows_the_burst_then_spaces_requests() -> None:
     assert bucket.level == 0
 
 
-def test_leaky_bucket_on_limited_fills_the_bucket() -> None:
+async def test_leaky_bucket_on_limited_fills_the_bucket() -> None:
     timer = FakeTimer()
     bucket = LeakyBucket(rate=2.0, burst=50, timer=timer)
-    bucket.on_limited()
+    await bucket.on_limited()
     assert bucket.delay() == pytest.approx(0.5)
 
 

@@ -5,7 +5,19 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.telegram.handlers import admin, errors, fallback, groups, linking, repair, start, workday
+from bot.telegram.handlers import (
+    admin,
+    errors,
+    fallback,
+    groups,
+    linking,
+    reminder_buttons,
+    reminders,
+    repair,
+    start,
+    timezone,
+    workday,
+)
 
 
 def get_routers() -> list[Router]:
@@ -19,5 +31,8 @@ def get_routers() -> list[Router]:
         workday.create_router(),
         linking.create_router(),
         repair.create_router(),
+        reminder_buttons.create_router(),
+        reminders.create_router(),
+        timezone.create_router(),
         fallback.create_router(),
     ]

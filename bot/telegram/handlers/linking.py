@@ -113,6 +113,8 @@ async def confirm_code(message: Message, bot: Bot, state: FSMContext, view: User
     assert user is not None
     if user.time_zone:
         await profiles.adopt_bitrix_time_zone(message.from_user.id, user.time_zone)
+    if message.from_user.language_code:
+        await profiles.remember_telegram_language(message.from_user.id, message.from_user.language_code)
     if result.relink and result.relink.previous_telegram_id:
         await _tell_replaced(bot, result.relink.previous_telegram_id)
     async with busy(bot, message.chat.id):

@@ -39,6 +39,9 @@ class UserContextMiddleware(BaseMiddleware):
                 return await handler(event, data)
         profile = await self._profiles.get(user.id)
         link = await self._links.get(user.id)
+        if link is not None and user.language_code and profile.telegram_language != user.language_code:
+            # Reminders are sent outside any update; they need to know the language too.
+            await self._profiles.remember_telegram_language(user.id, user.language_code)
         t = Translator(language_for(user.language_code, profile.language))
         data["profile"] = profile
         data["link"] = link

@@ -1,0 +1,312 @@
+"""The reminder engine: claim due jobs, check the day, act, notify, reschedule.
+
+One tick claims due jobs in chunks and works on a few chunks at once. For each chunk it
+reads every user's day with one `batch` per 50 users, pauses (or resumes) those that need
+it with another `batch`, hands the notices to the paced sender, and only then completes
+each job. A job claimed by a replica that dies is re-queued by the reaper when its lease
+runs out; step marks keep the re-run from pausing or notifying twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Protocol
+
+from bot.bitrix24 import Bitrix24Error, Workday, WorkdayAPI, WorkdayStatus
+from bot.clock import Clock
+from bot.reminders.models import Kind, Mode, Reminder
+from bot.reminders.schedule import next_fire
+from bot.reminders.store import Job, ReminderStore, one_off_job
+
+log = logging.getLogger(__name__)
+
+SNOOZE = "sn"
+BREAK_END = "be"
+STEP_ACTED = "acted"
+STEP_TOLD = "told"
+BATCH_DEADLINE = 300.0  # a fan-out may queue behind the portal's rate limit for minutes
+
+
+class NoticeKind(StrEnum):
+    ASK = "ask"  # time for a break: [Pause now] [In 10 min] [Skip]
+    AUTO_PAUSED = "auto_paused"
+    AUTO_PAUSE_FAILED = "auto_pause_failed"
+    BREAK_OVER = "break_over"  # [Resume]
+    AUTO_RESUMED = "auto_resumed"
+    AUTO_RESUME_FAILED = "auto_resume_failed"
+    CLOSE_NUDGE = "close_nudge"  # the day is still open in the evening
+    MORNING_REPAIR = "morning_repair"  # an earlier day was never closed
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    kind: NoticeKind
+    telegram_id: int
+    reminder: Reminder
+    scheduled: datetime
+    day: Workday | None = None
+    error: Bitrix24Error | None = None
+    follow_up_at: datetime | None = None  # when the "come back" reminder will fire
+
+
+class Notifier(Protocol):
+    async def deliver(self, notice: Notice) -> bool:
+        """Send the notice; False if the user cannot be reached (blocked, gone)."""
+        ...
+
+
+class Directory(Protocol):
+    """Who a Telegram user is in Bitrix24, and whether and where to reach them."""
+
+    async def bitrix_ids(self, telegram_ids: Sequence[int]) -> dict[int, int]: ...
+
+    async def unreachable(self, telegram_ids: Sequence[int]) -> set[int]: ...
+
+    async def zone(self, telegram_id: int) -> str: ...
+
+
+@dataclass
+class _Work:
+    job: Job
+    reminder: Reminder
+    bitrix_id: int
+    steps: set[str] = field(default_factory=set)
+    day: Workday | None = None
+    notice: Notice | None = None
+    schedule_follow_up: datetime | None = None
+
+
+@dataclass
+class TickReport:
+    claimed: int = 0
+    notified: int = 0
+    paused: int = 0
+    resumed: int = 0
+    skipped: int = 0
+    late: int = 0
+
+
+class ReminderEngine:
+    def __init__(
+        self,
+        *,
+        store: ReminderStore,
+        workday: WorkdayAPI,
+        directory: Directory,
+        notifier: Notifier,
+        clock: Clock,
+        grace: timedelta = timedelta(minutes=10),
+        chunk_size: int = 200,
+        parallel_chunks: int = 3,
+        lease_seconds: float = 120.0,
+    ) -> None:
+        self._store = store
+        self._workday = workday
+        self._directory = directory
+        self._notifier = notifier
+        self._clock = clock
+        self.grace = grace
+        self._chunk_size = chunk_size
+        self._parallel = parallel_chunks
+        self._lease = lease_seconds
+
+    async def tick(self) -> TickReport:
+        """Work through everything due now; returns what happened."""
+        report = TickReport()
+        running: set[asyncio.Task[None]] = set()
+        while True:
+            while len(running) >= self._parallel:
+                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    task.result()
+            jobs = await self._store.claim(self._clock.now(), limit=self._chunk_size, lease_seconds=self._lease)
+            if not jobs:
+                break
+            report.claimed += len(jobs)
+            running.add(asyncio.create_task(self._process(jobs, report)))
+        if running:
+            for task in asyncio.as_completed(running):
+                await task
+        return report
+
+    async def reap(self) -> int:
+        """Re-queue jobs whose replica died while holding them."""
+        count = await self._store.reap(self._clock.now())
+        if count:
+            log.warning("re-queued reminders from an expired lease", extra={"ctx_count": count})
+        return count
+
+    async def _process(self, jobs: list[Job], report: TickReport) -> None:
+        keeper = asyncio.create_task(self._keep_leases(jobs))
+        try:
+            await self._process_chunk(jobs, report)
+        finally:
+            keeper.cancel()
+
+    async def _keep_leases(self, jobs: list[Job]) -> None:
+        while True:
+            await asyncio.sleep(self._lease / 3)
+            await self._store.renew(jobs, self._clock.now(), self._lease)
+
+    async def _process_chunk(self, jobs: list[Job], report: TickReport) -> None:
+        now = self._clock.now()
+        reminders = await self._store.get_many(job.reminder_id for job in jobs)
+        finished: list[tuple[Job, Reminder | None]] = []
+        candidates: list[tuple[Job, Reminder]] = []
+        for job in jobs:
+            reminder = reminders.get(job.reminder_id)
+            # A follow-up (snooze, end of a break) still fires after its reminder was
+            # switched off: the break it belongs to has already begun.
+            if reminder is None or (not reminder.enabled and job.one_off_kind is None):
+                finished.append((job, reminder))
+            else:
+                candidates.append((job, reminder))
+        telegram_ids = list({reminder.telegram_id for _, reminder in candidates})
+        bitrix_ids = await self._directory.bitrix_ids(telegram_ids)
+        unreachable = await self._directory.unreachable(telegram_ids)
+        work: list[_Work] = []
+        for job, reminder in candidates:
+            if reminder.telegram_id not in bitrix_ids or reminder.telegram_id in unreachable:
+                finished.append((job, reminder))
+            elif now - job.due > self.grace:
+                # Missed while no replica ran: a late reminder is worse than none.
+                log.info("reminder skipped: too late", extra={"ctx_job": job.key,
+                                                              "ctx_late_s": int((now - job.due).total_seconds())})
+                report.late += 1
+                finished.append((job, reminder))
+            else:
+                work.append(_Work(job, reminder, bitrix_ids[reminder.telegram_id]))
+        steps = await self._store.steps_done([item.job for item in work])
+        for item in work:
+            item.steps = steps.get(item.job.key, set())
+
+        await self._read_days(work)
+        await self._act(work, report)
+        await self._notify(work, report)
+        for item in work:
+            if item.schedule_follow_up is not None:
+                follow_up = one_off_job(BREAK_END, item.reminder.id, int(item.job.due.timestamp()))
+                await self._store.schedule(follow_up, item.schedule_follow_up, only_if_new=True)
+        report.skipped += len(finished) + sum(1 for item in work if item.notice is None)
+        for job, reminder in finished:
+            await self._complete(job, reminder)
+        for item in work:
+            await self._complete(item.job, item.reminder)
+
+    async def _read_days(self, work: list[_Work]) -> None:
+        if not work:
+            return
+        try:
+            days = await self._workday.status_many([item.bitrix_id for item in work], deadline=BATCH_DEADLINE)
+        except Bitrix24Error as error:
+            log.warning("reminders could not read the days", extra={"ctx_error": repr(error)})
+            days = {item.bitrix_id: error for item in work}
+        for item in work:
+            result = days.get(item.bitrix_id)
+            if isinstance(result, Workday):
+                item.day = result
+            elif self._wants_auto_pause(item) and isinstance(result, Bitrix24Error):
+                item.notice = self._notice(item, NoticeKind.AUTO_PAUSE_FAILED, error=result)
+            # Ask-mode and evening checks stay silent when the day cannot be read: the
+            # user would only be able to act on it in Bitrix24 anyway.
+
+    @staticmethod
+    def _wants_auto_pause(item: _Work) -> bool:
+        return item.reminder.kind is Kind.BREAK and item.job.one_off_kind is None and item.reminder.mode is Mode.AUTO
+
+    async def _act(self, work: list[_Work], report: TickReport) -> None:
+        to_pause: list[_Work] = []
+        to_resume: list[_Work] = []
+        for item in work:
+            day = item.day
+            if day is None or item.notice is not None:
+                continue
+            kind, one_off = item.reminder.kind, item.job.one_off_kind
+            if one_off == BREAK_END:
+                if day.status is WorkdayStatus.PAUSED:
+                    if item.reminder.auto_resume:
+                        to_resume.append(item)
+                    else:
+                        item.notice = self._notice(item, NoticeKind.BREAK_OVER)
+            elif kind is Kind.BREAK:
+                if day.status is not WorkdayStatus.OPENED and STEP_ACTED not in item.steps:
+                    continue  # a day off, or already on a break: no nagging
+                if self._wants_auto_pause(item):
+                    to_pause.append(item)
+                else:
+                    item.notice = self._notice(item, NoticeKind.ASK)
+            elif kind is Kind.CLOSE:
+                if day.is_unfinished:
+                    item.notice = self._notice(item, NoticeKind.CLOSE_NUDGE)
+            elif kind is Kind.MORNING:
+                if day.status is WorkdayStatus.EXPIRED:
+                    item.notice = self._notice(item, NoticeKind.MORNING_REPAIR)
+        await self._change(to_pause, self._workday.pause_many, WorkdayStatus.PAUSED,
+                           NoticeKind.AUTO_PAUSED, NoticeKind.AUTO_PAUSE_FAILED)
+        report.paused += sum(1 for item in to_pause if item.notice and item.notice.kind is NoticeKind.AUTO_PAUSED)
+        await self._change(to_resume, self._workday.open_many, WorkdayStatus.OPENED,
+                           NoticeKind.AUTO_RESUMED, NoticeKind.AUTO_RESUME_FAILED)
+        report.resumed += sum(1 for item in to_resume if item.notice and item.notice.kind is NoticeKind.AUTO_RESUMED)
+
+    async def _change(
+        self,
+        items: list[_Work],
+        call: Callable[..., Awaitable[dict[int, Workday | Bitrix24Error]]],
+        expected: WorkdayStatus,
+        done: NoticeKind,
+        failed: NoticeKind,
+    ) -> None:
+        pending = [item for item in items if STEP_ACTED not in item.steps]
+        results: dict[int, Workday | Bitrix24Error] = {}
+        if pending:
+            try:
+                results = await call([item.bitrix_id for item in pending], deadline=BATCH_DEADLINE)
+            except Bitrix24Error as error:
+                results = {item.bitrix_id: error for item in pending}
+            await self._store.mark_step([item.job for item in pending
+                                         if isinstance(results.get(item.bitrix_id), Workday)], STEP_ACTED)
+        for item in items:
+            result = results.get(item.bitrix_id, item.day)  # an earlier run already acted
+            if isinstance(result, Workday):
+                item.day = result
+                if result.status is expected:
+                    item.notice = self._notice(item, done)
+                    if done is NoticeKind.AUTO_PAUSED and item.reminder.break_minutes:
+                        item.schedule_follow_up = item.notice.follow_up_at
+            elif isinstance(result, Bitrix24Error):
+                item.notice = self._notice(item, failed, error=result)
+
+    def _notice(self, item: _Work, kind: NoticeKind, *, error: Bitrix24Error | None = None) -> Notice:
+        follow_up = None
+        if kind is NoticeKind.AUTO_PAUSED and item.reminder.break_minutes:
+            follow_up = self._clock.now() + timedelta(minutes=item.reminder.break_minutes)
+        return Notice(kind=kind, telegram_id=item.reminder.telegram_id, reminder=item.reminder,
+                      scheduled=item.job.due, day=item.day, error=error, follow_up_at=follow_up)
+
+    async def _notify(self, work: list[_Work], report: TickReport) -> None:
+        to_send = [item for item in work if item.notice is not None and STEP_TOLD not in item.steps]
+
+        async def deliver(item: _Work) -> None:
+            assert item.notice is not None
+            try:
+                delivered = await self._notifier.deliver(item.notice)
+            except Exception:  # noqa: BLE001 - one user's failure must not stop the others
+                log.exception("reminder delivery failed", extra={"ctx_job": item.job.key})
+                return
+            if delivered:
+                report.notified += 1
+                await self._store.mark_step([item.job], STEP_TOLD)
+
+        await asyncio.gather(*(deliver(item) for item in to_send))
+
+    async def _complete(self, job: Job, reminder: Reminder | None) -> None:
+        next_at = None
+        if reminder is not None and reminder.enabled and job.one_off_kind is None:
+            zone = await self._directory.zone(reminder.telegram_id)
+            next_at = next_fire(reminder.at, reminder.days, zone, max(self._clock.now(), job.due))
+        await self._store.complete(job, next_at)

@@ -1,0 +1,57 @@
+"""APScheduler drives the engine: a frequent claim tick and the reaper's housekeeping.
+
+The jobs live in APScheduler's memory store; the reminders themselves live in Redis, so
+every replica runs the same two jobs and the atomic claims keep them from colliding.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.reminders.engine import ReminderEngine
+
+log = logging.getLogger(__name__)
+
+
+class ReminderScheduler:
+    def __init__(self, engine: ReminderEngine, *, tick_seconds: float = 1.0, reap_seconds: float = 30.0) -> None:
+        self._engine = engine
+        self._tick_seconds = tick_seconds
+        self._reap_seconds = reap_seconds
+        self._scheduler: AsyncIOScheduler | None = None
+
+    async def _tick(self) -> None:
+        try:
+            report = await self._engine.tick()
+        except Exception:  # noqa: BLE001 - keep ticking; the jobs stay queued in Redis
+            log.exception("reminder tick failed")
+            return
+        if report.claimed:
+            log.info("reminders fired", extra={f"ctx_{k}": v for k, v in vars(report).items()})
+
+    async def _reap(self) -> None:
+        try:
+            await self._engine.reap()
+        except Exception:  # noqa: BLE001
+            log.exception("reminder reaper failed")
+
+    async def start(self) -> None:
+        scheduler = AsyncIOScheduler(timezone=UTC)
+        # One tick at a time per replica; a late tick is simply skipped (the next one
+        # claims whatever is due).
+        scheduler.add_job(self._tick, IntervalTrigger(seconds=self._tick_seconds), id="reminders.tick",
+                          max_instances=1, coalesce=True, misfire_grace_time=None, replace_existing=True)
+        scheduler.add_job(self._reap, IntervalTrigger(seconds=self._reap_seconds), id="reminders.reap",
+                          max_instances=1, coalesce=True, misfire_grace_time=None, replace_existing=True)
+        scheduler.start()
+        self._scheduler = scheduler
+        log.info("reminder scheduler started")
+
+    async def stop(self) -> None:
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        self._scheduler = None

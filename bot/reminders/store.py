@@ -1,0 +1,244 @@
+"""Reminders in Redis: definitions, and a due queue that replicas claim atomically.
+
+Keys (under the bot's prefix):
+- `rem:{id}` hash: the definition; `rem:user:{tg}` set: a user's ids; `rem:seq`: ids.
+- `rem:due` zset: job → due time (ms). A job is `r:{id}` (a recurring reminder) or
+  `o:{kind}:{id}:{token}` (a one-off follow-up: a snooze, or the end of a break).
+- `rem:inflight` zset: claimed job → lease expiry (ms); `rem:sched` hash: job → the due
+  time it was claimed for, so a reaped job goes back with its original time.
+- `rem:occ:{job}@{due}` hash: which steps of that occurrence are done, so a job
+  re-delivered after a crash does not pause or notify twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from redis.asyncio import Redis
+
+from bot.reminders.models import Reminder, ReminderDraft
+from bot.storage.keys import KeySpace
+
+OCCURRENCE_TTL_SECONDS = 2 * 24 * 3600
+
+_CLAIM = """
+local due, inflight, sched = KEYS[1], KEYS[2], KEYS[3]
+local items = redis.call('ZRANGEBYSCORE', due, '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[2]))
+local out = {}
+for i = 1, #items, 2 do
+  local job, score = items[i], items[i + 1]
+  redis.call('ZREM', due, job)
+  redis.call('ZADD', inflight, ARGV[3], job)
+  redis.call('HSET', sched, job, score)
+  out[#out + 1] = job
+  out[#out + 1] = score
+end
+return out
+"""
+
+# Finish a claimed job; a recurring one goes back to the queue at its next time, unless
+# its definition was deleted meanwhile.
+_COMPLETE = """
+local due, inflight, sched, definition = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+redis.call('ZREM', inflight, ARGV[1])
+redis.call('HDEL', sched, ARGV[1])
+if ARGV[2] ~= '' and redis.call('EXISTS', definition) == 1 then
+  redis.call('ZADD', due, ARGV[2], ARGV[1])
+end
+return 1
+"""
+
+# Jobs whose lease ran out (their replica died) go back to the queue at their due time.
+_REAP = """
+local due, inflight, sched = KEYS[1], KEYS[2], KEYS[3]
+local expired = redis.call('ZRANGEBYSCORE', inflight, '-inf', ARGV[1], 'LIMIT', 0, 1000)
+for _, job in ipairs(expired) do
+  local score = redis.call('HGET', sched, job) or ARGV[1]
+  redis.call('ZREM', inflight, job)
+  redis.call('HDEL', sched, job)
+  redis.call('ZADD', due, 'NX', score, job)
+end
+return #expired
+"""
+
+# Renew leases only for jobs still in flight (XX: a completed job is not resurrected).
+_RENEW = """
+for i = 2, #ARGV do redis.call('ZADD', KEYS[1], 'XX', ARGV[1], ARGV[i]) end
+return 1
+"""
+
+
+def to_ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def from_ms(value: float | bytes | str) -> datetime:
+    return datetime.fromtimestamp(float(value) / 1000, UTC)
+
+
+def recurring_job(reminder_id: int) -> str:
+    return f"r:{reminder_id}"
+
+
+def one_off_job(kind: str, reminder_id: int, token: int | str) -> str:
+    return f"o:{kind}:{reminder_id}:{token}"
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """A claimed job and the due time it was claimed for."""
+
+    key: str
+    due: datetime
+
+    @property
+    def reminder_id(self) -> int:
+        parts = self.key.split(":")
+        return int(parts[1] if parts[0] == "r" else parts[2])
+
+    @property
+    def one_off_kind(self) -> str | None:
+        return self.key.split(":")[1] if self.key.startswith("o:") else None
+
+    @property
+    def occurrence(self) -> str:
+        return f"{self.key}@{to_ms(self.due)}"
+
+
+class ReminderStore:
+    def __init__(self, redis: Redis, keys: KeySpace) -> None:
+        self._redis = redis
+        self._keys = keys
+        self._due = keys("rem", "due")
+        self._inflight = keys("rem", "inflight")
+        self._sched = keys("rem", "sched")
+        self._claim = redis.register_script(_CLAIM)
+        self._complete = redis.register_script(_COMPLETE)
+        self._reap = redis.register_script(_REAP)
+        self._renew = redis.register_script(_RENEW)
+
+    def _definition(self, reminder_id: int) -> str:
+        return self._keys("rem", reminder_id)
+
+    def _user(self, telegram_id: int) -> str:
+        return self._keys("rem", "user", telegram_id)
+
+    # --- definitions -----------------------------------------------------------------
+
+    async def create(self, telegram_id: int, draft: ReminderDraft) -> Reminder:
+        reminder_id = int(await self._redis.incr(self._keys("rem", "seq")))
+        reminder = Reminder(id=reminder_id, telegram_id=telegram_id, kind=draft.kind, at=draft.at,
+                            days=draft.days, mode=draft.mode, break_minutes=draft.break_minutes,
+                            auto_resume=draft.auto_resume)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(self._definition(reminder_id), mapping=reminder.to_redis())
+            pipe.sadd(self._user(telegram_id), reminder_id)
+            await pipe.execute()
+        return reminder
+
+    async def save(self, reminder: Reminder) -> None:
+        await self._redis.hset(self._definition(reminder.id), mapping=reminder.to_redis())
+
+    async def get(self, reminder_id: int) -> Reminder | None:
+        return (await self.get_many([reminder_id])).get(reminder_id)
+
+    async def get_many(self, reminder_ids: Iterable[int]) -> dict[int, Reminder]:
+        ids = list(dict.fromkeys(reminder_ids))
+        if not ids:
+            return {}
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for reminder_id in ids:
+                pipe.hgetall(self._definition(reminder_id))
+            rows = await pipe.execute()
+        found: dict[int, Reminder] = {}
+        for reminder_id, row in zip(ids, rows, strict=True):
+            if row:
+                found[reminder_id] = Reminder.from_redis({k.decode(): v.decode() for k, v in row.items()})
+        return found
+
+    async def for_user(self, telegram_id: int) -> list[Reminder]:
+        ids = [int(value) for value in await self._redis.smembers(self._user(telegram_id))]
+        reminders = await self.get_many(sorted(ids))
+        return sorted(reminders.values(), key=lambda r: (r.kind != "break", r.at, r.id))
+
+    async def count_for(self, telegram_id: int) -> int:
+        return int(await self._redis.scard(self._user(telegram_id)))
+
+    async def delete(self, reminder: Reminder) -> None:
+        job = recurring_job(reminder.id)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.delete(self._definition(reminder.id))
+            pipe.srem(self._user(reminder.telegram_id), reminder.id)
+            pipe.zrem(self._due, job)
+            await pipe.execute()
+
+    # --- the due queue --------------------------------------------------------------
+
+    async def schedule(self, job: str, at: datetime, *, only_if_new: bool = False) -> None:
+        await self._redis.zadd(self._due, {job: to_ms(at)}, nx=only_if_new)
+
+    async def unschedule(self, job: str) -> None:
+        await self._redis.zrem(self._due, job)
+
+    async def due_at(self, job: str) -> datetime | None:
+        score = await self._redis.zscore(self._due, job)
+        return from_ms(score) if score is not None else None
+
+    async def claim(self, now: datetime, *, limit: int, lease_seconds: float) -> list[Job]:
+        raw = await self._claim(
+            keys=[self._due, self._inflight, self._sched],
+            args=[to_ms(now), limit, to_ms(now) + int(lease_seconds * 1000)],
+        )
+        return [Job(raw[i].decode(), from_ms(raw[i + 1])) for i in range(0, len(raw), 2)]
+
+    async def renew(self, jobs: Sequence[Job], now: datetime, lease_seconds: float) -> None:
+        if jobs:
+            await self._renew(keys=[self._inflight],
+                              args=[to_ms(now) + int(lease_seconds * 1000), *(job.key for job in jobs)])
+
+    async def complete(self, job: Job, next_at: datetime | None) -> None:
+        # The occurrence's step marks stay until they expire: should the job ever be
+        # delivered again for the same due time, they keep it from acting twice.
+        await self._complete(
+            keys=[self._due, self._inflight, self._sched, self._definition(job.reminder_id)],
+            args=[job.key, to_ms(next_at) if next_at else ""],
+        )
+
+    async def reap(self, now: datetime) -> int:
+        return int(await self._reap(keys=[self._due, self._inflight, self._sched], args=[to_ms(now)]))
+
+    async def counts(self) -> tuple[int, int]:
+        """(due, in flight): for health checks and tests."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.zcard(self._due)
+            pipe.zcard(self._inflight)
+            due, inflight = await pipe.execute()
+        return int(due), int(inflight)
+
+    # --- per-occurrence progress --------------------------------------------------------
+
+    async def steps_done(self, jobs: Sequence[Job]) -> dict[str, set[str]]:
+        if not jobs:
+            return {}
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for job in jobs:
+                pipe.hkeys(self._keys("rem", "occ", job.occurrence))
+            rows = await pipe.execute()
+        return {job.key: {field.decode() for field in row} for job, row in zip(jobs, rows, strict=True)}
+
+    async def mark_step(self, jobs: Sequence[Job], step: str) -> None:
+        if not jobs:
+            return
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for job in jobs:
+                key = self._keys("rem", "occ", job.occurrence)
+                pipe.hset(key, step, 1)
+                pipe.expire(key, OCCURRENCE_TTL_SECONDS)
+            await pipe.execute()
+
+    async def forget_user(self, telegram_id: int) -> None:
+        for reminder in await self.for_user(telegram_id):
+            await self.delete(reminder)
+        await self._redis.delete(self._user(telegram_id))

@@ -1,0 +1,135 @@
+"""Creating, listing, switching and deleting a user's reminders, and their follow-ups."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from bot.clock import Clock
+from bot.reminders.directory import UserDirectory
+from bot.reminders.engine import BREAK_END, SNOOZE
+from bot.reminders.models import Kind, Reminder, ReminderDraft
+from bot.reminders.schedule import next_fire
+from bot.reminders.store import ReminderStore, one_off_job, recurring_job
+
+log = logging.getLogger(__name__)
+
+MAX_REMINDERS = 10
+SNOOZE_MINUTES = 10
+MORNING_CHECK = time(8, 30)
+
+
+class TooManyReminders(Exception):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Scheduled:
+    reminder: Reminder
+    next_at: datetime | None  # None while switched off
+
+
+class ReminderService:
+    def __init__(self, store: ReminderStore, directory: UserDirectory, clock: Clock) -> None:
+        self._store = store
+        self._directory = directory
+        self._clock = clock
+
+    async def zone(self, telegram_id: int) -> str:
+        return await self._directory.zone(telegram_id)
+
+    async def _schedule(self, reminder: Reminder) -> datetime | None:
+        job = recurring_job(reminder.id)
+        if not reminder.enabled:
+            await self._store.unschedule(job)
+            return None
+        zone = await self._directory.zone(reminder.telegram_id)
+        at = next_fire(reminder.at, reminder.days, zone, self._clock.now())
+        await self._store.schedule(job, at)
+        return at
+
+    async def create(self, telegram_id: int, draft: ReminderDraft) -> list[Scheduled]:
+        """Create a reminder. An evening "forgot to close" check comes with a morning
+        check for a day left open (each replaces an earlier one of its kind)."""
+        existing = await self._store.for_user(telegram_id)
+        drafts = [draft]
+        if draft.kind is Kind.CLOSE and not any(r.kind is Kind.MORNING for r in existing):
+            drafts.append(ReminderDraft(kind=Kind.MORNING, at=MORNING_CHECK, days=draft.days))
+        replaced = [old for old in existing if old.kind is not Kind.BREAK and old.kind in {d.kind for d in drafts}]
+        if len(existing) - len(replaced) + len(drafts) > MAX_REMINDERS:
+            raise TooManyReminders
+        for old in replaced:
+            await self._store.delete(old)
+        created: list[Scheduled] = []
+        for item in drafts:
+            reminder = await self._store.create(telegram_id, item)
+            created.append(Scheduled(reminder, await self._schedule(reminder)))
+        log.info("reminder created", extra={"ctx_kind": draft.kind.value, "ctx_mode": draft.mode.value})
+        return created
+
+    async def list(self, telegram_id: int) -> list[Scheduled]:
+        reminders = await self._store.for_user(telegram_id)
+        zone = await self._directory.zone(telegram_id)
+        now = self._clock.now()
+        return [Scheduled(r, next_fire(r.at, r.days, zone, now) if r.enabled else None) for r in reminders]
+
+    async def owned(self, telegram_id: int, reminder_id: int) -> Reminder | None:
+        """The reminder, if it belongs to this user: callback data cannot reach others'."""
+        reminder = await self._store.get(reminder_id)
+        return reminder if reminder is not None and reminder.telegram_id == telegram_id else None
+
+    async def _companions(self, reminder: Reminder) -> list[Reminder]:
+        """The morning check goes with the evening one: switched off or deleted together."""
+        if reminder.kind is not Kind.CLOSE:
+            return [reminder]
+        mornings = [r for r in await self._store.for_user(reminder.telegram_id) if r.kind is Kind.MORNING]
+        return [reminder, *mornings]
+
+    async def set_enabled(self, telegram_id: int, reminder_id: int, enabled: bool) -> Scheduled | None:
+        reminder = await self.owned(telegram_id, reminder_id)
+        if reminder is None:
+            return None
+        result: Scheduled | None = None
+        for item in await self._companions(reminder):
+            if item.enabled != enabled:
+                item = item.with_changes(enabled=enabled)
+                await self._store.save(item)
+            scheduled = Scheduled(item, await self._schedule(item))
+            result = result or scheduled
+        return result
+
+    async def delete(self, telegram_id: int, reminder_id: int) -> bool:
+        reminder = await self.owned(telegram_id, reminder_id)
+        if reminder is None:
+            return False
+        for item in await self._companions(reminder):
+            await self._store.delete(item)
+        return True
+
+    async def snooze(self, telegram_id: int, reminder_id: int, minutes: int = SNOOZE_MINUTES) -> datetime | None:
+        reminder = await self.owned(telegram_id, reminder_id)
+        if reminder is None:
+            return None
+        at = self._clock.now() + timedelta(minutes=minutes)
+        await self._store.schedule(one_off_job(SNOOZE, reminder.id, int(at.timestamp())), at)
+        return at
+
+    async def start_break_timer(self, telegram_id: int, reminder_id: int) -> datetime | None:
+        """After "Pause now": remind to come back when the reminder's break is over."""
+        reminder = await self.owned(telegram_id, reminder_id)
+        if reminder is None or not reminder.break_minutes:
+            return None
+        now = self._clock.now()
+        at = now + timedelta(minutes=reminder.break_minutes)
+        await self._store.schedule(one_off_job(BREAK_END, reminder.id, int(now.timestamp())), at,
+                                   only_if_new=True)
+        return at
+
+    async def reschedule_all(self, telegram_id: int) -> None:
+        """After a time-zone change: every reminder moves to its new next time."""
+        for reminder in await self._store.for_user(telegram_id):
+            await self._schedule(reminder)
+
+    async def forget(self, telegram_id: int) -> None:
+        await self._store.forget_user(telegram_id)

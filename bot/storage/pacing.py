@@ -1,0 +1,118 @@
+"""Rate limits shared by every replica: GCRA slots reserved atomically in Redis.
+
+Each key holds a "theoretical arrival time" (TAT). A caller reserves the earliest slot that
+every key it names allows (e.g. Telegram's global limit *and* one chat's limit), and
+then sleeps until that slot: one Redis round trip per request, however many wait.
+Cancelling after a reservation only wastes that slot; it never lets traffic through early.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+from bot.storage.keys import KeySpace
+
+# KEYS: one per limit. ARGV: now_ms, max_wait_ms (-1: unbounded), then per key:
+# interval_ms, tolerance_ms. Returns the wait in ms, or -1 when it would exceed max_wait
+# (nothing is reserved then).
+_RESERVE = """
+local now = tonumber(ARGV[1])
+local max_wait = tonumber(ARGV[2])
+local slot = now
+local tats = {}
+for i, key in ipairs(KEYS) do
+  local interval = tonumber(ARGV[1 + 2 * i])
+  local tolerance = tonumber(ARGV[2 + 2 * i])
+  local tat = tonumber(redis.call('GET', key) or now)
+  if tat < now then tat = now end
+  tats[i] = tat
+  local allowed_at = tat - tolerance
+  if allowed_at > slot then slot = allowed_at end
+end
+local wait = slot - now
+if max_wait >= 0 and wait > max_wait then return -1 end
+for i, key in ipairs(KEYS) do
+  local interval = tonumber(ARGV[1 + 2 * i])
+  local tat = tats[i]
+  if slot > tat then tat = slot end
+  local new_tat = tat + interval
+  redis.call('SET', key, new_tat, 'PX', math.ceil(new_tat - now) + 1000)
+end
+return wait
+"""
+
+# The far side said "too many": treat the key as full from now on.
+_FILL = """
+local now = tonumber(ARGV[1])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+local full = now + tonumber(ARGV[2])
+if full > tat then redis.call('SET', KEYS[1], full, 'PX', math.ceil(full - now) + 1000) end
+return 1
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """`rate` per second with bursts of up to `burst` (burst 1 means evenly spaced)."""
+
+    key: str
+    rate: float
+    burst: int = 1
+
+    @property
+    def interval_ms(self) -> float:
+        return 1000.0 / self.rate
+
+    @property
+    def tolerance_ms(self) -> float:
+        return (self.burst - 1) * self.interval_ms
+
+
+class Pacer:
+    def __init__(self, redis: Redis, *, timer: Callable[[], float] = time.time) -> None:
+        self._redis = redis
+        self._timer = timer
+        self._reserve = redis.register_script(_RESERVE)
+        self._fill = redis.register_script(_FILL)
+
+    async def reserve(self, limits: Sequence[Limit], *, max_wait: float | None = None) -> float | None:
+        """Reserve a slot under every limit; returns seconds to wait, or None if that would
+        be longer than `max_wait` (nothing reserved then)."""
+        args: list[float] = [self._timer() * 1000, -1 if max_wait is None else max_wait * 1000]
+        for limit in limits:
+            args += [limit.interval_ms, limit.tolerance_ms]
+        wait = float(await self._reserve(keys=[limit.key for limit in limits], args=args))
+        return None if wait < 0 else wait / 1000
+
+    async def wait(self, limits: Sequence[Limit]) -> None:
+        delay = await self.reserve(limits)
+        if delay:
+            await asyncio.sleep(delay)
+
+    async def fill(self, limit: Limit, seconds: float | None = None) -> None:
+        """Push the key's next free slot `seconds` ahead (default: as if the burst were used)."""
+        ahead = seconds * 1000 if seconds is not None else limit.tolerance_ms + limit.interval_ms
+        await self._fill(keys=[limit.key], args=[self._timer() * 1000, ahead])
+
+
+class SharedLeakyBucket:
+    """The Bitrix24 client's `RateLimiter`, shared by all replicas through Redis, so that
+    together they stay under the portal's bucket."""
+
+    def __init__(self, redis: Redis, keys: KeySpace, *, rate: float, burst: int, margin: int = 1) -> None:
+        self._pacer = Pacer(redis)
+        self._limit = Limit(keys("pace", "bitrix24"), rate=rate, burst=max(1, burst - margin))
+
+    async def acquire(self) -> None:
+        await self._pacer.wait([self._limit])
+
+    async def on_limited(self) -> None:
+        await self._pacer.fill(self._limit)
+
+    def __repr__(self) -> str:
+        return f"SharedLeakyBucket(rate={self._limit.rate}, burst={self._limit.burst})"

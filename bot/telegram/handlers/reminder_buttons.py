@@ -1,0 +1,48 @@
+"""The buttons on a break reminder: Pause now, In 10 min, Skip."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery
+
+from bot.services.reminders import ReminderService
+from bot.services.workday import Change, WorkdayService
+from bot.storage.links import Link
+from bot.telegram import formatting as fmt
+from bot.telegram.callbacks import ReminderAction
+from bot.telegram.handlers.workday import BITRIX24, reply
+from bot.telegram.replies import show
+from bot.telegram.view import UserView
+
+
+async def pause_now(query: CallbackQuery, callback_data: ReminderAction, link: Link, view: UserView,
+                    workday_service: WorkdayService, reminder_service: ReminderService) -> None:
+    report = await workday_service.pause(link.bitrix_id)
+    preface = None
+    if report.change is Change.PAUSED:
+        back_at = await reminder_service.start_break_timer(query.from_user.id, callback_data.rid)
+        if back_at is not None:
+            preface = view.t("remind.break_timer", time=fmt.clock(back_at, view.zone(report.day)))
+    await reply(query, report, view, preface=preface)
+
+
+async def snooze(query: CallbackQuery, callback_data: ReminderAction, view: UserView,
+                 reminder_service: ReminderService) -> None:
+    at = await reminder_service.snooze(query.from_user.id, callback_data.rid)
+    if at is None:
+        await show(query, view.t("remind.gone"))
+        return
+    await show(query, view.t("remind.snoozed", time=fmt.clock(at, view.zone())))
+
+
+async def skip(query: CallbackQuery, view: UserView) -> None:
+    await show(query, view.t("remind.skipped"))
+
+
+def create_router() -> Router:
+    router = Router(name="reminder_buttons")
+    router.callback_query.filter(F.message.chat.type == "private")
+    router.callback_query.register(pause_now, ReminderAction.filter(F.action == "pause"), flags=BITRIX24)
+    router.callback_query.register(snooze, ReminderAction.filter(F.action == "snooze"))
+    router.callback_query.register(skip, ReminderAction.filter(F.action == "skip"))
+    return router

@@ -1,0 +1,74 @@
+"""Turns the reminder engine's notices into messages, in the user's language and zone."""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.clock import Clock
+from bot.i18n import Translator, language_for
+from bot.reminders.engine import Notice, NoticeKind
+from bot.services.workday import Action, DayReport, classify_failure
+from bot.storage.profiles import ProfileRepository
+from bot.telegram import formatting as fmt
+from bot.telegram.callbacks import ReminderAction
+from bot.telegram.day_card import card_keyboard, card_text, failure_text
+from bot.telegram.sender import PacedSender, SendOutcome
+from bot.telegram.view import UserView
+
+
+class TelegramNotifier:
+    def __init__(self, sender: PacedSender, profiles: ProfileRepository, clock: Clock, default_zone: str) -> None:
+        self._sender = sender
+        self._profiles = profiles
+        self._clock = clock
+        self._default_zone = default_zone
+
+    async def deliver(self, notice: Notice) -> bool:
+        profile = await self._profiles.get(notice.telegram_id)
+        t = Translator(language_for(profile.telegram_language, profile.language))
+        view = UserView(t=t, profile=profile, default_zone=self._default_zone, clock=self._clock)
+        text, markup = render_notice(notice, view)
+        outcome = await self._sender.send(notice.telegram_id, text, markup)
+        return outcome is SendOutcome.SENT
+
+
+def render_notice(notice: Notice, view: UserView) -> tuple[str, InlineKeyboardMarkup | None]:
+    t, now = view.t, view.now()
+    zone = view.zone(notice.day)
+    reminder = notice.reminder
+    at = fmt.clock(notice.scheduled, zone)
+    minutes = reminder.break_minutes
+    if notice.kind is NoticeKind.ASK:
+        keyboard = InlineKeyboardMarkup(inline_keyboard=[[
+            InlineKeyboardButton(text=t("btn.pause_now"),
+                                 callback_data=ReminderAction(action="pause", rid=reminder.id).pack()),
+            InlineKeyboardButton(text=t("btn.snooze"),
+                                 callback_data=ReminderAction(action="snooze", rid=reminder.id).pack()),
+            InlineKeyboardButton(text=t("btn.skip"),
+                                 callback_data=ReminderAction(action="skip", rid=reminder.id).pack()),
+        ]])
+        return t("notice.ask", time=at), keyboard
+    if notice.kind in (NoticeKind.AUTO_PAUSE_FAILED, NoticeKind.AUTO_RESUME_FAILED):
+        assert notice.error is not None
+        action = Action.PAUSE if notice.kind is NoticeKind.AUTO_PAUSE_FAILED else Action.RESUME
+        report = DayReport(action, failure=classify_failure(notice.error), error=notice.error)
+        key = "notice.auto_pause_failed" if action is Action.PAUSE else "notice.auto_resume_failed"
+        return f"{t(key, time=at)}\n{failure_text(report, t)}", None
+    lines: list[str] = []
+    if notice.kind is NoticeKind.AUTO_PAUSED:
+        lines.append(t("notice.auto_paused", time=at))
+        if notice.follow_up_at is not None:
+            key = "notice.will_resume" if reminder.auto_resume else "notice.will_remind"
+            lines.append(t(key, time=fmt.clock(notice.follow_up_at, zone)))
+    elif notice.kind is NoticeKind.BREAK_OVER:
+        lines.append(t("notice.break_over", minutes=minutes))
+    elif notice.kind is NoticeKind.AUTO_RESUMED:
+        lines.append(t("notice.auto_resumed", minutes=minutes))
+    elif notice.kind is NoticeKind.CLOSE_NUDGE:
+        lines.append(t("notice.close_nudge", time=at))
+    elif notice.kind is NoticeKind.MORNING_REPAIR and notice.day and notice.day.started_at:
+        lines.append(t("notice.morning_repair", date=fmt.date(notice.day.started_at, zone, t)))
+    if notice.day is None:
+        return "\n".join(lines), None
+    lines += ["", card_text(notice.day, now, zone, t)]
+    return "\n".join(lines), card_keyboard(notice.day, zone, t)

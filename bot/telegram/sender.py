@@ -1,0 +1,93 @@
+"""The paced sender for messages the bot starts itself (reminders).
+
+About `rate` messages per second overall and one per second per chat, shared by every
+replica through Redis. One 429 pauses the whole sender for `retry_after`, everywhere.
+It uses its own Bot session without the retry middleware: a 429 here must pause all
+senders, not just put one request to sleep.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from enum import StrEnum
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import InlineKeyboardMarkup
+
+from bot.storage.keys import KeySpace
+from bot.storage.pacing import Limit, Pacer
+
+log = logging.getLogger(__name__)
+
+DEFAULT_RATE = 28.0  # Telegram allows about 30 per second to different chats
+
+
+class SendOutcome(StrEnum):
+    SENT = "sent"
+    BLOCKED = "blocked"
+    FAILED = "failed"
+
+
+class PacedSender:
+    def __init__(
+        self,
+        bot: Bot,
+        pacer: Pacer,
+        keys: KeySpace,
+        *,
+        rate: float = DEFAULT_RATE,
+        per_chat_rate: float = 1.0,
+        attempts: int = 5,
+        on_blocked: Callable[[int], Awaitable[object]] | None = None,
+    ) -> None:
+        self._bot = bot
+        self._pacer = pacer
+        self._keys = keys
+        self._global = Limit(keys("pace", "telegram"), rate=rate, burst=1)
+        self._per_chat_rate = per_chat_rate
+        self._attempts = attempts
+        self._on_blocked = on_blocked
+        self.stats: dict[str, int] = {"sent": 0, "retry_after": 0, "blocked": 0, "failed": 0}
+
+    def _chat_limit(self, chat_id: int) -> Limit:
+        return Limit(self._keys("pace", "chat", chat_id), rate=self._per_chat_rate, burst=1)
+
+    async def send(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> SendOutcome:
+        for attempt in range(1, self._attempts + 1):
+            await self._pacer.wait([self._global, self._chat_limit(chat_id)])
+            try:
+                await self._bot.send_message(chat_id, text, reply_markup=markup)
+            except TelegramRetryAfter as error:
+                self.stats["retry_after"] += 1
+                log.warning("telegram flood control: pausing every sender",
+                            extra={"ctx_retry_after": error.retry_after})
+                await self._pacer.fill(self._global, float(error.retry_after))
+                continue
+            except TelegramForbiddenError:
+                self.stats["blocked"] += 1
+                if self._on_blocked is not None:
+                    await self._on_blocked(chat_id)
+                return SendOutcome.BLOCKED
+            except TelegramBadRequest as error:
+                self.stats["failed"] += 1
+                log.warning("telegram refused a reminder", extra={"ctx_chat": chat_id, "ctx_error": error.message})
+                return SendOutcome.FAILED
+            except (TelegramNetworkError, TelegramServerError) as error:
+                log.warning("sending a reminder failed, retrying",
+                            extra={"ctx_attempt": attempt, "ctx_error": type(error).__name__})
+                await asyncio.sleep(random.uniform(0, 0.5 * 2 ** (attempt - 1)))
+                continue
+            self.stats["sent"] += 1
+            return SendOutcome.SENT
+        self.stats["failed"] += 1
+        return SendOutcome.FAILED
