@@ -5,27 +5,43 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from bot.config import ConfigError, load_settings
+from bot.config import ConfigError, is_configured, load_settings
 
-USAGE = """usage: python -m bot [run | portal [options]]
+USAGE = """usage: python -m bot [run | sandbox [options] | portal [options]]
 
-  run       run the bot (the default); configuration comes from the environment and .env
-  portal    run the Bitrix24 portal emulator (see: python -m bot portal --help)
+  run       run the bot (the default); configuration comes from the environment and .env.
+            With nothing configured at all, it starts the sandbox instead.
+  sandbox   the bot with a demo portal and a Telegram-like web page, all on this machine
+            (see: python -m bot sandbox --help)
+  portal    run the Bitrix24 portal emulator alone (see: python -m bot portal --help)
 """
 
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    command = args.pop(0) if args else "run"
-    if command in ("-h", "--help", "help"):
+    command = args.pop(0) if args and not args[0].startswith("-") else "run"
+    if command == "help" or args[:1] in (["-h"], ["--help"]) and command == "run":
         print(USAGE)
         return 0
     if command == "portal":
         from bot.sandbox.portal import main as portal_main
 
         return portal_main(args) or 0
+    if command == "sandbox":
+        from bot.sandbox.launcher import main as sandbox_main
+
+        return sandbox_main(args)
     if command != "run":
         print(USAGE, file=sys.stderr)
+        return 2
+    if not is_configured():
+        print("Nothing is configured (no .env, no TELEGRAM_/BITRIX24_ settings): starting the sandbox.\n"
+              "To run the real bot, copy .env.example to .env and fill it in.", file=sys.stderr)
+        from bot.sandbox.launcher import main as sandbox_main
+
+        return sandbox_main(args)
+    if args:
+        print(f"unexpected arguments: {' '.join(args)}\n\n{USAGE}", file=sys.stderr)
         return 2
     try:
         settings = load_settings()

@@ -143,6 +143,7 @@ def create_dispatcher(
     eraser.register(repos.attempts.forget)
     eraser.register(forget_conversation)
     eraser.register(forget_counters)
+    eraser.register_by_bitrix_id(repos.days.forget)
 
     # Codes are hashed with a key only this deployment knows, so a Redis dump alone does
     # not give them away.

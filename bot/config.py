@@ -9,7 +9,9 @@ echoes a value back, because most of them are secrets.
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -17,6 +19,7 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -308,6 +311,31 @@ def _describe(error: Any, prefix: str) -> str:
     if location:
         return f"{prefix}{str(location[0]).upper()}: {message}"
     return message
+
+
+def contract_variables() -> list[str]:
+    names = []
+    for _, area in _AREAS:
+        prefix = str(area.model_config.get("env_prefix", ""))
+        names.extend(f"{prefix}{field}".upper() for field in area.model_fields)
+    return names
+
+
+def is_configured(env_file: str | Path | None = ".env", environ: Mapping[str, str] | None = None) -> bool:
+    """True when any setting is given, in the environment or in `.env`.
+
+    Nothing at all means "show me the sandbox"; anything at all means "run the real bot",
+    so a half-filled configuration fails with a clear message instead of silently
+    starting a demo.
+    """
+    environ = os.environ if environ is None else environ
+    names = set(contract_variables())
+    if any(environ.get(name) for name in names):
+        return True
+    if env_file is not None and Path(env_file).is_file():
+        values = dotenv_values(env_file)
+        return any(values.get(name) for name in names)
+    return False
 
 
 def load_settings(env_file: str | Path | None = ".env") -> Settings:

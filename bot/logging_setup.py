@@ -104,4 +104,6 @@ def setup_logging(level: str = "INFO", fmt: str = "text", secrets: Iterable[str]
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     # aiogram logs each update at INFO; at 5,000 users that is noise, not signal.
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+    # APScheduler logs every run of the once-a-second reminder tick.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     return secrets_filter

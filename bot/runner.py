@@ -86,7 +86,10 @@ async def run(settings: Settings, *, clock: Clock | None = None, keys: KeySpace 
         redis = Redis.from_url(settings.redis.url.get_secret_value())
         stack.push_async_callback(redis.aclose)
         await check_redis(redis)
-        http = httpx.AsyncClient(headers={"User-Agent": f"b24-workday-bot/{__version__}"})
+        # Bitrix24's own limit keeps few calls in flight; a small pool keeps httpcore's
+        # bookkeeping cheap when a burst of users waits in the bucket.
+        http = httpx.AsyncClient(headers={"User-Agent": f"b24-workday-bot/{__version__}"},
+                                 limits=httpx.Limits(max_connections=20, max_keepalive_connections=10))
         stack.push_async_callback(http.aclose)
         repositories = Repositories.over(redis, keys)
         # Shared through Redis: all replicas together stay under the portal's bucket.

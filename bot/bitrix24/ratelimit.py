@@ -13,6 +13,11 @@ from collections.abc import Callable
 from typing import Protocol
 
 
+def burst_margin(rate: float, seconds: float = 0.5) -> float:
+    """Units of burst to keep free so `seconds` of network lag cannot overfill the portal."""
+    return max(1.0, rate * seconds)
+
+
 class RateLimiter(Protocol):
     async def acquire(self) -> None:
         """Wait until one more request fits, and count it."""
@@ -26,8 +31,9 @@ class RateLimiter(Protocol):
 class LeakyBucket:
     """FIFO leaky bucket: waiters are served in arrival order.
 
-    `margin` units of the burst are kept free, because requests that leave us evenly
-    spaced can reach the portal a few milliseconds closer together.
+    Part of the burst is kept free: requests are counted when they leave the queue, but
+    a burst can reach the portal hundreds of milliseconds later while the next requests
+    arrive on time. `margin_seconds` of drain (at least one unit) covers that lag.
     """
 
     def __init__(
@@ -35,13 +41,13 @@ class LeakyBucket:
         rate: float,
         burst: int,
         *,
-        margin: float = 1.0,
+        margin_seconds: float = 0.5,
         timer: Callable[[], float] = time.monotonic,
     ) -> None:
         if rate <= 0 or burst < 1:
             raise ValueError("rate must be > 0 and burst >= 1")
         self.rate = rate
-        self.capacity = max(1.0, burst - margin)
+        self.capacity = max(1.0, burst - burst_margin(rate, margin_seconds))
         self._timer = timer
         self._level = 0.0
         self._updated = timer()

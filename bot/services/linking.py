@@ -93,8 +93,9 @@ def looks_like_code(text: str) -> bool:
 CodeMessage = Callable[[str, str], str]
 """Builds the Bitrix24 notification text from (code, requester description)."""
 
-UserErasure = Callable[[int], Awaitable[None]]
-"""Deletes everything stored for a Telegram user (their link excluded)."""
+UserErasure = Callable[..., Awaitable[None]]
+"""Deletes everything stored for a Telegram user (their link excluded); called with the
+Telegram id, and the Bitrix24 id when that person's Bitrix24-keyed data goes too."""
 
 
 class LinkingService:
@@ -216,7 +217,7 @@ class LinkingService:
         """Remove the link and everything stored for this Telegram user."""
         bitrix_id = await self._links.unlink(telegram_id)
         await self._attempts.forget(telegram_id)
-        await self._erase_user_data(telegram_id)
+        await self._erase_user_data(telegram_id, bitrix_id)
         log.info("unlinked", extra={"ctx_b24_user": bitrix_id or "-"})
         return bitrix_id
 

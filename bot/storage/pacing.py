@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
+from bot.bitrix24.ratelimit import burst_margin
 from bot.storage.keys import KeySpace
 
 # KEYS: one per limit. ARGV: now_ms, max_wait_ms (-1: unbounded), then per key:
@@ -79,6 +80,9 @@ class Pacer:
         self._timer = timer
         self._reserve = redis.register_script(_RESERVE)
         self._fill = redis.register_script(_FILL)
+        # One reservation at a time per process: FIFO among our own waiters, and a burst
+        # of waiters uses one Redis connection instead of hundreds.
+        self._lock = asyncio.Lock()
 
     async def reserve(self, limits: Sequence[Limit], *, max_wait: float | None = None) -> float | None:
         """Reserve a slot under every limit; returns seconds to wait, or None if that would
@@ -86,13 +90,17 @@ class Pacer:
         args: list[float] = [self._timer() * 1000, -1 if max_wait is None else max_wait * 1000]
         for limit in limits:
             args += [limit.interval_ms, limit.tolerance_ms]
-        wait = float(await self._reserve(keys=[limit.key for limit in limits], args=args))
+        async with self._lock:
+            wait = float(await self._reserve(keys=[limit.key for limit in limits], args=args))
         return None if wait < 0 else wait / 1000
 
     async def wait(self, limits: Sequence[Limit]) -> None:
-        delay = await self.reserve(limits)
-        if delay:
-            await asyncio.sleep(delay)
+        # The slot was computed for the moment we asked, so the round trip counts as waiting.
+        asked = time.monotonic()
+        delay = await self.reserve(limits) or 0.0
+        remaining = asked + delay - time.monotonic()
+        if remaining > 0:
+            await asyncio.sleep(remaining)
 
     async def fill(self, limit: Limit, seconds: float | None = None) -> None:
         """Push the key's next free slot `seconds` ahead (default: as if the burst were used)."""
@@ -104,9 +112,10 @@ class SharedLeakyBucket:
     """The Bitrix24 client's `RateLimiter`, shared by all replicas through Redis, so that
     together they stay under the portal's bucket."""
 
-    def __init__(self, redis: Redis, keys: KeySpace, *, rate: float, burst: int, margin: int = 1) -> None:
+    def __init__(self, redis: Redis, keys: KeySpace, *, rate: float, burst: int, margin_seconds: float = 0.5) -> None:
         self._pacer = Pacer(redis)
-        self._limit = Limit(keys("pace", "bitrix24"), rate=rate, burst=max(1, burst - margin))
+        margin = burst_margin(rate, margin_seconds)
+        self._limit = Limit(keys("pace", "bitrix24"), rate=rate, burst=max(1, int(burst - margin)))
 
     async def acquire(self) -> None:
         await self._pacer.wait([self._limit])

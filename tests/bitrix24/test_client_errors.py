@@ -24,7 +24,7 @@ from bot.bitrix24 import (
 )
 from bot.sandbox.portal import PortalEmulator
 from tests.bitrix24.conftest import ADMIN, BOB, CARL, WEBHOOK_CODE, webhook_client
-from tests.redis_server import free_port
+from bot.sandbox.redis_server import free_port
 
 NO_RETRY = RetryPolicy(attempts=1)
 

@@ -146,7 +146,8 @@ async def test_unlink_removes_everything(harness: Harness, portal: PortalEmulato
     await harness.tap(user, harness.session.last(ANNA_TG), "lang:ru")
     reply = await harness.say(user, "/unlink")
     assert "Отвязано" in reply.text
-    leftover = [key for key in await redis.keys("test:*") if str(ANNA_TG).encode() in key
+    leftover = [key for key in await redis.keys("test:*")
+                if (str(ANNA_TG).encode() in key or key == f"test:day:{ANNA_B24}".encode())
                 and not key.startswith(b"test:update:")]
     assert leftover == []
     assert await harness.dispatcher["links"].get(ANNA_TG) is None

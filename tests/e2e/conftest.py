@@ -16,7 +16,7 @@ import pytest
 
 from bot.sandbox.portal import PortalEmulator
 from bot.sandbox.telegram import FakeTelegram
-from tests.redis_server import RedisServer
+from bot.sandbox.redis_server import RedisServer
 
 ROOT = Path(__file__).resolve().parents[2]
 BOT_TOKEN = "777001:E2E-secret-token"

@@ -11,7 +11,7 @@ from bot.sandbox.telegram import FakeTelegram
 from bot.storage.keys import KeySpace
 from tests.e2e.conftest import ANNA_B24, ANNA_TG
 from tests.e2e.test_bot_process import link
-from tests.redis_server import RedisServer
+from bot.sandbox.redis_server import RedisServer
 
 
 async def test_auto_reminder_pauses_the_day_and_resume_works(

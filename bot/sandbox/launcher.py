@@ -1,0 +1,135 @@
+"""`python -m bot sandbox`: the whole product on loopback, with no Telegram token and no portal.
+
+It starts the portal emulator with demo employees, the fake Telegram Bot API, a private
+Redis, the real bot (unchanged: the same runner as production, in this process) and a web
+page that plays the Telegram app. One `OffsetClock` is shared by the emulator and the
+bot, so the page's "fast-forward" moves business time for both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import tempfile
+import webbrowser
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from bot.clock import OffsetClock
+from bot.config import Bitrix24Settings, BotSettings, RedisSettings, Settings, TelegramSettings, WebhookSettings
+from bot.sandbox.portal import DEMO_WEBHOOK_CODE, PortalEmulator, build_demo_portal
+from bot.sandbox.redis_server import start_redis_server
+from bot.sandbox.telegram import FakeTelegram
+from bot.storage.keys import KeySpace
+
+log = logging.getLogger(__name__)
+
+SANDBOX_TOKEN = "424242:SANDBOX-not-a-real-token"
+SANDBOX_BOT_USERNAME = "workday_sandbox_bot"
+SANDBOX_PREFIX = "sandbox"  # every Redis key of the sandbox starts with it
+TELEGRAM_ID_BASE = 700_000  # a demo employee's Telegram id is this plus their Bitrix24 id
+
+
+@dataclass(frozen=True)
+class DemoEmployee:
+    bitrix_id: int
+    telegram_id: int
+    name: str
+    email: str
+    time_zone: str
+    language: str
+    active: bool
+    bot_admin: bool
+
+
+def demo_employees(portal: PortalEmulator) -> list[DemoEmployee]:
+    employees = []
+    for user in sorted(portal.users.values(), key=lambda u: u.id):
+        employees.append(DemoEmployee(
+            bitrix_id=user.id,
+            telegram_id=TELEGRAM_ID_BASE + user.id,
+            name=f"{user.name} {user.last_name}".strip(),
+            email=user.email,
+            time_zone=user.time_zone or portal.portal_time_zone,
+            # Boris's Telegram speaks Russian, to show the bot's second language.
+            language="ru" if user.time_zone == "Europe/Moscow" else "en",
+            active=user.active,
+            bot_admin=user.id == 1,
+        ))
+    return employees
+
+
+def sandbox_settings(portal: PortalEmulator, telegram: FakeTelegram, redis_url: str,
+                     admins: frozenset[int]) -> Settings:
+    """Settings built here, not read from the environment: the sandbox must never pick up
+    a production bot's token or Redis."""
+    return Settings(
+        telegram=TelegramSettings(bot_token=SecretStr(SANDBOX_TOKEN), api_base=telegram.base_url, _env_file=None),
+        bitrix24=Bitrix24Settings(
+            webhook_url=SecretStr(f"{portal.base_url}/rest/1/{DEMO_WEBHOOK_CODE}/"),
+            portal_url=None, client_id=None, client_secret=None, access_token=None, refresh_token=None,
+            rate_limit=2.0, rate_burst=50, _env_file=None,
+        ),
+        redis=RedisSettings(url=SecretStr(redis_url), _env_file=None),
+        bot=BotSettings(admin_ids=admins, default_timezone="Europe/Berlin", mode="polling",
+                        log_level="INFO", log_format="text", _env_file=None),
+        webhook=WebhookSettings(url=None, secret=None, _env_file=None),
+    )
+
+
+async def run_sandbox(*, host: str = "127.0.0.1", port: int = 8080, redis_url: str | None = None,
+                      open_browser: bool = False) -> None:
+    from bot.runner import run as run_bot
+    from bot.sandbox.web import start_web
+
+    clock = OffsetClock()
+    async with AsyncExitStack() as stack:
+        if redis_url is None:
+            folder = Path(tempfile.mkdtemp(prefix="b24bot-sandbox-"))
+            server = start_redis_server(folder)
+            stack.callback(server.stop)
+            redis_url = server.url
+        portal = build_demo_portal(clock=clock, rate_limit=2.0, rate_burst=50)
+        await portal.start(host="127.0.0.1", port=0)
+        stack.push_async_callback(portal.stop)
+        telegram = FakeTelegram(token=SANDBOX_TOKEN, bot_username=SANDBOX_BOT_USERNAME,
+                                bot_first_name="Workday (sandbox)")
+        await telegram.start(host="127.0.0.1", port=0)
+        stack.push_async_callback(telegram.stop)
+        employees = demo_employees(portal)
+        for employee in employees:
+            telegram.user(employee.telegram_id, employee.name.split()[0], last_name=employee.name.split()[-1],
+                          language_code=employee.language)
+        admins = frozenset(e.telegram_id for e in employees if e.bot_admin)
+        web = await start_web(host=host, port=port, portal=portal, telegram=telegram, clock=clock,
+                              employees=employees, bot_username=SANDBOX_BOT_USERNAME)
+        stack.push_async_callback(web.cleanup)
+        address = f"http://{host}:{port}"
+        print(f"\nSandbox ready: open {address}\n"
+              f"(demo portal {portal.base_url}, fake Telegram {telegram.base_url}; Ctrl-C stops)\n", flush=True)
+        if open_browser:
+            webbrowser.open(address)
+        settings = sandbox_settings(portal, telegram, redis_url, admins)
+        await run_bot(settings, clock=clock, keys=KeySpace(SANDBOX_PREFIX))
+
+
+def main(args: list[str]) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bot sandbox", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--redis-url", default=None,
+                        help="use this Redis (the sandbox's keys all start with 'sandbox:'); "
+                             "default: a private redis-server in a temporary folder")
+    parser.add_argument("--open", action="store_true", help="open the page in a browser")
+    options = parser.parse_args(args)
+    try:
+        asyncio.run(run_sandbox(host=options.host, port=options.port, redis_url=options.redis_url,
+                                open_browser=options.open))
+    except KeyboardInterrupt:
+        pass
+    return 0
