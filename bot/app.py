@@ -25,7 +25,7 @@ from redis.asyncio import Redis
 
 from bot.bitrix24 import Bitrix24
 from bot.clock import Clock
-from bot.config import Settings
+from bot.config import BotMode, Settings
 from bot.i18n import CATALOGS, Translator
 from bot.reminders.directory import UserDirectory
 from bot.reminders.engine import ReminderEngine
@@ -174,7 +174,9 @@ def create_dispatcher(
         user_data_eraser=eraser,
     )
 
-    dispatcher.update.outer_middleware(UpdateDedupMiddleware(redis, keys))
+    if settings.bot.mode is BotMode.WEBHOOK:
+        # Telegram re-sends webhook updates it thinks were lost; polling never repeats one.
+        dispatcher.update.outer_middleware(UpdateDedupMiddleware(redis, keys))
     dispatcher.update.outer_middleware(UserContextMiddleware(
         links=repos.links, profiles=repos.profiles, clock=clock,
         default_zone=settings.bot.default_timezone,

@@ -107,7 +107,8 @@ async def run_sandbox(*, host: str = "127.0.0.1", port: int = 8080, redis_url: s
         web = await start_web(host=host, port=port, portal=portal, telegram=telegram, clock=clock,
                               employees=employees, bot_username=SANDBOX_BOT_USERNAME)
         stack.push_async_callback(web.cleanup)
-        address = f"http://{host}:{port}"
+        bound_port = web.addresses[0][1] if web.addresses else port  # --port 0 picks a free one
+        address = f"http://{host}:{bound_port}"
         print(f"\nSandbox ready: open {address}\n"
               f"(demo portal {portal.base_url}, fake Telegram {telegram.base_url}; Ctrl-C stops)\n", flush=True)
         if open_browser:

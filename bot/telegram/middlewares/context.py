@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -37,8 +38,7 @@ class UserContextMiddleware(BaseMiddleware):
         if user is None:
             with log_context(update=update_id):
                 return await handler(event, data)
-        profile = await self._profiles.get(user.id)
-        link = await self._links.get(user.id)
+        profile, link = await asyncio.gather(self._profiles.get(user.id), self._links.get(user.id))
         if link is not None and user.language_code and profile.telegram_language != user.language_code:
             # Reminders are sent outside any update; they need to know the language too.
             await self._profiles.remember_telegram_language(user.id, user.language_code)
