@@ -1,9 +1,11 @@
 """Reminder fan-out: N linked users, all with an auto-mode break reminder due at once.
 
 What runs where:
-- this process: the portal emulator (burst 50, 2 requests/s: the default plan) and the
-  fake Telegram Bot API (30 messages/s overall, 1/s per chat; 429 beyond that), both
-  in-process on loopback, plus a private redis-server;
+- this process: the fake Telegram Bot API (30 messages/s overall, 1/s per chat; 429
+  beyond that) on loopback, and a private redis-server;
+- the portal emulator (burst 50, 2 requests/s: the default plan) in its own process
+  (`bench.portal_server`), so its work on 50-user batches never delays the fake
+  Telegram's clock;
 - the bot: one or two real `python -m bot` processes (webhook mode, so two replicas do
   not fight over getUpdates), sharing that Redis.
 
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import math
 import os
@@ -39,25 +42,24 @@ from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 
+import httpx
 import psutil
 from redis.asyncio import Redis
 
 from bot.reminders.directory import UserDirectory
 from bot.reminders.models import Kind, Mode, ReminderDraft
 from bot.reminders.store import ReminderStore, recurring_job
-from bot.sandbox.portal import PortalEmulator
 from bot.sandbox.telegram import FakeTelegram
 from bot.clock import SystemClock
 from bot.services.reminders import ReminderService
 from bot.storage.keys import KeySpace
 from bot.storage.links import LinkRepository
 from bot.storage.profiles import ProfileRepository
+from bench._common import child_env, read_until
 from bot.sandbox.redis_server import free_port, start_redis_server
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "555000:FANOUT-bench-token"
-WEBHOOK_CODE = "fanoutbenchcode"
-ADMIN = 1
 FIRST_USER = 100
 TELEGRAM_BASE = 10_000_000
 
@@ -96,17 +98,17 @@ async def run(users: int, processes: int, send_rate: float) -> dict[str, object]
     redis_server = start_redis_server(folder / "redis")
     redis = Redis.from_url(redis_server.url)
     bots: list[subprocess.Popen[bytes]] = []
+    portal: subprocess.Popen[bytes] | None = None
     telegram = FakeTelegram(token=TOKEN, bot_username="fanout_bot", auto_create_chats=True)
-    portal = PortalEmulator(rate_limit=2.0, rate_burst=50)
+    portal = subprocess.Popen(
+        [sys.executable, "-m", "bench.portal_server", "--users", str(users), "--first-id", str(FIRST_USER),
+         "--rate-limit", "2", "--rate-burst", "50"],
+        cwd=ROOT, env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        portal.add_user(ADMIN, email="admin@example.com", timeman_admin=True, portal_admin=True)
-        started = datetime.now(UTC) - timedelta(hours=2)
+        ready = read_until(portal.stdout, "READY ", portal, timeout=300)[-1]
+        endpoints = json.loads(ready.split("READY ", 1)[1])
         for index in range(users):
-            portal.add_user(FIRST_USER + index, email=f"e{index}@example.com", name=f"E{index}")
-            portal.seed_day(FIRST_USER + index, start=started, status="OPENED")
             telegram.user(TELEGRAM_BASE + index, f"E{index}", language_code="en")
-        portal.add_webhook(user_id=ADMIN, code=WEBHOOK_CODE)
-        await portal.start()
         await telegram.start()
         telegram.set_rate_limits(global_per_second=30, per_chat_per_second=1)
         t0 = time.perf_counter()
@@ -118,7 +120,7 @@ async def run(users: int, processes: int, send_rate: float) -> dict[str, object]
                     if not k.startswith(("TELEGRAM_", "BITRIX24_", "BOT_", "WEBHOOK_", "REDIS_"))}
         base_env.update({
             "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": telegram.base_url,
-            "BITRIX24_WEBHOOK_URL": f"{portal.base_url}/rest/{ADMIN}/{WEBHOOK_CODE}/",
+            "BITRIX24_WEBHOOK_URL": endpoints["webhook_url"],
             "BITRIX24_RATE_LIMIT": "2", "BITRIX24_RATE_BURST": "50",
             "REDIS_URL": redis_server.url, "BOT_MODE": "webhook", "BOT_SEND_RATE": str(send_rate),
             "WEBHOOK_URL": f"http://127.0.0.1:{webhook_port}/tg", "WEBHOOK_SECRET": "fanout-secret",
@@ -131,12 +133,28 @@ async def run(users: int, processes: int, send_rate: float) -> dict[str, object]
         await asyncio.sleep(2.0)  # let every replica finish starting
 
         peak_rss = [0] * processes
+        # The fake Telegram stamps a request when its event loop gets to it; a collection of
+        # this process's large heap would stall it and make on-time sends look bunched.
+        gc.collect()
+        gc.freeze()
+        gc.disable()
         due = datetime.now(UTC) + timedelta(seconds=1)
         await make_everything_due(redis, users, due)
 
         def sent() -> int:
-            return sum(1 for call in telegram.calls_to("sendMessage") if call.status == 200)
+            return telegram.stats.messages_sent
 
+        lags: list[tuple[float, float]] = []
+
+        async def heartbeat() -> None:  # how late this process's event loop runs
+            while True:
+                before = time.monotonic()
+                await asyncio.sleep(0.01)
+                lag = time.monotonic() - before - 0.01
+                if lag > 0.05:
+                    lags.append((round(time.time() - due.timestamp(), 2), round(lag * 1000)))
+
+        beat = asyncio.create_task(heartbeat())
         deadline = time.monotonic() + max(120.0, users / 30 * 3)
         while sent() < users and time.monotonic() < deadline:
             for index, bot in enumerate(bots):
@@ -148,13 +166,30 @@ async def run(users: int, processes: int, send_rate: float) -> dict[str, object]
             if bot.poll() is None:
                 peak_rss[index] = max(peak_rss[index], psutil.Process(bot.pid).memory_info().rss)
 
+        gc.enable()
+        beat.cancel()
         ok_sends = [call for call in telegram.calls_to("sendMessage") if call.status == 200]
+        arrivals = sorted(call.at for call in telegram.calls_to("sendMessage"))
+        busiest, start = 0, 0
+        for end, moment in enumerate(arrivals):  # the most requests in any one-second window
+            while arrivals[start] <= moment - 1.0:
+                start += 1
+            busiest = max(busiest, end - start + 1)
+        refused_at = [round(call.at - due.timestamp(), 2) for call in telegram.calls_to("sendMessage")
+                      if call.status == 429]
+        first_refusal = next((call.at for call in telegram.calls_to("sendMessage") if call.status == 429), None)
+        around = [round((moment - first_refusal) * 1000) for moment in arrivals
+                  if first_refusal is not None and abs(moment - first_refusal) < 0.6]
+        refused_how = Counter(call.description for call in telegram.calls_to("sendMessage") if call.status == 429)
         finished = max((call.at for call in ok_sends), default=time.time())
         elapsed = finished - due.timestamp()
         told = Counter(int(call.params["chat_id"]) for call in ok_sends)
-        paused = sum(1 for index in range(users) if portal.status_of(FIRST_USER + index)["STATUS"] == "PAUSED")
-        pause_commands = sum(1 for r in portal.requests if r.method == "timeman.pause" and r.batch)
-        batches = portal.request_count("batch")
+        async with httpx.AsyncClient(timeout=120) as http:
+            counts = (await http.get(f"{endpoints['base_url']}/_emulator/requests")).json()
+            state = (await http.get(f"{endpoints['base_url']}/_emulator/state")).json()
+        paused = sum(1 for user in state["users"] if user["id"] >= FIRST_USER and user["status"]["STATUS"] == "PAUSED")
+        pause_commands = counts["inner_counts"].get("timeman.pause", 0)
+        batches = counts["counts"].get("batch", 0)
         telegram_bound = users / 30
         bitrix_requests = 2 * math.ceil(users / 50)
         bitrix_bound = max(0.0, (bitrix_requests - 50) / 2)
@@ -170,7 +205,12 @@ async def run(users: int, processes: int, send_rate: float) -> dict[str, object]
             "bitrix_bound_seconds": round(bitrix_bound, 2),
             "efficiency": round(bound / elapsed, 3) if elapsed > 0 else None,
             "telegram_429": telegram.stats.too_many_requests,
-            "query_limit_exceeded": sum(1 for r in portal.requests if r.error == "QUERY_LIMIT_EXCEEDED"),
+            "most_sends_in_one_second": busiest,
+            "first_429_at_seconds": refused_at[:10],
+            "429_descriptions": dict(refused_how),
+            "arrivals_around_first_429_ms": around,
+            "harness_loop_lags_s_ms": lags[:20],
+            "query_limit_exceeded": counts["errors"].get("QUERY_LIMIT_EXCEEDED", 0),
             "batch_requests": batches,
             "users_told": len(told),
             "users_told_twice": sum(1 for count in told.values() if count > 1),
@@ -189,7 +229,8 @@ async def run(users: int, processes: int, send_rate: float) -> dict[str, object]
             except subprocess.TimeoutExpired:
                 bot.kill()
         await telegram.stop()
-        await portal.stop()
+        portal.terminate()
+        portal.wait(timeout=30)
         await redis.aclose()
         redis_server.stop()
 

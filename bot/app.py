@@ -46,7 +46,7 @@ from bot.telegram.middlewares.context import UserContextMiddleware
 from bot.telegram.middlewares.dedup import UpdateDedupMiddleware
 from bot.telegram.middlewares.guard import BitrixGuardMiddleware
 from bot.telegram.reminder_notifier import TelegramNotifier
-from bot.telegram.sender import PacedSender
+from bot.telegram.sender import SENDER_CONNECTIONS, PacedSender
 from bot.telegram.session import RetryRequestMiddleware
 
 COMMANDS = ("status", "open", "pause", "resume", "close", "remind", "reminders", "timezone", "link", "unlink",
@@ -95,10 +95,14 @@ def create_bot(settings: Settings, *, profiles: ProfileRepository, session: Base
 
 
 def create_sender_bot(settings: Settings) -> Bot:
-    """A second Bot, without the retry middleware, for the paced reminder sender."""
+    """A second Bot, without the retry middleware, for the paced reminder sender.
+
+    Its few connections are opened once and kept: a burst of first sends each opening its
+    own connection would reach Telegram bunched together, over its per-second limit."""
     return Bot(
         settings.telegram.bot_token.get_secret_value(),
-        session=AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram.api_base)),
+        session=AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram.api_base),
+                               limit=SENDER_CONNECTIONS),
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
     )
 

@@ -101,9 +101,10 @@ class ReminderEngine:
         notifier: Notifier,
         clock: Clock,
         grace: timedelta = timedelta(minutes=10),
-        chunk_size: int = 200,
-        parallel_chunks: int = 3,
+        chunk_size: int = 50,
+        parallel_chunks: int = 4,
         lease_seconds: float = 120.0,
+        concurrent_deliveries: int = 64,
     ) -> None:
         self._store = store
         self._workday = workday
@@ -114,6 +115,9 @@ class ReminderEngine:
         self._chunk_size = chunk_size
         self._parallel = parallel_chunks
         self._lease = lease_seconds
+        # The sender paces messages anyway; more deliveries in flight would only pile up
+        # Redis connections and stall the event loop, bunching the sends.
+        self._deliveries = asyncio.Semaphore(concurrent_deliveries)
 
     async def tick(self) -> TickReport:
         """Work through everything due now; returns what happened."""
@@ -294,7 +298,8 @@ class ReminderEngine:
         async def deliver(item: _Work) -> None:
             assert item.notice is not None
             try:
-                delivered = await self._notifier.deliver(item.notice)
+                async with self._deliveries:
+                    delivered = await self._notifier.deliver(item.notice)
             except Exception:  # noqa: BLE001 - one user's failure must not stop the others
                 log.exception("reminder delivery failed", extra={"ctx_job": item.job.key})
                 return

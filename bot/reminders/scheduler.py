@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 
 class ReminderScheduler:
-    def __init__(self, engine: ReminderEngine, *, tick_seconds: float = 1.0, reap_seconds: float = 30.0) -> None:
+    def __init__(self, engine: ReminderEngine, *, tick_seconds: float = 0.5, reap_seconds: float = 30.0) -> None:
         self._engine = engine
         self._tick_seconds = tick_seconds
         self._reap_seconds = reap_seconds

@@ -57,6 +57,22 @@ return 1
 """
 
 
+# A sliding log of actual sends: admit one more only if fewer than `cap` happened in the
+# last window. KEYS: the log. ARGV: now_ms, window_ms, cap, member. Returns 0 when admitted,
+# else the ms until the oldest entry leaves the window.
+_ADMIT = """
+local now, window, cap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) < cap then
+  redis.call('ZADD', KEYS[1], now, ARGV[4])
+  redis.call('PEXPIRE', KEYS[1], math.ceil(window) + 1000)
+  return 0
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return math.max(1, math.ceil(tonumber(oldest[2]) + window - now))
+"""
+
+
 @dataclass(frozen=True, slots=True)
 class Limit:
     """`rate` per second with bursts of up to `burst` (burst 1 means evenly spaced)."""
@@ -80,6 +96,8 @@ class Pacer:
         self._timer = timer
         self._reserve = redis.register_script(_RESERVE)
         self._fill = redis.register_script(_FILL)
+        self._admit = redis.register_script(_ADMIT)
+        self._admitted = 0
         # One reservation at a time per process: FIFO among our own waiters, and a burst
         # of waiters uses one Redis connection instead of hundreds.
         self._lock = asyncio.Lock()
@@ -101,6 +119,20 @@ class Pacer:
         remaining = asked + delay - time.monotonic()
         if remaining > 0:
             await asyncio.sleep(remaining)
+
+    async def admit(self, key: str, *, cap: int, window: float = 1.0) -> None:
+        """Wait until fewer than `cap` sends started within the last `window` seconds.
+
+        Slots reserved in advance keep sends evenly spaced, but a send that leaves late
+        (a busy event loop, a new connection) lands next to the ones after it; this check
+        at the moment of sending keeps every window under the cap anyway."""
+        while True:
+            self._admitted += 1
+            member = f"{id(self)}:{self._admitted}"
+            wait = int(await self._admit(keys=[key], args=[self._timer() * 1000, window * 1000, cap, member]))
+            if wait == 0:
+                return
+            await asyncio.sleep(wait / 1000)
 
     async def fill(self, limit: Limit, seconds: float | None = None) -> None:
         """Push the key's next free slot `seconds` ahead (default: as if the burst were used)."""

@@ -36,7 +36,11 @@ def card_text(day: Workday, now: datetime, zone: tzinfo, t: Translator) -> str:
         }[day.status]
         lines.append(t(heading))
         assert day.started_at is not None
-        lines.append(t("card.started", time=fmt.clock(day.started_at, zone)))
+        if day.started_at.astimezone(zone).date() == now.astimezone(zone).date():
+            lines.append(t("card.started", time=fmt.clock(day.started_at, zone)))
+        else:  # e.g. the day just repaired: say which day it was
+            lines.append(t("card.started_on", date=fmt.date(day.started_at, zone, t),
+                           time=fmt.clock(day.started_at, zone)))
         if day.status is WorkdayStatus.CLOSED and day.finished_at:
             lines.append(t("card.finished", time=fmt.clock(day.finished_at, zone)))
         worked = day.worked(now)

@@ -1,7 +1,8 @@
 """The paced sender for messages the bot starts itself (reminders).
 
-About `rate` messages per second overall and one per second per chat, shared by every
-replica through Redis. One 429 pauses the whole sender for `retry_after`, everywhere.
+About `rate` messages per second overall (evenly spaced, and never more than `rate`
+starting within any one second) and one per second per chat, shared by every replica
+through Redis. One 429 pauses the whole sender for `retry_after`, everywhere.
 It uses its own Bot session without the retry middleware: a 429 here must pause all
 senders, not just put one request to sleep.
 """
@@ -30,6 +31,7 @@ from bot.storage.pacing import Limit, Pacer
 log = logging.getLogger(__name__)
 
 DEFAULT_RATE = 28.0  # Telegram allows about 30 per second to different chats
+SENDER_CONNECTIONS = 8
 
 
 class SendOutcome(StrEnum):
@@ -49,24 +51,32 @@ class PacedSender:
         per_chat_rate: float = 1.0,
         attempts: int = 5,
         on_blocked: Callable[[int], Awaitable[object]] | None = None,
+        concurrency: int = SENDER_CONNECTIONS,
     ) -> None:
         self._bot = bot
         self._pacer = pacer
         self._keys = keys
         self._global = Limit(keys("pace", "telegram"), rate=rate, burst=1)
+        self._window_key = keys("pace", "telegram", "sent")
+        self._window_cap = max(1, int(rate))
         self._per_chat_rate = per_chat_rate
         self._attempts = attempts
         self._on_blocked = on_blocked
         self.stats: dict[str, int] = {"sent": 0, "retry_after": 0, "blocked": 0, "failed": 0}
+        # No more sends in flight than the session has connections: a send admitted by the
+        # pacer must not then queue for a connection and reach Telegram late, bunched up.
+        self._in_flight = asyncio.Semaphore(concurrency)
 
     def _chat_limit(self, chat_id: int) -> Limit:
         return Limit(self._keys("pace", "chat", chat_id), rate=self._per_chat_rate, burst=1)
 
     async def send(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> SendOutcome:
         for attempt in range(1, self._attempts + 1):
-            await self._pacer.wait([self._global, self._chat_limit(chat_id)])
             try:
-                await self._bot.send_message(chat_id, text, reply_markup=markup)
+                async with self._in_flight:
+                    await self._pacer.wait([self._global, self._chat_limit(chat_id)])
+                    await self._pacer.admit(self._window_key, cap=self._window_cap)
+                    await self._bot.send_message(chat_id, text, reply_markup=markup)
             except TelegramRetryAfter as error:
                 self.stats["retry_after"] += 1
                 log.warning("telegram flood control: pausing every sender",
