@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime
 
 from aiogram import Bot, F, Router
@@ -29,32 +30,30 @@ async def reply(event: Message | CallbackQuery, report: DayReport, view: UserVie
     await show(event, text, markup)
 
 
+async def _act(message: Message, bot: Bot, view: UserView, action: Awaitable[DayReport]) -> None:
+    async with busy(bot, message.chat.id):
+        report = await action
+    await reply(message, report, view)
+
+
 async def status_command(message: Message, bot: Bot, link: Link, view: UserView,
                          workday_service: WorkdayService) -> None:
-    async with busy(bot, message.chat.id):
-        report = await workday_service.status(link.bitrix_id)
-    await reply(message, report, view)
+    await _act(message, bot, view, workday_service.status(link.bitrix_id))
 
 
 async def open_command(message: Message, bot: Bot, link: Link, view: UserView,
                        workday_service: WorkdayService) -> None:
-    async with busy(bot, message.chat.id):
-        report = await workday_service.start(link.bitrix_id)
-    await reply(message, report, view)
+    await _act(message, bot, view, workday_service.start(link.bitrix_id))
 
 
 async def pause_command(message: Message, bot: Bot, link: Link, view: UserView,
                         workday_service: WorkdayService) -> None:
-    async with busy(bot, message.chat.id):
-        report = await workday_service.pause(link.bitrix_id)
-    await reply(message, report, view)
+    await _act(message, bot, view, workday_service.pause(link.bitrix_id))
 
 
 async def resume_command(message: Message, bot: Bot, link: Link, view: UserView,
                          workday_service: WorkdayService) -> None:
-    async with busy(bot, message.chat.id):
-        report = await workday_service.resume(link.bitrix_id)
-    await reply(message, report, view)
+    await _act(message, bot, view, workday_service.resume(link.bitrix_id))
 
 
 async def close_command(message: Message, bot: Bot, command: CommandObject, link: Link, view: UserView,
@@ -63,9 +62,7 @@ async def close_command(message: Message, bot: Bot, command: CommandObject, link
     if len(report_text) > REPORT_LIMIT:
         await message.answer(view.t("close.report_too_long", limit=REPORT_LIMIT))
         return
-    async with busy(bot, message.chat.id):
-        report = await workday_service.close(link.bitrix_id, report=report_text or None)
-    await reply(message, report, view)
+    await _act(message, bot, view, workday_service.close(link.bitrix_id, report=report_text or None))
 
 
 def _is_stale(card_day: int, view: UserView, now: datetime) -> bool:
