@@ -109,7 +109,14 @@ async def run(settings: Settings, *, clock: Clock | None = None, keys: KeySpace 
         stack.push_async_callback(sender_bot.session.close)
         engine, _ = create_reminder_engine(settings=settings, bitrix=bitrix, clock=clock, keys=keys,
                                            repositories=repositories, sender_bot=sender_bot, pacer=Pacer(redis))
-        scheduler = ReminderScheduler(engine)
+        link_service = dispatcher["link_service"]
+
+        async def nightly() -> None:
+            # Every replica schedules it; the first to take the day's lock runs it.
+            if await redis.set(keys("nightly", clock.now().date().isoformat()), 1, nx=True, ex=86400):
+                await link_service.prune_departed()
+
+        scheduler = ReminderScheduler(engine, nightly=nightly)
         dispatcher.startup.register(scheduler.start)
         dispatcher.shutdown.register(scheduler.stop)
         await check_bitrix24(bitrix)

@@ -33,6 +33,20 @@ class UsersAPI:
         users = await self._active({"EMAIL": email})
         return [user for user in users if user.email.lower() == email.lower()]
 
+    async def still_active(self, user_ids: list[int]) -> dict[int, bool]:
+        """For each id: is that employee still active? One `batch` per 50 ids, each command
+        an exact-id lookup. Ids whose lookup failed are left out: unknown is not "gone"."""
+        ids = list(dict.fromkeys(user_ids))
+        outcome = await self._client.batch(
+            {str(uid): ("user.get", {"FILTER": {"ID": uid, "ACTIVE": True}}) for uid in ids}
+        )
+        answers: dict[int, bool] = {}
+        for uid in ids:
+            if str(uid) in outcome.results:
+                found = outcome.results[str(uid)] or []
+                answers[uid] = any(isinstance(item, dict) and str(item.get("ID")) == str(uid) for item in found)
+        return answers
+
     async def current(self) -> PortalUser:
         """The webhook's creator (or the OAuth token's user)."""
         return PortalUser.from_api(await self._client.call("user.current") or {})

@@ -221,6 +221,31 @@ class LinkingService:
         log.info("unlinked", extra={"ctx_b24_user": bitrix_id or "-"})
         return bitrix_id
 
+    async def prune_departed(self) -> list[int]:
+        """Unlink employees who were dismissed in Bitrix24 (the nightly check), so a former
+        employee's Telegram account stops acting for them. Returns the Bitrix24 ids unlinked.
+
+        Refuses to act when it would drop more than a fifth of the links at once: that
+        looks like a portal problem, not a wave of dismissals."""
+        links = await self._links.all()
+        if not links:
+            return []
+        try:
+            active = await self._users.still_active([link.bitrix_id for link in links])
+        except Bitrix24Error as error:
+            log.warning("could not check linked employees", extra={"ctx_error": repr(error)})
+            return []
+        departed = [link for link in links if active.get(link.bitrix_id) is False]
+        if len(departed) > max(1, len(links) // 5):
+            log.error("not unlinking: too many linked employees look inactive at once",
+                      extra={"ctx_count": len(departed), "ctx_links": len(links)})
+            return []
+        for link in departed:
+            await self.unlink(link.telegram_id)
+        if departed:
+            log.info("unlinked dismissed employees", extra={"ctx_count": len(departed)})
+        return [link.bitrix_id for link in departed]
+
     async def link_of(self, telegram_id: int) -> Link | None:
         return await self._links.get(telegram_id)
 

@@ -3,7 +3,7 @@ lockout, rate limits, relinking and unlinking."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from redis.asyncio import Redis
 
@@ -171,3 +171,32 @@ async def test_admin_commands_are_refused_to_others(harness: Harness, portal: Po
     assert "for the bot's admins" in reply.text
     assert await harness.dispatcher["links"].get(ANNA_TG) is None
     assert portal.request_count() == 0
+
+
+async def test_dismissed_employees_are_unlinked_at_night(harness: Harness, portal: PortalEmulator) -> None:
+    await link(harness, portal, anna(harness), "anna@example.com", ANNA_B24)
+    await link(harness, portal, harness.updates.user(BORIS_TG), "boris@example.com", BORIS_B24)
+    for index in range(3):  # more links, so one departure stays under the safety limit
+        await harness.dispatcher["links"].link(8000 + index, 1, name="Ada", at=datetime.now(UTC))
+    service = harness.dispatcher["link_service"]
+    assert await service.prune_departed() == []
+    portal.users[ANNA_B24].active = False
+    assert await service.prune_departed() == [ANNA_B24]
+    assert await harness.dispatcher["links"].get(ANNA_TG) is None
+    assert (await harness.dispatcher["links"].get(BORIS_TG)).bitrix_id == BORIS_B24
+
+
+async def test_nightly_check_never_unlinks_on_a_portal_outage(harness: Harness, portal: PortalEmulator) -> None:
+    await link(harness, portal, anna(harness), "anna@example.com", ANNA_B24)
+    portal.faults.inject("http_503", times=100)
+    assert await harness.dispatcher["link_service"].prune_departed() == []
+    assert await harness.dispatcher["links"].get(ANNA_TG) is not None
+
+
+async def test_nightly_check_refuses_a_mass_unlink(harness: Harness, portal: PortalEmulator) -> None:
+    await link(harness, portal, anna(harness), "anna@example.com", ANNA_B24)
+    await link(harness, portal, harness.updates.user(BORIS_TG), "boris@example.com", BORIS_B24)
+    portal.users[ANNA_B24].active = False
+    portal.users[BORIS_B24].active = False
+    assert await harness.dispatcher["link_service"].prune_departed() == []
+    assert await harness.dispatcher["links"].count() == 2
