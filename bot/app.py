@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import partial
 from datetime import timedelta
 
 from aiogram import Bot, Dispatcher
@@ -45,6 +46,7 @@ from bot.telegram.handlers import get_routers
 from bot.telegram.middlewares.context import UserContextMiddleware
 from bot.telegram.middlewares.dedup import UpdateDedupMiddleware
 from bot.telegram.middlewares.guard import BitrixGuardMiddleware
+from bot.telegram.notices import language_of
 from bot.telegram.reminder_notifier import TelegramNotifier
 from bot.telegram.sender import SENDER_CONNECTIONS, PacedSender
 from bot.telegram.session import RetryRequestMiddleware
@@ -79,12 +81,15 @@ def bot_id_from_token(token: str) -> int:
     return int(token.split(":", 1)[0])
 
 
-def create_bot(settings: Settings, *, profiles: ProfileRepository, session: BaseSession | None = None) -> Bot:
+def create_bot(settings: Settings, *, repositories: Repositories, session: BaseSession | None = None) -> Bot:
     if session is None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram.api_base))
 
     async def blocked(chat_id: int) -> None:
-        await profiles.set_blocked(chat_id, True)
+        # Only linked users have reminders to stop; storing the flag for anyone else would
+        # leave data behind for people the bot has forgotten (a displaced account, say).
+        if await repositories.links.get(chat_id) is not None:
+            await repositories.profiles.set_blocked(chat_id, True)
 
     session.middleware(RetryRequestMiddleware(on_blocked=blocked))
     return Bot(
@@ -160,6 +165,7 @@ def create_dispatcher(
         clock=clock,
         code_key=code_key,
         erase_user_data=eraser,
+        language_of=partial(language_of, repos.profiles),
     )
     workday_service = WorkdayService(bitrix.workday, repos.days, clock)
 

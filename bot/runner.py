@@ -101,7 +101,7 @@ async def run(settings: Settings, *, clock: Clock | None = None, keys: KeySpace 
                                     burst=settings.bitrix24.rate_burst)
         bitrix = create_bitrix24(settings.bitrix24, http=http, limiter=limiter,
                                  token_store=RedisTokenStore(redis, keys("oauth", "tokens")), clock=clock)
-        bot = create_bot(settings, profiles=repositories.profiles)
+        bot = create_bot(settings, repositories=repositories)
         stack.push_async_callback(bot.session.close)
         dispatcher = create_dispatcher(settings=settings, redis=redis, bitrix=bitrix, clock=clock, keys=keys,
                                        repositories=repositories)

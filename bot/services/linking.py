@@ -20,7 +20,7 @@ from enum import Enum
 from bot.bitrix24 import Bitrix24Error, PortalUser, UsersAPI
 from bot.clock import Clock
 from bot.storage.link_attempts import CodeCheck, LinkAttemptRepository
-from bot.storage.links import Link, LinkRepository, Relink
+from bot.storage.links import Link, LinkRepository
 from bot.storage.rate_limits import WindowLimiter
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,14 @@ class StartResult:
     error: Bitrix24Error | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Displaced:
+    """A Telegram account that lost its link because the employee linked another one."""
+
+    telegram_id: int
+    language: str | None  # read before its data was erased, so the notice can be in it
+
+
 class ConfirmOutcome(Enum):
     LINKED = "linked"
     WRONG = "wrong"
@@ -66,7 +74,7 @@ class ConfirmResult:
     tries_left: int = 0
     retry_after: float = 0.0
     user: PortalUser | None = None
-    relink: Relink | None = None
+    displaced: Displaced | None = None
     error: Bitrix24Error | None = None
 
 
@@ -97,6 +105,9 @@ UserErasure = Callable[..., Awaitable[None]]
 """Deletes everything stored for a Telegram user (their link excluded); called with the
 Telegram id, and the Bitrix24 id when that person's Bitrix24-keyed data goes too."""
 
+LanguageLookup = Callable[[int], Awaitable[str | None]]
+"""The language a Telegram user reads, from what is stored about them."""
+
 
 class LinkingService:
     def __init__(
@@ -109,6 +120,7 @@ class LinkingService:
         clock: Clock,
         code_key: bytes,
         erase_user_data: UserErasure,
+        language_of: LanguageLookup | None = None,
     ) -> None:
         self._users = users
         self._links = links
@@ -117,6 +129,7 @@ class LinkingService:
         self._clock = clock
         self._code_key = code_key
         self._erase_user_data = erase_user_data
+        self._language_of = language_of
 
     def _hash(self, salt: str, code: str) -> str:
         return hmac.new(self._code_key, f"{salt}:{code}".encode(), hashlib.sha256).hexdigest()
@@ -193,21 +206,24 @@ class LinkingService:
             return ConfirmResult(ConfirmOutcome.UNAVAILABLE, error=error)
         if user is None:  # dismissed within the last ten minutes
             return ConfirmResult(ConfirmOutcome.NO_ATTEMPT)
-        relink = await self._link(telegram_id, user, by_admin=False)
-        return ConfirmResult(ConfirmOutcome.LINKED, user=user, relink=relink)
+        displaced = await self._link(telegram_id, user, by_admin=False)
+        return ConfirmResult(ConfirmOutcome.LINKED, user=user, displaced=displaced)
 
-    async def _link(self, telegram_id: int, user: PortalUser, *, by_admin: bool) -> Relink:
+    async def _link(self, telegram_id: int, user: PortalUser, *, by_admin: bool) -> Displaced | None:
         relink = await self._links.link(telegram_id, user.id, name=user.full_name,
                                         at=self._clock.now(), by_admin=by_admin)
+        displaced = None
         if relink.previous_telegram_id is not None:
+            language = await self._language_of(relink.previous_telegram_id) if self._language_of else None
+            displaced = Displaced(relink.previous_telegram_id, language)
             # That Telegram account no longer speaks for this employee: drop its data too.
             await self._erase_user_data(relink.previous_telegram_id)
         log.info("linked", extra={"ctx_b24_user": user.id, "ctx_by_admin": by_admin,
                                   "ctx_replaced_tg": relink.previous_telegram_id or "-",
                                   "ctx_replaced_b24": relink.previous_bitrix_id or "-"})
-        return relink
+        return displaced
 
-    async def admin_link(self, telegram_id: int, identity: Identity) -> tuple[PortalUser | None, Relink | None]:
+    async def admin_link(self, telegram_id: int, identity: Identity) -> tuple[PortalUser | None, Displaced | None]:
         user = await self._find(identity)
         if user is None:
             return None, None

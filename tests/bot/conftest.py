@@ -72,7 +72,7 @@ async def harness(portal: PortalEmulator, redis: Redis, clock: ManualClock) -> A
                                 deadline=5.0, request_timeout=2.0)
         repositories = Repositories.over(redis, keys)
         session = RecordingSession()
-        bot = create_bot(settings, profiles=repositories.profiles, session=session)
+        bot = create_bot(settings, repositories=repositories, session=session)
         dispatcher = create_dispatcher(settings=settings, redis=redis, bitrix=Bitrix24.over(client), clock=clock,
                                        keys=keys, repositories=repositories)
         yield Harness(dispatcher=dispatcher, bot=bot, session=session, updates=Updates())

@@ -21,7 +21,7 @@ async def test_a_repeated_update_is_handled_once(portal: PortalEmulator, redis: 
         client = Bitrix24Client(WebhookAuth(portal.add_webhook(user_id=ADMIN_B24, code="deduphook1")), http=http)
         repositories = Repositories.over(redis, keys)
         session = RecordingSession()
-        bot = create_bot(settings, profiles=repositories.profiles, session=session)
+        bot = create_bot(settings, repositories=repositories, session=session)
         dispatcher = create_dispatcher(settings=settings, redis=redis, bitrix=Bitrix24.over(client), clock=clock,
                                        keys=keys, repositories=repositories)
         update = Updates().text(Updates.user(4242), "/help")

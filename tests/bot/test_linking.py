@@ -139,6 +139,54 @@ async def test_relinking_replaces_both_sides(harness: Harness, portal: PortalEmu
     assert [(l.telegram_id, l.bitrix_id) for l in links] == [(BORIS_TG, BORIS_B24)]
 
 
+async def test_displaced_account_is_told_in_its_own_language(harness: Harness, portal: PortalEmulator,
+                                                             redis: Redis) -> None:
+    first = harness.updates.user(ANNA_TG, language="ru")
+    await link(harness, portal, first, "anna@example.com", ANNA_B24)
+    await link(harness, portal, harness.updates.user(BORIS_TG), "anna@example.com", ANNA_B24)
+    assert "Ваш Telegram отвязан" in harness.session.last(ANNA_TG).text
+    # The displaced account's data went with its link.
+    assert [key for key in await redis.keys("test:*") if str(ANNA_TG).encode() in key] == []
+
+
+async def test_admin_link_tells_both_accounts(harness: Harness, portal: PortalEmulator) -> None:
+    await link(harness, portal, harness.updates.user(ANNA_TG, language="ru"), "anna@example.com", ANNA_B24)
+    admin = harness.updates.user(ADMIN_TG)
+    reply = await harness.say(admin, f"/admin_link {BORIS_TG} anna@example.com")
+    assert "They were told in Telegram." in reply.text
+    assert "Ваш Telegram отвязан" in harness.session.last(ANNA_TG).text
+    assert "An admin linked your Telegram account to <b>Anna Berg</b>" in harness.session.last(BORIS_TG).text
+    unlinked = await harness.say(admin, f"/admin_unlink {BORIS_TG}")
+    assert "Unlinked Telegram 5002" in unlinked.text
+    assert "An admin unlinked your Telegram account" in harness.session.last(BORIS_TG).text
+
+
+async def test_admin_link_to_someone_who_never_opened_the_bot(harness: Harness, portal: PortalEmulator) -> None:
+    admin = harness.updates.user(ADMIN_TG)
+    harness.session.fail_next("sendMessage", 403, "Forbidden: bot can't initiate conversation with a user")
+    reply = await harness.say(admin, f"/admin_link {BORIS_TG} anna@example.com")
+    assert "Linked Telegram 5002" in reply.text and "could not message them" in reply.text
+    profiles = harness.dispatcher["profiles"]
+    assert (await profiles.get(BORIS_TG)).blocked  # so reminders do not fail against them
+    # Once they open the bot they can be reached, although Telegram says nothing about it.
+    status = await harness.say(harness.updates.user(BORIS_TG), "/status")
+    assert "Day not started" in status.text
+    assert not (await profiles.get(BORIS_TG)).blocked
+
+
+async def test_failed_notice_to_an_unlinked_account_stores_nothing(harness: Harness, portal: PortalEmulator,
+                                                                   redis: Redis) -> None:
+    await link(harness, portal, anna(harness), "anna@example.com", ANNA_B24)
+    new_phone = harness.updates.user(BORIS_TG)
+    await harness.say(new_phone, "/link anna@example.com")
+    # The first message after the code is the notice to the displaced account.
+    harness.session.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user")
+    done = await harness.say(new_phone, latest_code(portal, ANNA_B24))
+    assert "Linked to <b>Anna Berg</b>" in done.text
+    assert harness.session.calls("sendMessage")[-2].chat_id == ANNA_TG  # the notice was tried
+    assert [key for key in await redis.keys("test:*") if str(ANNA_TG).encode() in key] == []
+
+
 async def test_unlink_removes_everything(harness: Harness, portal: PortalEmulator, redis: Redis) -> None:
     user = anna(harness)
     await link(harness, portal, user, "anna@example.com", ANNA_B24)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import html
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import Message
 
 from bot.bitrix24 import Bitrix24Error
 from bot.services.linking import LinkingService, parse_identity
 from bot.storage.profiles import ProfileRepository
+from bot.telegram.notices import language_of, notify
 from bot.telegram.view import UserView
 
 
@@ -45,7 +46,7 @@ async def list_links(message: Message, view: UserView, link_service: LinkingServ
     await message.answer("\n".join(lines))
 
 
-async def admin_link(message: Message, command: CommandObject, view: UserView,
+async def admin_link(message: Message, bot: Bot, command: CommandObject, view: UserView,
                      link_service: LinkingService, profiles: ProfileRepository) -> None:
     parts = (command.args or "").split()
     identity = parse_identity(parts[1]) if len(parts) == 2 else None
@@ -54,7 +55,7 @@ async def admin_link(message: Message, command: CommandObject, view: UserView,
         return
     telegram_id = int(parts[0])
     try:
-        user, _ = await link_service.admin_link(telegram_id, identity)
+        user, displaced = await link_service.admin_link(telegram_id, identity)
     except Bitrix24Error:
         await message.answer(view.t("admin.unavailable"))
         return
@@ -63,21 +64,30 @@ async def admin_link(message: Message, command: CommandObject, view: UserView,
         return
     if user.time_zone:
         await profiles.adopt_bitrix_time_zone(telegram_id, user.time_zone)
-    await message.answer(view.t("admin.linked", telegram_id=telegram_id, name=html.escape(user.full_name),
-                                bitrix_id=user.id))
+    if displaced is not None:
+        await notify(bot, displaced.telegram_id, displaced.language, "link.replaced")
+    answer = view.t("admin.linked", telegram_id=telegram_id, name=html.escape(user.full_name), bitrix_id=user.id)
+    if telegram_id != message.chat.id:
+        told = await notify(bot, telegram_id, await language_of(profiles, telegram_id), "link.by_admin",
+                            name=html.escape(user.full_name))
+        answer += "\n" + view.t("admin.told" if told else "admin.not_told")
+    await message.answer(answer)
 
 
-async def admin_unlink(message: Message, command: CommandObject, view: UserView,
-                       link_service: LinkingService) -> None:
+async def admin_unlink(message: Message, bot: Bot, command: CommandObject, view: UserView,
+                       link_service: LinkingService, profiles: ProfileRepository) -> None:
     arg = (command.args or "").strip()
     if not arg.isdigit():
         await message.answer(view.t("admin.unlink_usage"))
         return
     telegram_id = int(arg)
+    language = await language_of(profiles, telegram_id)  # unlinking erases the profile
     previous = await link_service.unlink(telegram_id)
     if previous is None:
         await message.answer(view.t("admin.not_linked", telegram_id=telegram_id))
         return
+    if telegram_id != message.chat.id:
+        await notify(bot, telegram_id, language, "link.removed_by_admin")
     await message.answer(view.t("admin.unlinked", telegram_id=telegram_id, bitrix_id=previous))
 
 

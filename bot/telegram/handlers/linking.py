@@ -3,27 +3,22 @@
 from __future__ import annotations
 
 import html
-import logging
 import math
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message, User
 
-from bot.i18n import Translator, language_for
 from bot.services.linking import ConfirmOutcome, LinkingService, StartOutcome, parse_identity
 from bot.services.workday import WorkdayService
 from bot.storage.links import Link
 from bot.storage.profiles import ProfileRepository
 from bot.telegram.handlers.workday import reply
+from bot.telegram.notices import notify
 from bot.telegram.replies import busy
 from bot.telegram.states import LinkStates
 from bot.telegram.view import UserView
-
-log = logging.getLogger(__name__)
-
 
 
 def _minutes(seconds: float) -> int:
@@ -115,20 +110,13 @@ async def confirm_code(message: Message, bot: Bot, state: FSMContext, view: User
         await profiles.adopt_bitrix_time_zone(message.from_user.id, user.time_zone)
     if message.from_user.language_code:
         await profiles.remember_telegram_language(message.from_user.id, message.from_user.language_code)
-    if result.relink and result.relink.previous_telegram_id:
-        await _tell_replaced(bot, result.relink.previous_telegram_id)
+    if result.displaced is not None:
+        await notify(bot, result.displaced.telegram_id, result.displaced.language, "link.replaced")
     async with busy(bot, message.chat.id):
         report = await workday_service.status(user.id)
     refreshed = UserView(t=t, profile=await profiles.get(message.from_user.id),
                          default_zone=view.default_zone, clock=view.clock)
     await reply(message, report, refreshed, preface=t("link.done", name=html.escape(user.full_name)))
-
-
-async def _tell_replaced(bot: Bot, telegram_id: int) -> None:
-    try:
-        await bot.send_message(telegram_id, Translator(language_for(None))("link.replaced"))
-    except TelegramAPIError as error:
-        log.info("could not tell the replaced user", extra={"ctx_error": type(error).__name__})
 
 
 async def unlink_command(message: Message, state: FSMContext, view: UserView,

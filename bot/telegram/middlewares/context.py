@@ -42,6 +42,10 @@ class UserContextMiddleware(BaseMiddleware):
         if link is not None and user.language_code and profile.telegram_language != user.language_code:
             # Reminders are sent outside any update; they need to know the language too.
             await self._profiles.remember_telegram_language(user.id, user.language_code)
+        if profile.blocked and isinstance(event, Update) and (event.message or event.callback_query):
+            # Someone writing to us can be written to. Telegram sends no "unblocked" update
+            # when a user opens the bot for the first time after a failed message to them.
+            await self._profiles.set_blocked(user.id, False)
         t = Translator(language_for(user.language_code, profile.language))
         data["profile"] = profile
         data["link"] = link
