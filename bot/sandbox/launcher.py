@@ -20,7 +20,7 @@ from pydantic import SecretStr
 
 from bot.clock import OffsetClock
 from bot.config import Bitrix24Settings, BotSettings, RedisSettings, Settings, TelegramSettings, WebhookSettings
-from bot.sandbox.portal import DEMO_WEBHOOK_CODE, PortalEmulator, build_demo_portal
+from bot.sandbox.portal import DEMO_WEBHOOK_CODE, LONG_RUN_REQUEST_LOG, PortalEmulator, build_demo_portal
 from bot.sandbox.redis_server import start_redis_server
 from bot.sandbox.telegram import FakeTelegram
 from bot.storage.keys import KeySpace
@@ -92,7 +92,8 @@ async def run_sandbox(*, host: str = "127.0.0.1", port: int = 8080, redis_url: s
             server = start_redis_server(folder)
             stack.callback(server.stop)
             redis_url = server.url
-        portal = build_demo_portal(clock=clock, rate_limit=2.0, rate_burst=50)
+        portal = build_demo_portal(clock=clock, rate_limit=2.0, rate_burst=50,
+                                   request_log_limit=LONG_RUN_REQUEST_LOG)
         await portal.start(host="127.0.0.1", port=0)
         stack.push_async_callback(portal.stop)
         telegram = FakeTelegram(token=SANDBOX_TOKEN, bot_username=SANDBOX_BOT_USERNAME,

@@ -18,6 +18,7 @@ import asyncio
 import secrets
 import signal
 import sys
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime, time, timedelta
@@ -64,6 +65,10 @@ class RequestRecord:
     fault: str | None = None  # the injected fault kind that produced this answer
 
 
+# A standalone emulator may serve for days; it keeps this many request records.
+LONG_RUN_REQUEST_LOG = 10_000
+
+
 class PortalEmulator:
     def __init__(
         self,
@@ -76,6 +81,7 @@ class PortalEmulator:
         portal_time_zone: str = "UTC",
         flags: PortalFlags | None = None,
         member_id: str | None = None,
+        request_log_limit: int | None = None,
     ) -> None:
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.flags = flags if flags is not None else PortalFlags()
@@ -88,7 +94,12 @@ class PortalEmulator:
         self.method_runtimes: dict[str, float] = {}
         self.users: dict[int, PortalUser] = {}
         self.notifications: list[SentNotification] = []
+        # The newest requests, for inspection; the counters below stay exact when a
+        # long-running emulator (`request_log_limit`) drops the oldest records.
         self.requests: list[RequestRecord] = []
+        self.request_log_limit = request_log_limit
+        self.request_counts: Counter[tuple[str, bool]] = Counter()  # (method, inner of a batch)
+        self.error_counts: Counter[str] = Counter()  # outer requests only
         self.token_requests: list[TokenRequestRecord] = []
         self.event_bindings: list[dict[str, Any]] = []
         self.network_ranges: list[dict[str, str]] = []
@@ -323,12 +334,22 @@ class PortalEmulator:
     def notifications_for(self, user_id: int) -> list[SentNotification]:
         return [n for n in self.notifications if n.user_id == user_id]
 
+    def record_request(self, record: RequestRecord) -> None:
+        self.requests.append(record)
+        self.request_counts[(record.method, record.batch)] += 1
+        if record.error is not None and not record.batch:
+            self.error_counts[record.error] += 1
+        limit = self.request_log_limit
+        if limit is not None and len(self.requests) > limit:
+            # Trim a tenth at a time so appends stay amortised O(1).
+            del self.requests[: max(1, limit // 10)]
+
     def request_count(self, method: str | None = None, *, count_inner: bool = False) -> int:
         wanted = method.lower() if method else None
         return sum(
-            1
-            for r in self.requests
-            if (count_inner or not r.batch) and (wanted is None or r.method == wanted)
+            count
+            for (name, inner), count in self.request_counts.items()
+            if (count_inner or not inner) and (wanted is None or name == wanted)
         )
 
     def snapshot(self) -> dict[str, Any]:
@@ -480,6 +501,7 @@ async def _serve(args: argparse.Namespace) -> None:
         "rate_limit": args.rate_limit if args.rate_limit and args.rate_limit > 0 else None,
         "rate_burst": args.rate_burst,
         "portal_time_zone": args.portal_time_zone,
+        "request_log_limit": LONG_RUN_REQUEST_LOG,
     }
     portal = build_demo_portal(**options) if args.demo else PortalEmulator(**options)
     await portal.start(args.host, args.port)

@@ -10,7 +10,6 @@ GET  /_emulator/requests                  HTTP request counts per method
 from __future__ import annotations
 
 import json
-from collections import Counter
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -85,14 +84,13 @@ def add_routes(app: web.Application, portal: PortalEmulator) -> None:
         return _json({"ok": True})
 
     async def requests(request: web.Request) -> web.Response:
-        outer = [r for r in portal.requests if not r.batch]
-        inner = [r for r in portal.requests if r.batch]
+        counts = portal.request_counts
         return _json(
             {
-                "total": len(outer),
-                "counts": dict(Counter(r.method for r in outer)),
-                "inner_counts": dict(Counter(r.method for r in inner)),
-                "errors": dict(Counter(r.error for r in outer if r.error is not None)),
+                "total": portal.request_count(),
+                "counts": {method: n for (method, inner), n in counts.items() if not inner},
+                "inner_counts": {method: n for (method, inner), n in counts.items() if inner},
+                "errors": dict(portal.error_counts),
                 "token_requests": len(portal.token_requests),
             }
         )

@@ -66,7 +66,7 @@ class RestDispatcher:
     ) -> None:
         from bot.sandbox.portal import RequestRecord
 
-        self.portal.requests.append(
+        self.portal.record_request(
             RequestRecord(
                 method=method,
                 http_status=status,

@@ -109,3 +109,17 @@ async def test_requests_endpoint_counts_per_method(portal, http):
     assert counts["errors"] == {"ALERT_WARNING": 1}
     # The control API itself is not part of the portal's traffic.
     assert portal.request_count() == 4
+
+
+async def test_long_running_emulator_keeps_recent_requests_and_exact_counts(http):
+    async with PortalEmulator(clock=ManualClock(START), rate_limit=None, request_log_limit=20) as portal:
+        portal.add_user(1, email="anna@example.com", name="Anna", timeman_admin=True)
+        url = portal.add_webhook(1, code="c")
+        for _ in range(45):
+            await http.post(url + "timeman.status")
+        await http.post(url + "timeman.close")
+        assert len(portal.requests) <= 20
+        assert portal.requests[-1].method == "timeman.close"
+        assert portal.request_count("timeman.status") == 45
+        counts = (await http.get(f"{portal.base_url}/_emulator/requests")).json()
+        assert counts["total"] == 46 and counts["errors"] == {"ALERT_WARNING": 1}
