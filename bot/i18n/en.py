@@ -57,7 +57,6 @@ MESSAGES: dict[str, str] = {
         "<code>/link anna@company.com</code>"
     ),
     "throttled": "Easy: one action at a time. Try again in a few seconds.",
-    "stale_button": "This button is no longer active. Here is your day:",
     "unknown_button": "This button no longer works.",
     # language
     "language.choose": "Choose your language:",
@@ -135,6 +134,7 @@ MESSAGES: dict[str, str] = {
     "btn.close": "🏁 Close day",
     "btn.start": "▶️ Start day",
     "btn.refresh": "🔄 Refresh",
+    "btn.retry": "🔁 Try again",
     "btn.close_suggested": "✅ Close at {time}",
     "btn.other_time": "🕐 Other time",
     "btn.reason_forgot": "Forgot to close the day",
@@ -157,6 +157,7 @@ MESSAGES: dict[str, str] = {
     "change.resumed_instead": "Bitrix24 reopened your closed day instead of pausing it. It is running now.",
     "change.needs_repair": "Your day from {date} was never closed.",
     "change.unchanged": "Bitrix24 did not change your day. Here is how it stands:",
+    "change.stale": "This button is from a card of another day, so nothing was sent to Bitrix24. Here is your day now:",
     # action names, for failure messages
     "action.status": "status",
     "action.start": "start of the day",

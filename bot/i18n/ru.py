@@ -54,7 +54,6 @@ MESSAGES: dict[str, str] = {
         "<code>/link anna@company.com</code>"
     ),
     "throttled": "Не так быстро: по одному действию. Попробуйте через пару секунд.",
-    "stale_button": "Эта кнопка уже неактуальна. Ваш рабочий день:",
     "unknown_button": "Эта кнопка больше не работает.",
     "language.choose": "Выберите язык:",
     "language.set": "Язык: русский.",
@@ -127,6 +126,7 @@ MESSAGES: dict[str, str] = {
     "btn.close": "🏁 Завершить день",
     "btn.start": "▶️ Начать день",
     "btn.refresh": "🔄 Обновить",
+    "btn.retry": "🔁 Повторить",
     "btn.close_suggested": "✅ Закрыть в {time}",
     "btn.other_time": "🕐 Другое время",
     "btn.reason_forgot": "Забыл закрыть день",
@@ -148,6 +148,7 @@ MESSAGES: dict[str, str] = {
     "change.resumed_instead": "Битрикс24 не поставил паузу, а продолжил завершённый день. Сейчас день идёт.",
     "change.needs_repair": "Рабочий день {date} так и не был закрыт.",
     "change.unchanged": "Битрикс24 не изменил рабочий день. Сейчас он такой:",
+    "change.stale": "Эта кнопка с карточки другого дня, поэтому в Битрикс24 ничего не отправлено. Ваш день сейчас:",
     "action.status": "Статус",
     "action.start": "Начало дня",
     "action.resume": "Продолжение",

@@ -59,6 +59,7 @@ class Change(StrEnum):
     NOT_PAUSED = "not_paused"
     RESUMED_INSTEAD = "resumed_instead"  # the docs' "pause on a closed day resumes it"
     NEEDS_REPAIR = "needs_repair"
+    STALE = "stale"  # a button from a card of another day: nothing was sent
     UNCHANGED = "unchanged"  # Bitrix24 answered, but the day did not move as asked
 
 
@@ -102,12 +103,32 @@ def classify_failure(error: Bitrix24Error) -> Failure:
     return Failure.REFUSED
 
 
+def day_key(started_at: datetime | None) -> int:
+    """A day's identity on a button: its start in unix minutes, 0 when there is none."""
+    return int(started_at.timestamp()) // 60 if started_at else 0
+
+
 def _near(moment: datetime | None, now: datetime) -> bool:
     return moment is not None and abs(now - moment) <= _JUST_NOW
 
 
 def _same_day(seen: SeenDay | None, day: Workday) -> bool:
     return seen is not None and day.started_at is not None and seen.started == int(day.started_at.timestamp())
+
+
+def _known(seen: SeenDay | None, status: WorkdayStatus | None, card_day: int | None) -> bool:
+    """Whether the last answer we saw is enough to act without reading the status: it
+    was in `status` (any, if None) and, for a tap on a card, it was the card's day."""
+    if seen is None or not seen.started:
+        return False
+    if status is not None and seen.status is not status:
+        return False
+    return card_day is None or seen.started // 60 == card_day
+
+
+def _other_day(day: Workday, card_day: int | None) -> bool:
+    """A tap on a card whose day is no longer the current one."""
+    return card_day is not None and day_key(day.started_at) != card_day
 
 
 class WorkdayService:
@@ -134,27 +155,26 @@ class WorkdayService:
         return await self._run(Action.START, bitrix_id, call,
                                verify=lambda day: DayReport(Action.START, *self._after_open(seen, day)))
 
-    async def resume(self, bitrix_id: int, *, known_paused: bool = False) -> DayReport:
-        """Resume a paused day. Unlike `start`, never starts a new day by surprise: unless
-        the day is known to be paused, it reads the status first."""
+    async def resume(self, bitrix_id: int, *, card_day: int | None = None) -> DayReport:
+        """Resume a paused day. `timeman.open` would also start a new day or reopen a
+        closed one, so unless this day is known to be paused, the status is read first."""
         seen = await self._cache.get(bitrix_id)
 
         async def call() -> DayReport:
-            if not (known_paused or (seen and seen.status is WorkdayStatus.PAUSED)):
-                day = await self._api.status(bitrix_id)
-                if day.status is WorkdayStatus.OPENED:
-                    return DayReport(Action.RESUME, day, Change.ALREADY_RUNNING)
-                if day.status is WorkdayStatus.EXPIRED:
-                    return DayReport(Action.RESUME, day, Change.NEEDS_REPAIR)
-                if day.status is WorkdayStatus.CLOSED:
-                    return DayReport(Action.RESUME, day, Change.NOT_PAUSED)
+            if not _known(seen, WorkdayStatus.PAUSED, card_day):
+                refusal = await self._check_first(Action.RESUME, bitrix_id, card_day, {
+                    WorkdayStatus.OPENED: Change.ALREADY_RUNNING,
+                    WorkdayStatus.CLOSED: Change.NOT_PAUSED,
+                    WorkdayStatus.EXPIRED: Change.NEEDS_REPAIR,
+                })
+                if refusal is not None:
+                    return refusal
             day = await self._api.open(bitrix_id)
-            return DayReport(Action.RESUME, *self._after_open(seen, day, resuming=True, was_paused=known_paused))
+            return DayReport(Action.RESUME, *self._after_open(seen, day, resuming=True, was_paused=True))
 
         return await self._run(
             Action.RESUME, bitrix_id, call,
-            verify=lambda day: DayReport(Action.RESUME,
-                                         *self._after_open(seen, day, resuming=True, was_paused=known_paused)),
+            verify=lambda day: DayReport(Action.RESUME, *self._after_open(seen, day, resuming=True)),
         )
 
     def _after_open(self, seen: SeenDay | None, day: Workday, *, resuming: bool = False,
@@ -177,7 +197,9 @@ class WorkdayService:
             return day, Change.STARTED
         return day, Change.RESUMED if resuming else Change.RUNNING
 
-    async def pause(self, bitrix_id: int) -> DayReport:
+    async def pause(self, bitrix_id: int, *, card_day: int | None = None) -> DayReport:
+        """Pause a running day. A portal that follows the docs reopens a closed day on
+        `timeman.pause`, so unless this day is known to be running, the status is read first."""
         seen = await self._cache.get(bitrix_id)
 
         def judge(day: Workday) -> DayReport:
@@ -191,16 +213,34 @@ class WorkdayService:
                 return DayReport(Action.PAUSE, day, Change.NEEDS_REPAIR)
             if day.status is WorkdayStatus.CLOSED:
                 return DayReport(Action.PAUSE, day, Change.NOTHING_TO_PAUSE)
-            # OPENED after a pause: a portal that follows the docs reopened a closed day.
-            was_closed = seen is not None and seen.status is WorkdayStatus.CLOSED
-            return DayReport(Action.PAUSE, day, Change.RESUMED_INSTEAD if was_closed else Change.UNCHANGED)
+            # A pause leaves no day OPENED, except a closed one that a portal following
+            # the docs reopened: it was closed elsewhere since we last saw it.
+            return DayReport(Action.PAUSE, day, Change.RESUMED_INSTEAD)
 
         async def call() -> DayReport:
+            if not _known(seen, WorkdayStatus.OPENED, card_day):
+                refusal = await self._check_first(Action.PAUSE, bitrix_id, card_day, {
+                    WorkdayStatus.PAUSED: Change.ALREADY_PAUSED,
+                    WorkdayStatus.CLOSED: Change.NOTHING_TO_PAUSE,
+                    WorkdayStatus.EXPIRED: Change.NEEDS_REPAIR,
+                })
+                if refusal is not None:
+                    return refusal
             return judge(await self._api.pause(bitrix_id))
 
-        return await self._run(Action.PAUSE, bitrix_id, call, verify=judge)
+        def verify(day: Workday) -> DayReport:
+            # The answer was lost and the day still runs: the pause did not happen.
+            if day.status is WorkdayStatus.OPENED:
+                return DayReport(Action.PAUSE, day, Change.UNCHANGED)
+            return judge(day)
 
-    async def close(self, bitrix_id: int, report: str | None = None) -> DayReport:
+        return await self._run(Action.PAUSE, bitrix_id, call, verify=verify)
+
+    async def close(self, bitrix_id: int, report: str | None = None, *, card_day: int | None = None) -> DayReport:
+        """Close the day. From a card, only the card's own day: a card from an earlier day
+        must not close today's."""
+        seen = await self._cache.get(bitrix_id) if card_day is not None else None
+
         def judge(day: Workday) -> DayReport:
             if day.status is WorkdayStatus.CLOSED:
                 return DayReport(Action.CLOSE, day, Change.CLOSED)
@@ -209,6 +249,10 @@ class WorkdayService:
             return DayReport(Action.CLOSE, day, Change.UNCHANGED)
 
         async def call() -> DayReport:
+            if card_day is not None and not _known(seen, None, card_day):
+                refusal = await self._check_first(Action.CLOSE, bitrix_id, card_day, {})
+                if refusal is not None:
+                    return refusal
             try:
                 return judge(await self._api.close(bitrix_id, report=report or None))
             except InvalidArgumentError as error:
@@ -242,6 +286,16 @@ class WorkdayService:
                 raise
 
         return await self._run(Action.REPAIR, bitrix_id, call, verify=judge)
+
+    async def _check_first(self, action: Action, bitrix_id: int, card_day: int | None,
+                           refuse: dict[WorkdayStatus, Change]) -> DayReport | None:
+        """Read the day before acting on it. A report when the action must not be sent:
+        the tap came from another day's card, or the day is in a state in `refuse`."""
+        day = await self._api.status(bitrix_id)
+        if _other_day(day, card_day):
+            return DayReport(action, day, Change.STALE)
+        change = refuse.get(day.status)
+        return DayReport(action, day, change) if change is not None else None
 
     async def _run(
         self,

@@ -62,15 +62,18 @@ class ProfileRepository:
         else:
             await self._redis.hdel(key, "time_zone", "time_zone_source")
 
-    async def adopt_bitrix_time_zone(self, telegram_id: int, time_zone: str) -> None:
-        """Use the Bitrix24 profile's zone, unless the user chose one in the bot."""
+    async def adopt_bitrix_time_zone(self, telegram_id: int, time_zone: str) -> bool:
+        """Use the Bitrix24 profile's zone, unless the user chose one in the bot. True when
+        the zone in use changed, so that reminders are moved to it."""
         try:
             ZoneInfo(time_zone)
         except (ZoneInfoNotFoundError, ValueError):
-            return
-        if await self._redis.hget(self._key(telegram_id), "time_zone_source") == b"user":
-            return
+            return False
+        zone, source = await self._redis.hmget(self._key(telegram_id), ["time_zone", "time_zone_source"])
+        if source == b"user" or zone == time_zone.encode():
+            return False
         await self.set_time_zone(telegram_id, time_zone, "bitrix24")
+        return True
 
     async def set_blocked(self, telegram_id: int, blocked: bool) -> bool:
         """Returns True when the flag changed."""

@@ -3,8 +3,6 @@ the acting user always comes from the update."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from aiogram.filters.callback_data import CallbackData
 
 
@@ -59,7 +57,3 @@ class ReminderEdit(CallbackData, prefix="rl"):
 
 class TimeZoneAction(CallbackData, prefix="tz"):
     action: str  # show | b24
-
-
-def day_key(started_at: datetime | None) -> int:
-    return int(started_at.timestamp()) // 60 if started_at else 0

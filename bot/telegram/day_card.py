@@ -10,9 +10,9 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.bitrix24 import Workday, WorkdayStatus
 from bot.i18n import Translator
-from bot.services.workday import Action, Change, DayReport, Failure
+from bot.services.workday import Action, Change, DayReport, Failure, day_key
 from bot.telegram import formatting as fmt
-from bot.telegram.callbacks import DayAction, RepairAction, day_key
+from bot.telegram.callbacks import DayAction, RepairAction
 
 
 def card_text(day: Workday, now: datetime, zone: tzinfo, t: Translator) -> str:
@@ -110,13 +110,33 @@ def failure_text(report: DayReport, t: Translator) -> str:
     return t(f"fail.{report.failure.value}", action=action)
 
 
-def report_message(report: DayReport, now: datetime, zone: tzinfo, t: Translator) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The whole reply to an action: what happened, then the card with its buttons."""
+# The card buttons that repeat an action; a repeat is safe, since Bitrix24 reports an
+# action that already happened as such (a second pause finds the day paused).
+_RETRY_BUTTONS = {Action.START: "start", Action.PAUSE: "pause", Action.RESUME: "resume", Action.CLOSE: "close"}
+
+
+def failure_keyboard(report: DayReport, t: Translator, *, card_day: int, can_retry: bool) -> InlineKeyboardMarkup:
+    """With no day to show, still leave a way forward: try again, or just look."""
+    row: list[InlineKeyboardButton] = []
+    retry = _RETRY_BUTTONS.get(report.action)
+    if can_retry and retry and report.failure in (Failure.UNAVAILABLE, Failure.UNKNOWN_OUTCOME):
+        row.append(InlineKeyboardButton(text=t("btn.retry"),
+                                        callback_data=DayAction(action=retry, day=card_day).pack()))
+    row.append(InlineKeyboardButton(text=t("btn.refresh"), callback_data=DayAction(action="refresh").pack()))
+    return InlineKeyboardMarkup(inline_keyboard=[row])
+
+
+def report_message(report: DayReport, now: datetime, zone: tzinfo, t: Translator, *, card_day: int = 0,
+                   can_retry: bool = True) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The whole reply to an action: what happened, then the card with its buttons.
+
+    `card_day` is the day of the card that was tapped (0 for a command), so that "Try
+    again" still refuses to act on another day."""
     if report.failure is not None:
         text = failure_text(report, t)
         if report.day is not None:
             return f"{text}\n\n{card_text(report.day, now, zone, t)}", card_keyboard(report.day, zone, t)
-        return text, None
+        return text, failure_keyboard(report, t, card_day=card_day, can_retry=can_retry)
     assert report.day is not None
     notice = change_text(report, zone, t)
     card = card_text(report.day, now, zone, t)

@@ -32,6 +32,18 @@ async def test_portal_down_says_the_pause_was_not_recorded(harness: Harness, por
     assert portal.status_of(ANNA_B24)["STATUS"] == "OPENED"
 
 
+async def test_a_failed_tap_leaves_a_way_to_try_again(harness: Harness, portal: PortalEmulator,
+                                                      anna: User) -> None:
+    card = await harness.say(anna, "/open")
+    portal.faults.inject("http_503", times=50)
+    failed = await harness.tap(anna, card, card.button("Pause"))
+    assert "Your pause was <b>NOT</b> recorded" in failed.text
+    assert [label for label, _ in failed.buttons] == ["🔁 Try again", "🔄 Refresh"]
+    portal.faults.clear()
+    again = await harness.tap(anna, failed, failed.button("Try again"))
+    assert "Paused" in again.text and portal.status_of(ANNA_B24)["STATUS"] == "PAUSED"
+
+
 async def test_portal_html_error_page(harness: Harness, portal: PortalEmulator, anna: User) -> None:
     portal.faults.inject("html", times=50)
     reply = await harness.say(anna, "/open")
@@ -56,6 +68,17 @@ async def test_a_lost_answer_is_checked_before_reporting(harness: Harness, porta
     else:
         assert status == "OPENED" and "🟢 <b>Working</b>" in reply.text
     assert "NOT</b> recorded" not in reply.text
+
+
+async def test_a_lost_pause_that_did_not_happen_says_so(harness: Harness, portal: PortalEmulator,
+                                                        anna: User) -> None:
+    await harness.say(anna, "/open")
+    # The connection drops before the portal acts: the bot cannot know, so it checks.
+    portal.faults.inject("reset", method="timeman.pause", times=10)
+    reply = await harness.say(anna, "/pause")
+    assert portal.status_of(ANNA_B24)["STATUS"] == "OPENED"
+    assert "Bitrix24 did not change your day" in reply.text and "🟢 <b>Working</b>" in reply.text
+    assert "reopened" not in reply.text
 
 
 async def test_transient_errors_are_invisible(harness: Harness, portal: PortalEmulator, anna: User) -> None:

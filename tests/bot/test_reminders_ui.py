@@ -425,6 +425,18 @@ async def test_timezone_show_set_invalid_and_back_to_bitrix24(harness: Harness, 
     assert "stays the same" in again.text
 
 
+async def test_relinking_to_an_employee_in_another_zone_moves_reminders(harness: Harness, portal: PortalEmulator,
+                                                                       anna: User, redis: Redis) -> None:
+    await harness.say(anna, "/remind 13:00")
+    [item] = await stored(harness, ANNA_TG)
+    store = ReminderStore(redis, KEYS)
+    job = recurring_job(item.reminder.id)
+    assert await store.due_at(job) == BERLIN_1300_UTC
+    await link(harness, portal, anna, "boris@example.com", BORIS_B24)  # Boris works in Moscow
+    assert await service(harness).zone(ANNA_TG) == "Europe/Moscow"
+    assert await store.due_at(job) == datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # 13:00 in Moscow
+
+
 async def test_timezone_from_the_remind_menu_and_unchanged(harness: Harness, anna: User) -> None:
     menu = await harness.say(anna, "/remind")
     shown = await harness.tap(anna, menu, menu.button("Time zone"))

@@ -10,7 +10,7 @@ from aiogram.types import User
 
 from bot.clock import ManualClock
 from bot.sandbox.portal import PortalEmulator
-from tests.bot.conftest import ANNA_B24, ANNA_TG, BORIS_TG
+from tests.bot.conftest import ANNA_B24, ANNA_TG, BORIS_TG, MONDAY_0800_UTC
 from tests.bot.flows import link
 from tests.bot.harness import Harness, SentMessage
 
@@ -89,9 +89,42 @@ async def test_pause_on_a_closed_day_under_the_documented_behaviour(
     await harness.say(anna, "/close")
     clock.advance(timedelta(minutes=5))
     reply = await harness.say(anna, "/pause")
+    # The bot knew the day was closed, read the status, and sent no pause that would reopen it.
+    assert "Your day is closed, so there is nothing to pause" in reply.text
+    assert portal.request_count("timeman.pause") == 0
+    assert portal.status_of(ANNA_B24)["STATUS"] == "CLOSED"
+
+
+async def test_pause_on_a_day_closed_elsewhere_under_the_documented_behaviour(
+    harness: Harness, portal: PortalEmulator, anna: User, clock: ManualClock
+) -> None:
+    portal.flags.pause_on_closed_resumes = True
+    await harness.say(anna, "/open")
+    clock.advance(timedelta(hours=4))
+    # Closed in the Bitrix24 web UI: the bot last saw the day running.
+    portal.seed_day(ANNA_B24, start=clock.now() - timedelta(hours=4), status="CLOSED", closed_at=clock.now())
+    clock.advance(timedelta(minutes=20))
+    reply = await harness.say(anna, "/pause")
     assert "reopened your closed day instead of pausing it" in reply.text
     assert "🟢 <b>Working</b>" in reply.text
     assert portal.status_of(ANNA_B24)["STATUS"] == "OPENED"
+
+
+async def test_pause_without_a_remembered_day_reads_the_status_first(
+    harness: Harness, portal: PortalEmulator, anna: User, clock: ManualClock, redis
+) -> None:
+    portal.flags.pause_on_closed_resumes = True
+    portal.seed_day(ANNA_B24, start=clock.now() - timedelta(hours=4), status="CLOSED", closed_at=clock.now())
+    reply = await harness.say(anna, "/pause")
+    assert "Your day is closed, so there is nothing to pause" in reply.text
+    assert portal.status_of(ANNA_B24)["STATUS"] == "CLOSED"
+    # A running day it did not know about is paused after that one read.
+    portal.seed_day(ANNA_B24, start=clock.now() - timedelta(hours=1))
+    await redis.delete(f"test:day:{ANNA_B24}")
+    before = portal.request_count()
+    paused = await harness.say(anna, "/pause")
+    assert "Paused" in paused.text and portal.status_of(ANNA_B24)["STATUS"] == "PAUSED"
+    assert portal.request_count() - before == 2
 
 
 async def test_pause_before_any_day(harness: Harness, anna: User) -> None:
@@ -141,9 +174,35 @@ async def test_a_card_from_yesterday_cannot_close_today(harness: Harness, portal
     await harness.say(anna, "/open")
     before = portal.request_count("timeman.close")
     card = await harness.tap(anna, yesterday, yesterday.button("Close day"))
-    assert "no longer active" in card.text and "🟢 <b>Working</b>" in card.text
+    assert "from a card of another day, so nothing was sent" in card.text and "🟢 <b>Working</b>" in card.text
     assert portal.request_count("timeman.close") == before
     assert portal.status_of(ANNA_B24)["STATUS"] == "OPENED"
+
+
+async def test_an_old_resume_button_does_not_reopen_a_closed_day(harness: Harness, portal: PortalEmulator,
+                                                                anna: User, clock: ManualClock) -> None:
+    await harness.say(anna, "/open")
+    clock.advance(timedelta(hours=3))
+    paused = await harness.say(anna, "/pause")
+    clock.advance(timedelta(minutes=30))
+    await harness.say(anna, "/close")
+    clock.advance(timedelta(minutes=30))
+    card = await harness.tap(anna, paused, paused.button("Resume"))
+    assert "You're not on a break: your day is closed" in card.text
+    assert portal.request_count("timeman.open") == 1  # only the morning's
+    assert portal.status_of(ANNA_B24)["STATUS"] == "CLOSED"
+
+
+async def test_buttons_work_past_midnight_on_the_same_day(harness: Harness, portal: PortalEmulator, anna: User,
+                                                          clock: ManualClock) -> None:
+    portal.flags.expiry_policy = "source"  # Anna's 9-18 shift then expires at 01:30
+    clock.set(MONDAY_0800_UTC.replace(hour=21))  # 22:00 in Berlin
+    await harness.say(anna, "/open")
+    clock.advance(timedelta(hours=2, minutes=30))  # 00:30 on Tuesday, the same working day
+    card = await harness.say(anna, "/status")
+    assert "🟢 <b>Working</b>" in card.text
+    paused = await harness.tap(anna, card, card.button("Pause"))
+    assert "Paused" in paused.text and portal.status_of(ANNA_B24)["STATUS"] == "PAUSED"
 
 
 async def test_someone_else_tapping_a_card_acts_only_as_themselves(harness: Harness, portal: PortalEmulator,

@@ -10,6 +10,7 @@ from aiogram.types import Message
 
 from bot.bitrix24 import Bitrix24Error
 from bot.services.linking import LinkingService, parse_identity
+from bot.services.reminders import ReminderService
 from bot.storage.profiles import ProfileRepository
 from bot.telegram.notices import language_of, notify
 from bot.telegram.view import UserView
@@ -47,7 +48,8 @@ async def list_links(message: Message, view: UserView, link_service: LinkingServ
 
 
 async def admin_link(message: Message, bot: Bot, command: CommandObject, view: UserView,
-                     link_service: LinkingService, profiles: ProfileRepository) -> None:
+                     link_service: LinkingService, profiles: ProfileRepository,
+                     reminder_service: ReminderService) -> None:
     parts = (command.args or "").split()
     identity = parse_identity(parts[1]) if len(parts) == 2 else None
     if len(parts) != 2 or not parts[0].isdigit() or identity is None:
@@ -62,8 +64,8 @@ async def admin_link(message: Message, bot: Bot, command: CommandObject, view: U
     if user is None:
         await message.answer(view.t("admin.no_such_user", identity=html.escape(parts[1])))
         return
-    if user.time_zone:
-        await profiles.adopt_bitrix_time_zone(telegram_id, user.time_zone)
+    if user.time_zone and await profiles.adopt_bitrix_time_zone(telegram_id, user.time_zone):
+        await reminder_service.reschedule_all(telegram_id)
     if displaced is not None:
         await notify(bot, displaced.telegram_id, displaced.language, "link.replaced")
     answer = view.t("admin.linked", telegram_id=telegram_id, name=html.escape(user.full_name), bitrix_id=user.id)

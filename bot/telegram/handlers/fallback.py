@@ -8,6 +8,7 @@ from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.services.linking import LinkingService, looks_like_code
+from bot.services.reminders import ReminderService
 from bot.services.workday import WorkdayService
 from bot.storage.profiles import ProfileRepository
 from bot.telegram.handlers.linking import confirm_code
@@ -25,11 +26,11 @@ async def membership_changed(update: ChatMemberUpdated, profiles: ProfileReposit
 
 async def code_without_state(message: Message, bot: Bot, state: FSMContext, view: UserView,
                              link_service: LinkingService, workday_service: WorkdayService,
-                             profiles: ProfileRepository) -> None:
+                             profiles: ProfileRepository, reminder_service: ReminderService) -> None:
     """A code sent after a restart lost the conversation state still counts."""
     assert message.from_user is not None
     if await link_service.has_attempt(message.from_user.id):
-        await confirm_code(message, bot, state, view, link_service, workday_service, profiles)
+        await confirm_code(message, bot, state, view, link_service, workday_service, profiles, reminder_service)
         return
     await message.answer(view.t("stray"))
 

@@ -11,6 +11,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message, User
 
 from bot.services.linking import ConfirmOutcome, LinkingService, StartOutcome, parse_identity
+from bot.services.reminders import ReminderService
 from bot.services.workday import WorkdayService
 from bot.storage.links import Link
 from bot.storage.profiles import ProfileRepository
@@ -78,13 +79,13 @@ async def _start(message: Message, bot: Bot, text: str, state: FSMContext, view:
 
 async def code_entered(message: Message, bot: Bot, state: FSMContext, view: UserView,
                        link_service: LinkingService, workday_service: WorkdayService,
-                       profiles: ProfileRepository) -> None:
-    await confirm_code(message, bot, state, view, link_service, workday_service, profiles)
+                       profiles: ProfileRepository, reminder_service: ReminderService) -> None:
+    await confirm_code(message, bot, state, view, link_service, workday_service, profiles, reminder_service)
 
 
 async def confirm_code(message: Message, bot: Bot, state: FSMContext, view: UserView,
                        link_service: LinkingService, workday_service: WorkdayService,
-                       profiles: ProfileRepository) -> None:
+                       profiles: ProfileRepository, reminder_service: ReminderService) -> None:
     assert message.from_user is not None
     t = view.t
     result = await link_service.confirm(message.from_user.id, message.text or "")
@@ -106,8 +107,8 @@ async def confirm_code(message: Message, bot: Bot, state: FSMContext, view: User
         return
     user = result.user
     assert user is not None
-    if user.time_zone:
-        await profiles.adopt_bitrix_time_zone(message.from_user.id, user.time_zone)
+    if user.time_zone and await profiles.adopt_bitrix_time_zone(message.from_user.id, user.time_zone):
+        await reminder_service.reschedule_all(message.from_user.id)  # kept when relinking
     if message.from_user.language_code:
         await profiles.remember_telegram_language(message.from_user.id, message.from_user.language_code)
     if result.displaced is not None:

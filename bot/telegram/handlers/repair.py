@@ -12,11 +12,11 @@ from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.services.workday import FinishTimeError, WorkdayService, parse_finish_time
+from bot.services.workday import FinishTimeError, WorkdayService, day_key, parse_finish_time
 from bot.storage.links import Link
 from bot.telegram import formatting as fmt
 from bot.bitrix24 import WorkdayStatus
-from bot.telegram.callbacks import RepairAction, day_key
+from bot.telegram.callbacks import RepairAction
 from bot.telegram.handlers.workday import BITRIX24, reply
 from bot.telegram.replies import busy, show
 from bot.telegram.states import RepairStates

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from datetime import datetime
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
@@ -22,18 +21,19 @@ BITRIX24 = {"bitrix24": True}
 
 
 async def reply(event: Message | CallbackQuery, report: DayReport, view: UserView, *,
-                preface: str | None = None) -> None:
+                preface: str | None = None, card_day: int = 0, can_retry: bool = True) -> None:
     zone = view.zone(report.day)
-    text, markup = report_message(report, view.now(), zone, view.t)
+    text, markup = report_message(report, view.now(), zone, view.t, card_day=card_day, can_retry=can_retry)
     if preface:
         text = f"{preface}\n\n{text}"
     await show(event, text, markup)
 
 
-async def _act(message: Message, bot: Bot, view: UserView, action: Awaitable[DayReport]) -> None:
+async def _act(message: Message, bot: Bot, view: UserView, action: Awaitable[DayReport], *,
+               can_retry: bool = True) -> None:
     async with busy(bot, message.chat.id):
         report = await action
-    await reply(message, report, view)
+    await reply(message, report, view, can_retry=can_retry)
 
 
 async def status_command(message: Message, bot: Bot, link: Link, view: UserView,
@@ -62,36 +62,26 @@ async def close_command(message: Message, bot: Bot, command: CommandObject, link
     if len(report_text) > REPORT_LIMIT:
         await message.answer(view.t("close.report_too_long", limit=REPORT_LIMIT))
         return
-    await _act(message, bot, view, workday_service.close(link.bitrix_id, report=report_text or None))
-
-
-def _is_stale(card_day: int, view: UserView, now: datetime) -> bool:
-    """A card from an earlier date must not pause or close today's day."""
-    if not card_day:
-        return False
-    zone = view.zone()
-    card_date = datetime.fromtimestamp(card_day * 60, zone).date()
-    return card_date != now.astimezone(zone).date()
+    # "Try again" could not carry the report text, so a failed close with one is retyped.
+    await _act(message, bot, view, workday_service.close(link.bitrix_id, report=report_text or None),
+               can_retry=not report_text)
 
 
 async def day_button(query: CallbackQuery, callback_data: DayAction, link: Link, view: UserView,
                      workday_service: WorkdayService) -> None:
     action = callback_data.action
-    if action in ("pause", "resume", "close") and _is_stale(callback_data.day, view, view.now()):
-        report = await workday_service.status(link.bitrix_id)
-        await reply(query, report, view, preface=view.t("stale_button"))
-        return
+    card_day = callback_data.day or None  # the service refuses to act on another day
     if action == "pause":
-        report = await workday_service.pause(link.bitrix_id)
+        report = await workday_service.pause(link.bitrix_id, card_day=card_day)
     elif action == "resume":
-        report = await workday_service.resume(link.bitrix_id, known_paused=True)
+        report = await workday_service.resume(link.bitrix_id, card_day=card_day)
     elif action == "close":
-        report = await workday_service.close(link.bitrix_id)
+        report = await workday_service.close(link.bitrix_id, card_day=card_day)
     elif action == "start":
         report = await workday_service.start(link.bitrix_id)
     else:  # refresh, and anything unknown from an older version of the bot
         report = await workday_service.status(link.bitrix_id)
-    await reply(query, report, view)
+    await reply(query, report, view, card_day=callback_data.day)
 
 
 def create_router() -> Router:
