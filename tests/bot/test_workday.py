@@ -293,6 +293,11 @@ async def test_blocking_the_bot_marks_the_user_inactive(harness: Harness, anna: 
     assert not (await profiles.get(ANNA_TG)).blocked
 
 
+async def test_a_stranger_blocking_the_bot_leaves_nothing_stored(harness: Harness, redis) -> None:
+    await harness.feed(harness.updates.blocked(harness.updates.user(BORIS_TG)))
+    assert [key for key in await redis.keys("test:*") if str(BORIS_TG).encode() in key] == []
+
+
 async def test_a_403_when_sending_marks_the_user_inactive(harness: Harness, anna: User) -> None:
     harness.session.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user")
     await harness.feed(harness.updates.text(anna, "/status"))

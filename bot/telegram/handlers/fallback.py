@@ -10,6 +10,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from bot.services.linking import LinkingService, looks_like_code
 from bot.services.reminders import ReminderService
 from bot.services.workday import WorkdayService
+from bot.storage.links import Link
 from bot.storage.profiles import ProfileRepository
 from bot.telegram.handlers.linking import confirm_code
 from bot.telegram.view import UserView
@@ -18,8 +19,11 @@ ANSWER_AFTER = {"callback_answer": {"pre": False}}
 
 
 
-async def membership_changed(update: ChatMemberUpdated, profiles: ProfileRepository) -> None:
-    """A user who blocks the bot gets nothing more from it until they come back."""
+async def membership_changed(update: ChatMemberUpdated, profiles: ProfileRepository, link: Link | None) -> None:
+    """A user who blocks the bot gets nothing more from it until they come back. Only a
+    linked user has anything to stop; nothing is stored about anyone else."""
+    if link is None:
+        return
     blocked = update.new_chat_member.status in ("kicked", "left")
     await profiles.set_blocked(update.from_user.id, blocked)
 
