@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 # An answer whose start or pause moment is this close to "now" was caused by our request.
 _JUST_NOW = timedelta(minutes=2)
 _STATUS_CHECK_DEADLINE = 8.0
+# A remembered day older than this may have been closed elsewhere and a new one begun.
+_CACHE_TRUSTED_FOR = timedelta(hours=16)
 
 
 class Action(StrEnum):
@@ -81,6 +83,9 @@ class DayReport:
     change: Change | None = None
     failure: Failure | None = None
     error: Bitrix24Error | None = None
+    # On a failure with no day to show: the day (its key) the bot last knew, so that a
+    # "Try again" button cannot act on a later day.
+    known_day: int = 0
 
     @property
     def ok(self) -> bool:
@@ -113,17 +118,25 @@ def _near(moment: datetime | None, now: datetime) -> bool:
 
 
 def _same_day(seen: SeenDay | None, day: Workday) -> bool:
-    return seen is not None and day.started_at is not None and seen.started == int(day.started_at.timestamp())
+    return seen is not None and day.started_at is not None and seen.started == _start_of(day)
 
 
-def _known(seen: SeenDay | None, status: WorkdayStatus | None, card_day: int | None) -> bool:
+def _known(seen: SeenDay | None, status: WorkdayStatus | None, card_day: int | None, now: datetime) -> bool:
     """Whether the last answer we saw is enough to act without reading the status: it
-    was in `status` (any, if None) and, for a tap on a card, it was the card's day."""
+    was in `status` (any, if None), for a tap on a card it was the card's day, and that
+    day is recent enough to be still the current one. Otherwise one status read costs
+    less than acting on the wrong day: `timeman.open` would start a new day."""
     if seen is None or not seen.started:
         return False
     if status is not None and seen.status is not status:
         return False
+    if now.timestamp() - seen.started > _CACHE_TRUSTED_FOR.total_seconds():
+        return False
     return card_day is None or seen.started // 60 == card_day
+
+
+def _start_of(day: Workday) -> int:
+    return int(day.started_at.timestamp()) if day.started_at else 0
 
 
 def _other_day(day: Workday, card_day: int | None) -> bool:
@@ -161,16 +174,20 @@ class WorkdayService:
         seen = await self._cache.get(bitrix_id)
 
         async def call() -> DayReport:
-            if not _known(seen, WorkdayStatus.PAUSED, card_day):
-                refusal = await self._check_first(Action.RESUME, bitrix_id, card_day, {
+            if _known(seen, WorkdayStatus.PAUSED, card_day, self._clock.now()):
+                assert seen is not None
+                paused_start = seen.started
+            else:
+                checked = await self._check_first(Action.RESUME, bitrix_id, card_day, {
                     WorkdayStatus.OPENED: Change.ALREADY_RUNNING,
                     WorkdayStatus.CLOSED: Change.NOT_PAUSED,
                     WorkdayStatus.EXPIRED: Change.NEEDS_REPAIR,
                 })
-                if refusal is not None:
-                    return refusal
+                if isinstance(checked, DayReport):
+                    return checked
+                paused_start = _start_of(checked)
             day = await self._api.open(bitrix_id)
-            return DayReport(Action.RESUME, *self._after_open(seen, day, resuming=True, was_paused=True))
+            return DayReport(Action.RESUME, *self._after_open(seen, day, resuming=True, paused_start=paused_start))
 
         return await self._run(
             Action.RESUME, bitrix_id, call,
@@ -178,13 +195,13 @@ class WorkdayService:
         )
 
     def _after_open(self, seen: SeenDay | None, day: Workday, *, resuming: bool = False,
-                    was_paused: bool = False) -> tuple[Workday, Change]:
+                    paused_start: int = 0) -> tuple[Workday, Change]:
         now = self._clock.now()
         if day.status is WorkdayStatus.EXPIRED:
             return day, Change.NEEDS_REPAIR
         if day.status is not WorkdayStatus.OPENED:
             return day, Change.UNCHANGED
-        if was_paused:  # the user pressed Resume on a card that showed the day paused
+        if paused_start and _start_of(day) == paused_start:  # the day we knew to be paused runs again
             return day, Change.RESUMED
         if seen is not None and _same_day(seen, day):
             resumed_now = int(day.breaks.total_seconds()) > seen.breaks
@@ -218,14 +235,14 @@ class WorkdayService:
             return DayReport(Action.PAUSE, day, Change.RESUMED_INSTEAD)
 
         async def call() -> DayReport:
-            if not _known(seen, WorkdayStatus.OPENED, card_day):
-                refusal = await self._check_first(Action.PAUSE, bitrix_id, card_day, {
+            if not _known(seen, WorkdayStatus.OPENED, card_day, self._clock.now()):
+                checked = await self._check_first(Action.PAUSE, bitrix_id, card_day, {
                     WorkdayStatus.PAUSED: Change.ALREADY_PAUSED,
                     WorkdayStatus.CLOSED: Change.NOTHING_TO_PAUSE,
                     WorkdayStatus.EXPIRED: Change.NEEDS_REPAIR,
                 })
-                if refusal is not None:
-                    return refusal
+                if isinstance(checked, DayReport):
+                    return checked
             return judge(await self._api.pause(bitrix_id))
 
         def verify(day: Workday) -> DayReport:
@@ -249,10 +266,13 @@ class WorkdayService:
             return DayReport(Action.CLOSE, day, Change.UNCHANGED)
 
         async def call() -> DayReport:
-            if card_day is not None and not _known(seen, None, card_day):
-                refusal = await self._check_first(Action.CLOSE, bitrix_id, card_day, {})
-                if refusal is not None:
-                    return refusal
+            if card_day is not None and not _known(seen, None, card_day, self._clock.now()):
+                checked = await self._check_first(Action.CLOSE, bitrix_id, card_day, {
+                    WorkdayStatus.CLOSED: Change.ALREADY_CLOSED,
+                    WorkdayStatus.EXPIRED: Change.NEEDS_REPAIR,
+                })
+                if isinstance(checked, DayReport):
+                    return checked
             try:
                 return judge(await self._api.close(bitrix_id, report=report or None))
             except InvalidArgumentError as error:
@@ -288,14 +308,20 @@ class WorkdayService:
         return await self._run(Action.REPAIR, bitrix_id, call, verify=judge)
 
     async def _check_first(self, action: Action, bitrix_id: int, card_day: int | None,
-                           refuse: dict[WorkdayStatus, Change]) -> DayReport | None:
-        """Read the day before acting on it. A report when the action must not be sent:
-        the tap came from another day's card, or the day is in a state in `refuse`."""
-        day = await self._api.status(bitrix_id)
+                           refuse: dict[WorkdayStatus, Change]) -> DayReport | Workday:
+        """Read the day before acting on it. A report when the action must not be sent
+        (the tap came from another day's card, or the day is in a state in `refuse`),
+        else the day read."""
+        try:
+            day = await self._api.status(bitrix_id)
+        except Bitrix24Error as error:
+            # Only a read was lost, and the action was never sent: it was not recorded.
+            error.maybe_applied = False
+            raise
         if _other_day(day, card_day):
             return DayReport(action, day, Change.STALE)
         change = refuse.get(day.status)
-        return DayReport(action, day, change) if change is not None else None
+        return DayReport(action, day, change) if change is not None else day
 
     async def _run(
         self,
@@ -347,9 +373,13 @@ class WorkdayService:
             try:
                 day = await self._api.status(bitrix_id, deadline=_STATUS_CHECK_DEADLINE)
             except Bitrix24Error:
-                return DayReport(action, failure=Failure.UNKNOWN_OUTCOME, error=error)
+                return DayReport(action, failure=failure, error=error, known_day=await self._known_day(bitrix_id))
             return verify(day)
-        return DayReport(action, failure=failure, error=error)
+        return DayReport(action, failure=failure, error=error, known_day=await self._known_day(bitrix_id))
+
+    async def _known_day(self, bitrix_id: int) -> int:
+        seen = await self._cache.get(bitrix_id)
+        return seen.started // 60 if seen else 0
 
 
 _CLOCK_TIME = re.compile(r"^\s*(?P<h>\d{1,2})\s*[:.\-hч]\s*(?P<m>\d{2})\s*$", re.IGNORECASE)

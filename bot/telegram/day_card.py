@@ -116,12 +116,17 @@ _RETRY_BUTTONS = {Action.START: "start", Action.PAUSE: "pause", Action.RESUME: "
 
 
 def failure_keyboard(report: DayReport, t: Translator, *, card_day: int, can_retry: bool) -> InlineKeyboardMarkup:
-    """With no day to show, still leave a way forward: try again, or just look."""
+    """With no day to show, still leave a way forward: try again, or just look.
+
+    "Try again" stays in the chat, so it carries the day it was meant for and is refused
+    on any later day; with no day known, only starting one can be retried."""
     row: list[InlineKeyboardButton] = []
     retry = _RETRY_BUTTONS.get(report.action)
-    if can_retry and retry and report.failure in (Failure.UNAVAILABLE, Failure.UNKNOWN_OUTCOME):
+    day = card_day or report.known_day
+    transient = report.failure in (Failure.UNAVAILABLE, Failure.UNKNOWN_OUTCOME)
+    if can_retry and retry and transient and (day or report.action is Action.START):
         row.append(InlineKeyboardButton(text=t("btn.retry"),
-                                        callback_data=DayAction(action=retry, day=card_day).pack()))
+                                        callback_data=DayAction(action=retry, day=day).pack()))
     row.append(InlineKeyboardButton(text=t("btn.refresh"), callback_data=DayAction(action="refresh").pack()))
     return InlineKeyboardMarkup(inline_keyboard=[row])
 

@@ -44,6 +44,34 @@ async def test_a_failed_tap_leaves_a_way_to_try_again(harness: Harness, portal: 
     assert "Paused" in again.text and portal.status_of(ANNA_B24)["STATUS"] == "PAUSED"
 
 
+async def test_a_failed_status_read_before_a_pause_says_not_recorded(harness: Harness, portal: PortalEmulator,
+                                                                     anna: User, redis) -> None:
+    await harness.say(anna, "/open")
+    await redis.delete(f"test:day:{ANNA_B24}")  # the bot has to read the day before pausing
+    portal.faults.inject("reset", method="timeman.status", times=50)
+    reply = await harness.say(anna, "/pause")
+    assert "Your pause was <b>NOT</b> recorded" in reply.text
+    assert portal.request_count("timeman.pause") == 0
+
+
+async def test_try_again_from_a_failed_command_is_refused_on_a_later_day(
+    harness: Harness, portal: PortalEmulator, anna: User, clock: ManualClock
+) -> None:
+    await harness.say(anna, "/open")
+    clock.advance(timedelta(hours=8))
+    portal.faults.inject("http_503", times=50)
+    failed = await harness.say(anna, "/close")
+    assert "NOT</b> recorded" in failed.text and failed.button("Try again")
+    portal.faults.clear()
+    # Closed in the web UI instead; the next morning a new day starts.
+    portal.seed_day(ANNA_B24, start=clock.now() - timedelta(hours=8), status="CLOSED", closed_at=clock.now())
+    clock.advance(timedelta(hours=15))
+    await harness.say(anna, "/open")
+    again = await harness.tap(anna, failed, failed.button("Try again"))
+    assert "from a card of another day, so nothing was sent" in again.text
+    assert portal.status_of(ANNA_B24)["STATUS"] == "OPENED"
+
+
 async def test_portal_html_error_page(harness: Harness, portal: PortalEmulator, anna: User) -> None:
     portal.faults.inject("html", times=50)
     reply = await harness.say(anna, "/open")

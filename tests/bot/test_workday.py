@@ -193,6 +193,32 @@ async def test_an_old_resume_button_does_not_reopen_a_closed_day(harness: Harnes
     assert portal.status_of(ANNA_B24)["STATUS"] == "CLOSED"
 
 
+async def test_resume_the_next_morning_on_a_day_closed_elsewhere(harness: Harness, portal: PortalEmulator,
+                                                                 anna: User, clock: ManualClock) -> None:
+    await harness.say(anna, "/open")
+    clock.advance(timedelta(hours=3))
+    paused = await harness.say(anna, "/pause")
+    portal.seed_day(ANNA_B24, start=clock.now() - timedelta(hours=3), status="CLOSED", closed_at=clock.now())
+    clock.advance(timedelta(hours=20))
+    # The bot last saw that day paused, but too long ago to trust: it reads the status.
+    card = await harness.tap(anna, paused, paused.button("Resume"))
+    assert "You're not on a break: your day is closed" in card.text
+    assert portal.status_of(ANNA_B24)["STATUS"] == "CLOSED"
+
+
+async def test_close_on_a_card_of_a_day_closed_elsewhere_costs_one_read(
+    harness: Harness, portal: PortalEmulator, anna: User, clock: ManualClock, redis
+) -> None:
+    card = await harness.say(anna, "/open")
+    clock.advance(timedelta(hours=3))
+    portal.seed_day(ANNA_B24, start=clock.now() - timedelta(hours=3), status="CLOSED", closed_at=clock.now())
+    await redis.delete(f"test:day:{ANNA_B24}")
+    before = portal.request_count()
+    reply = await harness.tap(anna, card, card.button("Close day"))
+    assert "already closed" in reply.text
+    assert portal.request_count() - before == 1
+
+
 async def test_buttons_work_past_midnight_on_the_same_day(harness: Harness, portal: PortalEmulator, anna: User,
                                                           clock: ManualClock) -> None:
     portal.flags.expiry_policy = "source"  # Anna's 9-18 shift then expires at 01:30
