@@ -52,6 +52,8 @@ def main(argv: list[str]) -> int:
         python = ensure_environment("sandbox")
         command = [str(python), "-m", "bot", *argv]
     os.chdir(ROOT)
+    if argv[:1] == ["test"]:  # say what runs: the suite is pytest's, with pytest's exit status
+        print("$ " + " ".join([os.path.relpath(command[0], ROOT), *command[1:]]), flush=True)
     if os.name == "nt":
         return subprocess.run(command).returncode
     os.execv(command[0], command)

@@ -88,6 +88,7 @@ MESSAGES: dict[str, str] = {
     "link.not_a_code": "Send the 6-digit code from your Bitrix24 notifications, or /cancel.",
     "link.done": "✅ Linked to <b>{name}</b> in Bitrix24. Here is your day:",
     "link.replaced": "Your Telegram account was unlinked from Bitrix24: the employee linked another Telegram account.",
+    "link.replaced_by_admin": "Your Telegram account was unlinked from Bitrix24: an admin linked the employee to another Telegram account.",
     "link.by_admin": "An admin linked your Telegram account to <b>{name}</b> in Bitrix24. Send /status to see your day.",
     "link.removed_by_admin": "An admin unlinked your Telegram account from Bitrix24 and deleted what I stored about you.",
     "link.already": "You are linked to <b>{name}</b>. To link another account, send <code>/link e-mail</code>.",

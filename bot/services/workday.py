@@ -135,6 +135,20 @@ def _known(seen: SeenDay | None, status: WorkdayStatus | None, card_day: int | N
     return card_day is None or seen.started // 60 == card_day
 
 
+# Per action: the state the last answer must show to act without reading the status
+# (None: any), and what to say instead of acting when the status read finds another state.
+_GUARDS: dict[Action, tuple[WorkdayStatus | None, dict[WorkdayStatus, Change]]] = {
+    Action.PAUSE: (WorkdayStatus.OPENED, {WorkdayStatus.PAUSED: Change.ALREADY_PAUSED,
+                                          WorkdayStatus.CLOSED: Change.NOTHING_TO_PAUSE,
+                                          WorkdayStatus.EXPIRED: Change.NEEDS_REPAIR}),
+    Action.RESUME: (WorkdayStatus.PAUSED, {WorkdayStatus.OPENED: Change.ALREADY_RUNNING,
+                                           WorkdayStatus.CLOSED: Change.NOT_PAUSED,
+                                           WorkdayStatus.EXPIRED: Change.NEEDS_REPAIR}),
+    Action.CLOSE: (None, {WorkdayStatus.CLOSED: Change.ALREADY_CLOSED,
+                          WorkdayStatus.EXPIRED: Change.NEEDS_REPAIR}),
+}
+
+
 def _start_of(day: Workday) -> int:
     return int(day.started_at.timestamp()) if day.started_at else 0
 
@@ -174,18 +188,9 @@ class WorkdayService:
         seen = await self._cache.get(bitrix_id)
 
         async def call() -> DayReport:
-            if _known(seen, WorkdayStatus.PAUSED, card_day, self._clock.now()):
-                assert seen is not None
-                paused_start = seen.started
-            else:
-                checked = await self._check_first(Action.RESUME, bitrix_id, card_day, {
-                    WorkdayStatus.OPENED: Change.ALREADY_RUNNING,
-                    WorkdayStatus.CLOSED: Change.NOT_PAUSED,
-                    WorkdayStatus.EXPIRED: Change.NEEDS_REPAIR,
-                })
-                if isinstance(checked, DayReport):
-                    return checked
-                paused_start = _start_of(checked)
+            paused_start = await self._may_act(Action.RESUME, bitrix_id, seen, card_day)
+            if isinstance(paused_start, DayReport):
+                return paused_start
             day = await self._api.open(bitrix_id)
             return DayReport(Action.RESUME, *self._after_open(seen, day, resuming=True, paused_start=paused_start))
 
@@ -235,14 +240,9 @@ class WorkdayService:
             return DayReport(Action.PAUSE, day, Change.RESUMED_INSTEAD)
 
         async def call() -> DayReport:
-            if not _known(seen, WorkdayStatus.OPENED, card_day, self._clock.now()):
-                checked = await self._check_first(Action.PAUSE, bitrix_id, card_day, {
-                    WorkdayStatus.PAUSED: Change.ALREADY_PAUSED,
-                    WorkdayStatus.CLOSED: Change.NOTHING_TO_PAUSE,
-                    WorkdayStatus.EXPIRED: Change.NEEDS_REPAIR,
-                })
-                if isinstance(checked, DayReport):
-                    return checked
+            refusal = await self._may_act(Action.PAUSE, bitrix_id, seen, card_day)
+            if isinstance(refusal, DayReport):
+                return refusal
             return judge(await self._api.pause(bitrix_id))
 
         def verify(day: Workday) -> DayReport:
@@ -266,13 +266,10 @@ class WorkdayService:
             return DayReport(Action.CLOSE, day, Change.UNCHANGED)
 
         async def call() -> DayReport:
-            if card_day is not None and not _known(seen, None, card_day, self._clock.now()):
-                checked = await self._check_first(Action.CLOSE, bitrix_id, card_day, {
-                    WorkdayStatus.CLOSED: Change.ALREADY_CLOSED,
-                    WorkdayStatus.EXPIRED: Change.NEEDS_REPAIR,
-                })
-                if isinstance(checked, DayReport):
-                    return checked
+            if card_day is not None:  # a typed /close means today's day, whichever it is
+                refusal = await self._may_act(Action.CLOSE, bitrix_id, seen, card_day)
+                if isinstance(refusal, DayReport):
+                    return refusal
             try:
                 return judge(await self._api.close(bitrix_id, report=report or None))
             except InvalidArgumentError as error:
@@ -307,11 +304,16 @@ class WorkdayService:
 
         return await self._run(Action.REPAIR, bitrix_id, call, verify=judge)
 
-    async def _check_first(self, action: Action, bitrix_id: int, card_day: int | None,
-                           refuse: dict[WorkdayStatus, Change]) -> DayReport | Workday:
-        """Read the day before acting on it. A report when the action must not be sent
-        (the tap came from another day's card, or the day is in a state in `refuse`),
-        else the day read."""
+    async def _may_act(self, action: Action, bitrix_id: int, seen: SeenDay | None,
+                       card_day: int | None) -> DayReport | int:
+        """Whether to send `action`: a report when it must not be sent (the tap came from
+        another day's card, or the day is in a state the action cannot change), else the
+        start (unix seconds) of the day it will act on. The last answer seen decides when
+        it is enough (`_known`); otherwise the status is read."""
+        expected, refuse = _GUARDS[action]
+        if _known(seen, expected, card_day, self._clock.now()):
+            assert seen is not None
+            return seen.started
         try:
             day = await self._api.status(bitrix_id)
         except Bitrix24Error as error:
@@ -321,7 +323,7 @@ class WorkdayService:
         if _other_day(day, card_day):
             return DayReport(action, day, Change.STALE)
         change = refuse.get(day.status)
-        return DayReport(action, day, change) if change is not None else day
+        return DayReport(action, day, change) if change is not None else _start_of(day)
 
     async def _run(
         self,

@@ -154,7 +154,7 @@ async def test_admin_link_tells_both_accounts(harness: Harness, portal: PortalEm
     admin = harness.updates.user(ADMIN_TG)
     reply = await harness.say(admin, f"/admin_link {BORIS_TG} anna@example.com")
     assert "They were told in Telegram." in reply.text
-    assert "Ваш Telegram отвязан" in harness.session.last(ANNA_TG).text
+    assert "администратор привязал сотрудника" in harness.session.last(ANNA_TG).text
     assert "An admin linked your Telegram account to <b>Anna Berg</b>" in harness.session.last(BORIS_TG).text
     unlinked = await harness.say(admin, f"/admin_unlink {BORIS_TG}")
     assert "Unlinked Telegram 5002" in unlinked.text

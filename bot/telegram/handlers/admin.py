@@ -67,7 +67,7 @@ async def admin_link(message: Message, bot: Bot, command: CommandObject, view: U
     if user.time_zone and await profiles.adopt_bitrix_time_zone(telegram_id, user.time_zone):
         await reminder_service.reschedule_all(telegram_id)
     if displaced is not None:
-        await notify(bot, displaced.telegram_id, displaced.language, "link.replaced")
+        await notify(bot, displaced.telegram_id, displaced.language, "link.replaced_by_admin")
     answer = view.t("admin.linked", telegram_id=telegram_id, name=html.escape(user.full_name), bitrix_id=user.id)
     if telegram_id != message.chat.id:
         told = await notify(bot, telegram_id, await language_of(profiles, telegram_id), "link.by_admin",
