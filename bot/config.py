@@ -106,6 +106,8 @@ class Bitrix24Settings(BaseSettings):
     rate_burst: int = Field(default=50, ge=1, le=10_000)
     request_timeout: float = Field(default=10.0, gt=0, le=120)
     call_deadline: float = Field(default=30.0, gt=0, le=600)
+    # Calls that would wait for the rate limit share `batch` requests; off is one request per call.
+    coalesce: bool = True
 
     @field_validator("webhook_url")
     @classmethod

@@ -1,11 +1,14 @@
 """The async Bitrix24 REST client: `call()` and `batch()` with auth, rate limiting and retries.
 
-One instance per portal, on a shared `httpx.AsyncClient` that its owner closes.
+One instance per portal, on a shared `httpx.AsyncClient` that its owner closes. With a
+rate limiter, calls that would wait for it are coalesced into `batch` requests
+(`bot.bitrix24.coalesce`); each caller still sees its own answer and its own errors.
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import random
 import re
@@ -19,6 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from bot.bitrix24.auth import Auth
+from bot.bitrix24.coalesce import Body, Coalescer, Flight, Outcome
 from bot.bitrix24.encoding import batch_command
 from bot.bitrix24.errors import (
     Bitrix24Error,
@@ -43,6 +47,14 @@ _METHOD_NAME = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
 _MAX_REFRESHES_PER_CALL = 2
 
 Command = tuple[str, Mapping[str, Any] | None]
+
+# Methods that only read: safe to send again when an answer was lost. Anything else may
+# change the portal, and is never re-sent once it may have been applied.
+_READ_SUFFIXES = (".get", ".list", ".status", ".settings", ".current", ".fields")
+
+
+def is_read(method: str) -> bool:
+    return method.endswith(_READ_SUFFIXES)
 
 
 @dataclass(frozen=True)
@@ -95,6 +107,14 @@ class _Retry(Exception):
         self.limited = limited
 
 
+def _own_copy(exc: BaseException) -> BaseException:
+    """An exception for one of the callers that shared a request: callers annotate their
+    errors (`maybe_applied`), so none may see another's."""
+    if isinstance(exc, _Retry):
+        return _Retry(copy.copy(exc.error), exc.wait, limited=exc.limited)
+    return copy.copy(exc)
+
+
 class Bitrix24Client:
     def __init__(
         self,
@@ -106,6 +126,7 @@ class Bitrix24Client:
         deadline: float = 30.0,
         request_timeout: float = 10.0,
         rng: random.Random | None = None,
+        coalesce: bool = True,
     ) -> None:
         self.auth = auth
         self._http = http
@@ -116,6 +137,12 @@ class Bitrix24Client:
         self._rng = rng or random.Random()
         self._operating_reset_at: dict[str, float] = {}
         self.http_requests = 0
+        # Without a limiter nothing ever waits, so there is nothing to coalesce.
+        self.coalescer = (
+            Coalescer(limiter, self._send_one, self._send_batch, batch_limit=BATCH_LIMIT)
+            if coalesce and limiter is not None
+            else None
+        )
 
     def __repr__(self) -> str:
         return f"Bitrix24Client(auth={self.auth!r}, limiter={self._limiter!r})"
@@ -130,16 +157,8 @@ class Bitrix24Client:
         self, method: str, params: Mapping[str, Any] | None = None, *, deadline: float | None = None
     ) -> Envelope:
         """Call a method and return the whole success envelope (with `total`/`next`)."""
-        method = method.strip().lower()
-        if not _METHOD_NAME.match(method):
-            raise ValueError(f"not a Bitrix24 method name: {method!r}")
-        body = await self._with_deadline(method, dict(params or {}), deadline)
-        return Envelope(
-            result=body.get("result"),
-            total=_optional_int(body.get("total")),
-            next=_optional_int(body.get("next")),
-            time=body.get("time") or {},
-        )
+        method = _checked(method)
+        return _envelope(await self._with_deadline(method, dict(params or {}), deadline))
 
     async def batch(
         self,
@@ -156,6 +175,8 @@ class Bitrix24Client:
         items = list(commands.items()) if isinstance(commands, Mapping) else [
             (str(index), command) for index, command in enumerate(commands)
         ]
+        if self.coalescer is not None and not halt:
+            return await self._batch_coalesced(items, deadline)
         outcome = BatchResult()
         for offset in range(0, len(items), BATCH_LIMIT):
             chunk = items[offset : offset + BATCH_LIMIT]
@@ -164,12 +185,39 @@ class Bitrix24Client:
                 f"c{index}": batch_command(method.strip().lower(), params)
                 for index, (_, (method, params)) in enumerate(chunk)
             }
-            body = await self._with_deadline("batch", {"halt": 1 if halt else 0, "cmd": cmd}, deadline)
+            body = await self._with_deadline(
+                "batch", {"halt": 1 if halt else 0, "cmd": cmd}, deadline,
+                safe_to_resend=all(is_read(method.strip().lower()) for _, (method, _) in chunk),
+            )
             self._collect(body.get("result"), wire_keys, chunk, outcome)
             if halt and outcome.errors:
                 done = set(outcome.results) | set(outcome.errors)
                 outcome.skipped.extend(key for key, _ in items if key not in done)
                 break
+        return outcome
+
+    async def _batch_coalesced(self, items: list[tuple[str, Command]], deadline: float | None) -> BatchResult:
+        """Each command as its own call through the queue, so that the commands travel
+        together (and with anyone else's) and each gets its own retries."""
+
+        async def one(method: str, params: Mapping[str, Any] | None) -> Envelope:
+            method = _checked(method)
+            return _envelope(await self._with_deadline(method, dict(params or {}), deadline, join_queue=True))
+
+        answers = await asyncio.gather(*(one(method, params) for _, (method, params) in items),
+                                       return_exceptions=True)
+        outcome = BatchResult()
+        for (key, _), answer in zip(items, answers, strict=True):
+            if isinstance(answer, Bitrix24Error):
+                outcome.errors[key] = answer
+            elif isinstance(answer, BaseException):
+                raise answer
+            else:
+                outcome.results[key] = answer.result
+                if answer.total is not None:
+                    outcome.totals[key] = answer.total
+                if answer.next is not None:
+                    outcome.nexts[key] = answer.next
         return outcome
 
     def _collect(
@@ -179,16 +227,10 @@ class Bitrix24Client:
         chunk: list[tuple[str, Command]],
         outcome: BatchResult,
     ) -> None:
-        result = result if isinstance(result, Mapping) else {}
         methods = {f"c{index}": command[0] for index, (_, command) in enumerate(chunk)}
 
         def keyed(section: str) -> dict[str, Any]:
-            value = result.get(section)
-            if isinstance(value, Mapping):
-                return {str(k): v for k, v in value.items()}
-            if isinstance(value, list):  # PHP turns a list-like map into a JSON list
-                return {f"c{i}": v for i, v in enumerate(value)}
-            return {}
+            return _section(result, section)
 
         for wire_key, value in keyed("result").items():
             if wire_key in wire_keys:
@@ -208,12 +250,19 @@ class Bitrix24Client:
                     target[wire_keys[wire_key]] = int(value)
 
     async def _with_deadline(
-        self, method: str, params: dict[str, Any], deadline: float | None
-    ) -> dict[str, Any]:
+        self,
+        method: str,
+        params: dict[str, Any],
+        deadline: float | None,
+        *,
+        join_queue: bool = False,
+        safe_to_resend: bool | None = None,
+    ) -> Body:
         budget = self._deadline if deadline is None else deadline
+        resendable = is_read(method) if safe_to_resend is None else safe_to_resend
         loop = asyncio.get_running_loop()
         ends_at = loop.time() + budget
-        in_flight = False
+        flight = Flight()
         # Once any attempt may have reached the portal, the call's outcome stays uncertain.
         maybe_applied = False
         last_error: Bitrix24Error | None = None
@@ -228,34 +277,35 @@ class Bitrix24Client:
                 )
             return error
 
-        async def attempts() -> dict[str, Any]:
-            nonlocal in_flight, last_error, maybe_applied
+        async def attempts() -> Body:
+            nonlocal last_error, maybe_applied
             refreshes = 0
             attempt = 0
             while True:
                 attempt += 1
                 try:
+                    if self.coalescer is not None:
+                        return await self.coalescer.submit(method, params, flight, join_queue=join_queue)
                     if self._limiter is not None:
                         await self._limiter.acquire()
-                    extra, token = await self.auth.credentials()
-                    in_flight = True
-                    try:
-                        return await self._send_once(method, {**params, **extra})
-                    finally:
-                        in_flight = False
+                    return await self._send_one(method, params, flight)
                 except _Retry as retry:
                     error = retry.error
                     last_error = error
                     if retry.limited and self._limiter is not None:
                         await self._limiter.on_limited()
                     maybe_applied = maybe_applied or error.maybe_applied
+                    if maybe_applied and not resendable:
+                        # The write may have been done: sending it again could do it twice,
+                        # or land after a later action. The caller reads the day instead.
+                        raise final(error) from None
                     if error.code == "expired_token":
                         if not self.auth.can_refresh:
                             raise error from None
                         refreshes += 1
                         if refreshes > _MAX_REFRESHES_PER_CALL:
                             raise final(error) from None
-                        await self.auth.refresh(token)
+                        await self.auth.refresh(flight.token)
                         attempt -= 1  # a refresh is not a failed attempt
                         continue
                     if attempt >= self._retry.attempts:
@@ -283,8 +333,60 @@ class Bitrix24Client:
             raise DeadlineExceededError(
                 f"no answer within the {budget:g} s deadline{detail}",
                 method=method,
-                maybe_applied=in_flight or maybe_applied,
+                maybe_applied=flight.sent or maybe_applied,
             ) from None
+
+    async def _send_one(self, method: str, params: dict[str, Any], flight: Flight) -> Body:
+        """One request for one command, with the current credentials."""
+        extra, flight.token = await self.auth.credentials()
+        flight.sent = True
+        try:
+            return await self._send_once(method, {**params, **extra})
+        finally:
+            flight.sent = False
+
+    async def _send_batch(self, commands: list[tuple[str, dict[str, Any]]], flights: list[Flight]) -> list[Outcome]:
+        """One `batch` request for several callers' commands; per command, the body a lone
+        call would have got, or the exception it would have met."""
+        extra, token = await self.auth.credentials()
+        for flight in flights:
+            flight.token, flight.sent = token, True
+        cmd = {f"c{index}": batch_command(method, params) for index, (method, params) in enumerate(commands)}
+        try:
+            body = await self._send_once("batch", {"halt": 0, "cmd": cmd, **extra})
+        except (_Retry, Bitrix24Error) as exc:  # the whole request failed: each caller meets it
+            return [_own_copy(exc) for _ in commands]
+        finally:
+            for flight in flights:
+                flight.sent = False
+        result = body.get("result")
+        sections = {name: _section(result, name) for name in ("result", "result_error", "result_total",
+                                                               "result_next", "result_time")}
+        outcomes: list[Outcome] = []
+        for index, (method, _) in enumerate(commands):
+            wire_key = f"c{index}"
+            timing = sections["result_time"].get(wire_key)
+            if isinstance(timing, Mapping):
+                self._note_operating(method, timing)
+            if wire_key in sections["result_error"]:
+                value = sections["result_error"][wire_key]
+                value = value if isinstance(value, Mapping) else {}
+                outcomes.append(self._refusal(
+                    method, str(value.get("error") or ""), str(value.get("error_description") or ""), None))
+            elif wire_key in sections["result"]:
+                outcomes.append({
+                    "result": sections["result"][wire_key],
+                    "total": sections["result_total"].get(wire_key),
+                    "next": sections["result_next"].get(wire_key),
+                    "time": timing if isinstance(timing, Mapping) else {},
+                })
+            else:
+                # The answer came but says nothing of this command: it may or may not have run.
+                missing = ServerError("the batch answer has no outcome for this command", method=method,
+                                      http_status=200)
+                missing.maybe_applied = True
+                outcomes.append(_Retry(missing))
+        return outcomes
 
     async def _send_once(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         started = time.perf_counter()
@@ -337,36 +439,70 @@ class Bitrix24Client:
                 )
             )
         if "error" in body and "result" not in body:
-            error = error_from_response(
-                str(body.get("error") or ""),
-                self._clean(str(body.get("error_description") or "")),
-                method=method,
-                http_status=status,
-            )
-            if isinstance(error, RateLimitedError):
-                raise _Retry(error, limited=True)
-            if isinstance(error, OperationTimeLimitError):
-                reset_at = self._operating_reset_at.get(method)
-                if reset_at is not None:
-                    error.reset_at = datetime.fromtimestamp(reset_at, UTC)
-                # reset_at is a whole second; a little slack keeps us from arriving early.
-                wait = max(0.0, reset_at - time.time()) + 1.0 if reset_at is not None else 60.0
-                raise _Retry(error, wait=wait)
-            if error.code == "expired_token" or isinstance(error, ServerError):
-                raise _Retry(error)
-            raise error
+            raise self._refusal(method, str(body.get("error") or ""), str(body.get("error_description") or ""),
+                                status)
         if status >= 500:
             raise _Retry(ServerError(f"HTTP {status}", method=method, http_status=status))
         timing = body.get("time")
-        if isinstance(timing, Mapping) and timing.get("operating_reset_at"):
+        if isinstance(timing, Mapping):
+            self._note_operating(method, timing)
+        return body
+
+    def _refusal(self, method: str, code: str, description: str, status: int | None) -> Bitrix24Error | _Retry:
+        """Bitrix24's error for a command (the whole request, or one inside a batch): the
+        error itself, or a `_Retry` of it when another attempt may succeed."""
+        error = error_from_response(code, self._clean(description), method=method, http_status=status)
+        if isinstance(error, RateLimitedError):
+            return _Retry(error, limited=True)
+        if isinstance(error, OperationTimeLimitError):
+            reset_at = self._operating_reset_at.get(method)
+            if reset_at is not None:
+                error.reset_at = datetime.fromtimestamp(reset_at, UTC)
+            # reset_at is a whole second; a little slack keeps us from arriving early.
+            wait = max(0.0, reset_at - time.time()) + 1.0 if reset_at is not None else 60.0
+            return _Retry(error, wait=wait)
+        if error.code == "expired_token" or isinstance(error, ServerError):
+            return _Retry(error)
+        return error
+
+    def _note_operating(self, method: str, timing: Mapping[str, Any]) -> None:
+        """Remember when the method's operating-time window resets (inner batch commands
+        count per method, like lone calls)."""
+        if timing.get("operating_reset_at"):
             try:
                 self._operating_reset_at[method] = float(timing["operating_reset_at"])
             except (TypeError, ValueError):
                 pass
-        return body
 
     def _clean(self, text: str) -> str:
         return redact(text, self.auth.secrets())
+
+
+def _checked(method: str) -> str:
+    method = method.strip().lower()
+    if not _METHOD_NAME.match(method):
+        raise ValueError(f"not a Bitrix24 method name: {method!r}")
+    return method
+
+
+def _envelope(body: Body) -> Envelope:
+    return Envelope(
+        result=body.get("result"),
+        total=_optional_int(body.get("total")),
+        next=_optional_int(body.get("next")),
+        time=body.get("time") or {},
+    )
+
+
+def _section(result: Any, name: str) -> dict[str, Any]:
+    """One section of a batch answer, keyed by wire key. PHP turns a list-like map into a
+    JSON list, and an empty one into `[]`."""
+    value = result.get(name) if isinstance(result, Mapping) else None
+    if isinstance(value, Mapping):
+        return {str(k): v for k, v in value.items()}
+    if isinstance(value, list):
+        return {f"c{i}": v for i, v in enumerate(value)}
+    return {}
 
 
 def _optional_int(value: Any) -> int | None:

@@ -58,5 +58,6 @@ def create_bitrix24(
         limiter=limiter or LeakyBucket(settings.rate_limit, settings.rate_burst),
         deadline=settings.call_deadline,
         request_timeout=settings.request_timeout,
+        coalesce=settings.coalesce,
     )
     return Bitrix24.over(client)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 
-def burst_margin(rate: float, seconds: float = 0.5) -> float:
+def burst_margin(rate: float, seconds: float = 1.0) -> float:
     """Units of burst to keep free so `seconds` of network lag cannot overfill the portal."""
     return max(1.0, rate * seconds)
 
@@ -21,6 +21,10 @@ def burst_margin(rate: float, seconds: float = 0.5) -> float:
 class RateLimiter(Protocol):
     async def acquire(self) -> None:
         """Wait until one more request fits, and count it."""
+        ...
+
+    async def try_acquire(self) -> bool:
+        """Count one more request if it fits right now, without waiting for it."""
         ...
 
     async def on_limited(self) -> None:
@@ -41,7 +45,7 @@ class LeakyBucket:
         rate: float,
         burst: int,
         *,
-        margin_seconds: float = 0.5,
+        margin_seconds: float = 1.0,
         timer: Callable[[], float] = time.monotonic,
     ) -> None:
         if rate <= 0 or burst < 1:
@@ -74,6 +78,12 @@ class LeakyBucket:
             while (wait := self.delay()) > 0:
                 await asyncio.sleep(wait)
             self._level += 1
+
+    async def try_acquire(self) -> bool:
+        if self._lock.locked() or self.delay() > 0:  # someone already waits, or no room
+            return False
+        self._level += 1
+        return True
 
     async def on_limited(self) -> None:
         self._drain()

@@ -172,8 +172,12 @@ class RestDispatcher:
         code = request.match_info.get("code")
 
         fault = portal.faults.take(method)
+        early_params: dict[Any, Any] | None = None
         if fault is not None:
             if fault.kind == "slow":
+                # PHP has the whole request before the script runs, and a client that hangs
+                # up does not stop it: a slow call still does its work, just late.
+                early_params = await read_params(request)
                 await asyncio.sleep(fault.delay)
             else:
                 status = fault_status(fault.kind, portal.deleted_status)
@@ -182,7 +186,7 @@ class RestDispatcher:
 
         auth: AuthContext | None = None
         try:
-            params = await read_params(request)
+            params = early_params if early_params is not None else await read_params(request)
             spec = portal.methods.get(method)
             if spec is None:
                 raise RestError("ERROR_METHOD_NOT_FOUND", TEXT_METHOD_NOT_FOUND, 404)

@@ -144,13 +144,16 @@ class SharedLeakyBucket:
     """The Bitrix24 client's `RateLimiter`, shared by all replicas through Redis, so that
     together they stay under the portal's bucket."""
 
-    def __init__(self, redis: Redis, keys: KeySpace, *, rate: float, burst: int, margin_seconds: float = 0.5) -> None:
+    def __init__(self, redis: Redis, keys: KeySpace, *, rate: float, burst: int, margin_seconds: float = 1.0) -> None:
         self._pacer = Pacer(redis)
         margin = burst_margin(rate, margin_seconds)
         self._limit = Limit(keys("pace", "bitrix24"), rate=rate, burst=max(1, int(burst - margin)))
 
     async def acquire(self) -> None:
         await self._pacer.wait([self._limit])
+
+    async def try_acquire(self) -> bool:
+        return await self._pacer.reserve([self._limit], max_wait=0) is not None
 
     async def on_limited(self) -> None:
         await self._pacer.fill(self._limit)

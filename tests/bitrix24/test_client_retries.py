@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
-from bot.bitrix24 import InvalidArgumentError, ServerError, WorkdayStatus
+from bot.bitrix24 import InvalidArgumentError, ServerError, TransportError, WorkdayStatus
 from bot.bitrix24.workday import WorkdayAPI
 from bot.sandbox.portal import PortalEmulator
 from tests.bitrix24.conftest import BOB, webhook_client
 
 
-@pytest.mark.parametrize("kind", ["http_500", "http_502", "http_503", "html", "html_200", "reset", "query_limit"])
+@pytest.mark.parametrize("kind", ["http_500", "http_502", "http_503", "html", "html_200", "query_limit"])
 async def test_transient_failure_then_success(portal: PortalEmulator, http: httpx.AsyncClient, kind: str) -> None:
     portal.faults.inject(kind, method="timeman.open", times=2)
     client = webhook_client(portal, http)
@@ -21,17 +23,46 @@ async def test_transient_failure_then_success(portal: PortalEmulator, http: http
     assert portal.status_of(BOB)["STATUS"] == "OPENED"
 
 
+async def test_a_dropped_connection_is_retried_for_a_read(portal: PortalEmulator, http: httpx.AsyncClient) -> None:
+    portal.faults.inject("reset", method="timeman.status", times=2)
+    client = webhook_client(portal, http)
+    day = await WorkdayAPI(client).status(BOB)
+    assert day.status is WorkdayStatus.CLOSED
+    assert portal.request_count("timeman.status") == 3
+
+
+async def test_a_write_whose_connection_dropped_is_not_sent_again(portal: PortalEmulator, http: httpx.AsyncClient) -> None:
+    portal.faults.inject("reset", method="timeman.open", times=2)
+    client = webhook_client(portal, http)
+    with pytest.raises(TransportError) as caught:
+        await WorkdayAPI(client).open(BOB)
+    assert caught.value.maybe_applied is True
+    assert portal.request_count("timeman.open") == 1
+
+
 async def test_slow_answer_is_retried_after_a_read_timeout(portal: PortalEmulator, http: httpx.AsyncClient) -> None:
-    portal.faults.inject("slow", method="timeman.pause", delay=1.5, times=1)
+    portal.faults.inject("slow", method="timeman.status", delay=1.5, times=1)
+    client = webhook_client(portal, http, request_timeout=0.3)
+    day = await WorkdayAPI(client).status(BOB)
+    assert day.status is WorkdayStatus.CLOSED
+    assert client.http_requests == 2
+
+
+async def test_a_write_that_timed_out_is_not_sent_again(portal: PortalEmulator, http: httpx.AsyncClient) -> None:
+    # The first attempt may still land: sending it again could land after the user's next
+    # action (a resume), and pause the day behind their back.
+    portal.faults.inject("slow", method="timeman.pause", delay=1.0, times=1)
     client = webhook_client(portal, http, request_timeout=0.3)
     api = WorkdayAPI(client)
     await api.open(BOB)
     before = client.http_requests
-    day = await api.pause(BOB)
-    # A pause is safe to repeat: on a paused day it is a no-op, so the retry cannot harm.
-    assert day.status is WorkdayStatus.PAUSED
-    assert client.http_requests - before == 2
+    with pytest.raises(TransportError) as caught:
+        await api.pause(BOB)
+    assert caught.value.maybe_applied is True
+    assert client.http_requests - before == 1
+    await asyncio.sleep(1.0)
     assert portal.status_of(BOB)["STATUS"] == "PAUSED"
+    assert portal.request_count("timeman.pause") == 1
 
 
 async def test_retries_are_bounded(portal: PortalEmulator, http: httpx.AsyncClient) -> None:

@@ -14,11 +14,12 @@ from tests.bitrix24.conftest import ADMIN, webhook_client
 
 @pytest.mark.slow
 async def test_burst_of_300_calls_meets_no_query_limit(http: httpx.AsyncClient) -> None:
-    # The portal's default plan: burst 50, 2 per second. 300 calls take about two minutes.
+    # The portal's default plan: burst 50, 2 per second. Without coalescing, 300 calls take
+    # about two minutes, one request each: this proves the bucket alone.
     emulator = PortalEmulator(rate_limit=2.0, rate_burst=50)
     emulator.add_user(ADMIN, email="ada@example.com", timeman_admin=True)
     async with emulator:
-        client = webhook_client(emulator, http, limiter=LeakyBucket(2.0, 50), deadline=600.0)
+        client = webhook_client(emulator, http, limiter=LeakyBucket(2.0, 50), deadline=600.0, coalesce=False)
         results = await asyncio.gather(*(client.call("timeman.status") for _ in range(300)))
     assert len(results) == 300 and all(r == {"STATUS": "CLOSED"} for r in results)
     limited = [r for r in emulator.requests if r.error == "QUERY_LIMIT_EXCEEDED"]
@@ -37,3 +38,19 @@ async def test_without_the_bucket_the_portal_refuses_and_retries_recover(http: h
         results = await asyncio.gather(*(client.call("timeman.status") for _ in range(20)))
     assert len(results) == 20
     assert any(r.error == "QUERY_LIMIT_EXCEEDED" for r in emulator.requests)
+
+
+async def test_burst_of_300_calls_coalesced_fits_the_burst(http: httpx.AsyncClient) -> None:
+    # The same burst with coalescing: what does not fit the bucket rides in batches.
+    emulator = PortalEmulator(rate_limit=2.0, rate_burst=50)
+    emulator.add_user(ADMIN, email="ada@example.com", timeman_admin=True)
+    async with emulator:
+        bucket = LeakyBucket(2.0, 50)
+        client = webhook_client(emulator, http, limiter=bucket, deadline=60.0)
+        results = await asyncio.gather(*(client.call("timeman.status") for _ in range(300)))
+    assert len(results) == 300 and all(r == {"STATUS": "CLOSED"} for r in results)
+    assert [r for r in emulator.requests if r.error == "QUERY_LIMIT_EXCEEDED"] == []
+    assert emulator.request_count("timeman.status", count_inner=True) == 300
+    outer = sum(1 for r in emulator.requests if not r.batch)
+    alone = int(bucket.capacity)  # what fits the bucket goes alone, the rest 50 per batch
+    assert outer == alone + -(-(300 - alone) // 50)
