@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 install_url_redaction()
 
 BATCH_LIMIT = 50
+# Bitrix24 refuses these inside a batch (reference §5.1): they always go alone.
+_NOT_BATCHABLE = frozenset({"batch", "upload", "download"})
 _METHOD_NAME = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
 # Refreshing twice within one call means the fresh token was refused too: stop there.
 _MAX_REFRESHES_PER_CALL = 2
@@ -284,7 +286,7 @@ class Bitrix24Client:
             while True:
                 attempt += 1
                 try:
-                    if self.coalescer is not None:
+                    if self.coalescer is not None and method not in _NOT_BATCHABLE:
                         return await self.coalescer.submit(method, params, flight, join_queue=join_queue)
                     if self._limiter is not None:
                         await self._limiter.acquire()

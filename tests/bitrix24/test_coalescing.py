@@ -257,3 +257,13 @@ async def test_a_command_blocked_by_the_operating_limit_inside_a_batch_waits_it_
         blocked = [r for r in emulator.requests if r.error == "OPERATION_TIME_LIMIT"]
         assert blocked and all(r.batch and r.method == "timeman.status" for r in blocked)
         assert emulator.request_count("timeman.open", count_inner=True) == 1
+
+
+async def test_a_raw_batch_call_is_never_nested_in_another_batch(limited: PortalEmulator, http: httpx.AsyncClient) -> None:
+    client = limited_client(limited, http, deadline=10.0)
+    await asyncio.gather(*(client.call("timeman.status", {"USER_ID": ADMIN}) for _ in range(4)))
+    answers = await asyncio.gather(
+        client.call("batch", {"cmd": {"a": "timeman.status?USER_ID=2"}}), client.call("timeman.status", {"USER_ID": CARL}),
+        client.call("timeman.status", {"USER_ID": BOB}))
+    assert answers[0]["result"]["a"] == {"STATUS": "CLOSED"}
+    assert not [r for r in limited.requests if r.batch and r.method == "batch"]
