@@ -206,8 +206,13 @@ class Bitrix24Client:
             method = _checked(method)
             return _envelope(await self._with_deadline(method, dict(params or {}), deadline, join_queue=True))
 
-        answers = await asyncio.gather(*(one(method, params) for _, (method, params) in items),
-                                       return_exceptions=True)
+        answers: list[Envelope | BaseException] = []
+        # A chunk at a time, as one batch request would carry them: each call's deadline
+        # then covers one chunk's wait, not the whole list's.
+        for offset in range(0, len(items), BATCH_LIMIT):
+            chunk = items[offset : offset + BATCH_LIMIT]
+            answers += await asyncio.gather(*(one(method, params) for _, (method, params) in chunk),
+                                            return_exceptions=True)
         outcome = BatchResult()
         for (key, _), answer in zip(items, answers, strict=True):
             if isinstance(answer, Bitrix24Error):

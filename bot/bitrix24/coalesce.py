@@ -9,8 +9,9 @@ Bitrix24 counts HTTP requests, and a `batch` of up to 50 commands is one request
   commands as one `batch`; every caller gets back its own answer, shaped as if it had
   called alone, and the client's retry and deadline logic applies to it unchanged.
 
-Commands that act on the same Bitrix24 user keep their order: while one is in flight,
-the next one for that user waits, and a `batch` never carries two for one user.
+Commands that act on the same Bitrix24 user keep their order: while a request carrying
+one is in flight, later ones for that user wait; one `batch` may carry several, since
+Bitrix24 runs a batch's commands one after another in the order given.
 
 Transport knowledge (envelopes, credentials, errors) stays in the client; this module
 only decides what goes out when, and hands answers back.
@@ -118,20 +119,26 @@ class Coalescer:
     def _eligible(self) -> list[_Queued]:
         """Up to `batch_limit` queued commands that may go now, oldest first."""
         taken: list[_Queued] = []
-        blocked = set(self._in_flight)
         for item in self._queue:
-            if item.future.done():
+            if item.future.done() or item.order_key in self._in_flight:
                 continue
-            if item.order_key is not None:
-                if item.order_key in blocked:
-                    continue
-                blocked.add(item.order_key)  # one per user per request; later ones wait
+            # Several for one user may share a request: a batch runs its commands in order.
             taken.append(item)
             if len(taken) >= self._batch_limit:
                 break
         return taken
 
     async def _dispatch(self) -> None:
+        try:
+            await self._dispatch_loop()
+        except Exception as exc:  # the limiter failed (a shared one needs Redis): nobody may wait for nothing
+            log.error("bitrix24 request queue stopped", extra={"ctx_error": repr(exc)})
+            for item in self._queue:
+                if not item.future.done():
+                    item.future.set_exception(exc)
+            self._queue.clear()
+
+    async def _dispatch_loop(self) -> None:
         while True:
             self._queue = [item for item in self._queue if not item.future.done()]
             if not self._queue:

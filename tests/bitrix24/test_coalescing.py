@@ -62,6 +62,12 @@ def limited_client(portal: PortalEmulator, http: httpx.AsyncClient, **kwargs: ob
     return webhook_client(portal, http, **options)
 
 
+async def fill_bucket(client: Bitrix24Client, calls: int = 4) -> None:
+    """Use up the client's bucket with plain requests, one after another."""
+    for _ in range(calls):
+        await client.call("user.current")
+
+
 def outer_requests(portal: PortalEmulator) -> int:
     return sum(1 for record in portal.requests if not record.batch)
 
@@ -95,7 +101,7 @@ async def test_calls_that_would_wait_share_batches(limited: PortalEmulator, http
 async def test_each_caller_gets_its_own_error(limited: PortalEmulator, http: httpx.AsyncClient) -> None:
     client = limited_client(limited, http)
     api = WorkdayAPI(client)
-    await asyncio.gather(*(api.status(ADMIN) for _ in range(4)))  # use up the burst
+    await fill_bucket(client)
     results = await asyncio.gather(
         api.open(BOB), api.status(999), api.close(CARL), api.status(ADMIN), return_exceptions=True
     )
@@ -137,7 +143,7 @@ async def test_the_service_verifies_a_pause_whose_batch_answer_was_lost(
     api = WorkdayAPI(client)
     service = WorkdayService(api, DayCache(redis, KeySpace("t:")), clock)
     await api.open(BOB)
-    await asyncio.gather(*(api.status(ADMIN) for _ in range(4)))
+    await fill_bucket(client)
     limited.faults.inject("slow", method="batch", delay=0.5, times=1)
     report, _ = await asyncio.gather(service.pause(BOB), api.status(CARL))
     assert report.ok and report.change is Change.PAUSED
@@ -148,7 +154,7 @@ async def test_the_service_verifies_a_pause_whose_batch_answer_was_lost(
 async def test_refused_reads_are_retried_inside_the_queue(limited: PortalEmulator, http: httpx.AsyncClient) -> None:
     client = limited_client(limited, http, retry=RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05))
     api = WorkdayAPI(client)
-    await asyncio.gather(*(api.status(ADMIN) for _ in range(4)))
+    await fill_bucket(client)
     limited.faults.inject("http_503", method="batch", times=1)  # the whole batch refused: nothing ran
     days = await asyncio.gather(api.status(BOB), api.status(CARL), api.open(BOB))
     assert days[2].status is WorkdayStatus.OPENED
@@ -168,7 +174,7 @@ async def test_a_queued_call_past_its_deadline_was_never_sent(limited: PortalEmu
 
 async def test_commands_for_one_user_keep_their_order(limited: PortalEmulator, http: httpx.AsyncClient) -> None:
     client = limited_client(limited, http)
-    await asyncio.gather(*(client.call("timeman.status", {"USER_ID": ADMIN}) for _ in range(4)))
+    await fill_bucket(client)
     steps = ["timeman.open", "timeman.pause", "timeman.open", "timeman.pause", "timeman.open"]
     answers = await asyncio.gather(*(client.call(method, {"USER_ID": BOB}) for method in steps))
     assert [answer["STATUS"] for answer in answers] == ["OPENED", "PAUSED", "OPENED", "PAUSED", "OPENED"]
@@ -183,14 +189,14 @@ async def test_reminder_batches_and_interactive_calls_share_requests(
     ids = staff(limited, 30)
     client = limited_client(limited, http)
     api = WorkdayAPI(client)
-    await asyncio.gather(*(api.status(ADMIN) for _ in range(4)))
+    await fill_bucket(client)
     before = outer_requests(limited)
     many, *lone = await asyncio.gather(api.status_many(ids), *(api.open(user_id) for user_id in ids[:10]))
     assert all(day.status in (WorkdayStatus.CLOSED, WorkdayStatus.OPENED) for day in many.values())  # type: ignore[union-attr]
     assert all(day.status is WorkdayStatus.OPENED for day in lone)
-    # 30 reads and 10 opens: 40 commands, one batch (the opens for users already read wait a turn).
+    # 30 reads and 10 opens: 40 commands; an open waits only while its own user's read is out.
     assert outer_requests(limited) - before <= 3
-    assert limited.request_count("timeman.status", count_inner=True) == 4 + 30
+    assert limited.request_count("timeman.status", count_inner=True) == 30
 
 
 async def test_two_clients_sharing_the_redis_bucket_never_exceed_it(
@@ -220,7 +226,7 @@ async def test_a_token_refresh_triggered_by_a_batch_answer(
     client = Bitrix24Client(auth, http=http, limiter=bucket(), deadline=10.0,
                             retry=RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02))
     api = WorkdayAPI(client)
-    await asyncio.gather(*(api.status(ADMIN) for _ in range(4)))
+    await fill_bucket(client)
     limited.expire_access_tokens()
     days = await asyncio.gather(*(api.open(user_id) for user_id in (BOB, CARL)), api.status(ADMIN))
     assert [day.status for day in days] == [WorkdayStatus.OPENED, WorkdayStatus.OPENED, WorkdayStatus.CLOSED]
@@ -250,7 +256,7 @@ async def test_a_command_blocked_by_the_operating_limit_inside_a_batch_waits_it_
         emulator.set_method_runtime("timeman.status", 2.0)
         await client.call("timeman.status", {"USER_ID": ADMIN})  # runs, and blocks the method
         emulator.set_method_runtime("timeman.status", 0.0)
-        await asyncio.gather(*(client.call("user.current") for _ in range(3)))  # the bucket is full
+        await fill_bucket(client, 3)  # with the call above, the bucket is full
         status, opened = await asyncio.gather(client.call("timeman.status", {"USER_ID": BOB}),
                                               client.call("timeman.open", {"USER_ID": CARL}))
         assert status == {"STATUS": "CLOSED"} and opened["STATUS"] == "OPENED"
@@ -261,9 +267,20 @@ async def test_a_command_blocked_by_the_operating_limit_inside_a_batch_waits_it_
 
 async def test_a_raw_batch_call_is_never_nested_in_another_batch(limited: PortalEmulator, http: httpx.AsyncClient) -> None:
     client = limited_client(limited, http, deadline=10.0)
-    await asyncio.gather(*(client.call("timeman.status", {"USER_ID": ADMIN}) for _ in range(4)))
+    await fill_bucket(client)
     answers = await asyncio.gather(
         client.call("batch", {"cmd": {"a": "timeman.status?USER_ID=2"}}), client.call("timeman.status", {"USER_ID": CARL}),
         client.call("timeman.status", {"USER_ID": BOB}))
     assert answers[0]["result"]["a"] == {"STATUS": "CLOSED"}
     assert not [r for r in limited.requests if r.batch and r.method == "batch"]
+
+
+async def test_a_long_batch_call_keeps_each_commands_deadline_to_its_own_chunk(
+    limited: PortalEmulator, http: httpx.AsyncClient
+) -> None:
+    # 200 commands need 4 requests; at one grant per second the last waits about 3 s, more
+    # than the 1.5 s deadline, unless each chunk's deadline starts when the chunk does.
+    client = limited_client(limited, http, limiter=LeakyBucket(1.0, 2, margin_seconds=0.1), deadline=1.5)
+    outcome = await client.batch([("timeman.status", {"USER_ID": (ADMIN, BOB, CARL)[i % 3]}) for i in range(200)])
+    assert not outcome.errors
+    assert len(outcome.results) == 200
