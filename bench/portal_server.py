@@ -4,9 +4,15 @@
 simulated Telegram user. This wrapper builds a `PortalEmulator` with an admin (user 1,
 a timeman admin who owns the webhook) and `--users` employees with ids from
 `--first-id`, each with a workday opened a little earlier today (so every /status shows
-a "Working" card with worked time and buttons), serves it on a free port, and prints
-one line ``READY {"base_url": ..., "webhook_url": ..., "user_ids": [...]}``.
+a "Working" card with worked time and buttons; `--days none`: nobody has started),
+serves it on a free port, and prints one line
+``READY {"base_url": ..., "webhook_url": ..., "user_ids": [...]}``.
 It stops on SIGTERM or SIGINT.
+
+Besides the emulator's own `/_emulator/...` API it serves `GET /_bench/batches`: how
+many commands each answered `batch` carried (``{"sizes": {"50": 3, ...}}``), the
+batches refused whole, and the errors of inner commands (the emulator's own counters
+count outer requests only).
 
     python -m bench.portal_server --users 200 --rate-limit 1000 --rate-burst 5000
 """
@@ -18,20 +24,62 @@ import asyncio
 import json
 import signal
 import sys
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a file
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.sandbox.portal import PortalEmulator
+from aiohttp import web
+
+from bot.sandbox.portal import PortalEmulator, RequestRecord
 
 ADMIN_ID = 1
 WEBHOOK_CODE = "benchwebhook2026"
 
 
-def build(users: int, first_id: int, rate_limit: float | None, rate_burst: int) -> PortalEmulator:
-    portal = PortalEmulator(rate_limit=rate_limit, rate_burst=rate_burst, portal_time_zone="UTC")
+class BenchPortal(PortalEmulator):
+    """The emulator, plus the size of every batch it answered."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.batch_sizes: Counter[int] = Counter()
+        self.batches_refused: Counter[str] = Counter()
+        self.inner_errors: Counter[str] = Counter()
+        self._inner_run = 0
+
+    def record_request(self, record: RequestRecord) -> None:
+        super().record_request(record)
+        # A batch runs its commands synchronously, each recorded as it ends, and the
+        # outer request after them: the inner records since the last outer one are its own.
+        if record.batch:
+            self._inner_run += 1
+            if record.error is not None:
+                self.inner_errors[record.error or "(no code)"] += 1
+            return
+        if record.method == "batch":
+            if record.http_status == 200:
+                self.batch_sizes[self._inner_run] += 1
+            else:
+                self.batches_refused[record.error or str(record.http_status)] += 1
+        self._inner_run = 0
+
+    def make_app(self) -> web.Application:
+        app = super().make_app()
+
+        async def batches(request: web.Request) -> web.Response:
+            return web.json_response({"sizes": {str(size): n for size, n in sorted(self.batch_sizes.items())},
+                                      "refused": dict(self.batches_refused),
+                                      "inner_errors": dict(self.inner_errors)})
+
+        app.router.add_get("/_bench/batches", batches)
+        return app
+
+
+def build(users: int, first_id: int, rate_limit: float | None, rate_burst: int,
+          days: str = "opened") -> PortalEmulator:
+    portal = BenchPortal(rate_limit=rate_limit, rate_burst=rate_burst, portal_time_zone="UTC")
     portal.add_user(ADMIN_ID, email="admin@example.com", name="Ada", last_name="Admin",
                     timeman_admin=True, portal_admin=True)
     now = datetime.now(UTC)
@@ -43,14 +91,15 @@ def build(users: int, first_id: int, rate_limit: float | None, rate_burst: int) 
         user_id = first_id + index
         portal.add_user(user_id, email=f"employee{user_id}@example.com", name="Employee",
                         last_name=str(user_id), work_position="Engineer")
-        portal.seed_day(user_id, start=start, status="OPENED")
+        if days == "opened":
+            portal.seed_day(user_id, start=start, status="OPENED")
     portal.add_webhook(ADMIN_ID, code=WEBHOOK_CODE)
     return portal
 
 
 async def serve(args: argparse.Namespace) -> None:
     rate_limit = args.rate_limit if args.rate_limit > 0 else None
-    portal = build(args.users, args.first_id, rate_limit, args.rate_burst)
+    portal = build(args.users, args.first_id, rate_limit, args.rate_burst, args.days)
     await portal.start(args.host, args.port)
     ids = [args.first_id + index for index in range(args.users)]
     print("READY " + json.dumps({"base_url": portal.base_url,
@@ -74,6 +123,8 @@ def main() -> int:
     parser.add_argument("--first-id", type=int, default=1001)
     parser.add_argument("--rate-limit", type=float, default=1000.0, help="0 disables the leaky bucket")
     parser.add_argument("--rate-burst", type=int, default=5000)
+    parser.add_argument("--days", choices=("opened", "none"), default="opened",
+                        help="opened: every employee's day runs since earlier today; none: nobody has started")
     asyncio.run(serve(parser.parse_args()))
     return 0
 
