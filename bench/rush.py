@@ -42,8 +42,9 @@ one that ran; the baseline is expected to fail):
 * up to 10 actions/s (N=600, W=60): all recorded and told, 0 failed, p99 <= 3 s,
   0 QUERY_LIMIT_EXCEEDED;
 * above (N=1500, W=60): all recorded and told, 0 failed, p99 <= 5 s.
-Checks for every variant: each user got a reply; none told success for an action that
-was not recorded.
+Checks for every variant: each user got one reply; none was told success for an action
+Bitrix24 does not show; /status changed nobody's day; no ERROR line or traceback in the
+bots' logs while serving (those after the harness's SIGTERM are reported, not judged).
 
 `--idle`: a single /status on an idle bot, per variant: it must cost exactly 1 portal
 request (a plain `timeman.status`, no batch).
@@ -247,18 +248,25 @@ async def start_proxy(targets: list[str], forwarded: Counter[int]) -> tuple[web.
     return runner, port
 
 
-def log_problems(bots: list[common.Child]) -> dict[str, int]:
-    """ERROR/CRITICAL lines and tracebacks in the bots' logs (there should be none)."""
-    problems: Counter[str] = Counter()
+STOPPING = "bot.runner: stopping"  # what the bot logs on SIGTERM
+
+
+def log_problems(bots: list[common.Child]) -> dict[str, dict[str, int]]:
+    """ERROR/CRITICAL lines and tracebacks in the bots' logs (there should be none), while
+    serving and once told to stop (the harness's SIGTERM, not part of the rush)."""
+    problems: dict[str, Counter[str]] = {"serving": Counter(), "stopping": Counter()}
     for bot in bots:
         if bot.log_path is None or not bot.log_path.exists():
             continue
+        phase = "serving"
         for line in bot.log_path.read_text(errors="replace").splitlines():
+            if STOPPING in line:
+                phase = "stopping"
             if "Traceback (most recent call last)" in line:
-                problems["traceback"] += 1
+                problems[phase]["traceback"] += 1
             elif " ERROR " in line or " CRITICAL " in line:
-                problems["error"] += 1
-    return dict(problems)
+                problems[phase]["error"] += 1
+    return {phase: dict(counts) for phase, counts in problems.items() if counts}
 
 
 def spawn_bot(index: int, env: dict[str, str], workdir: Path) -> common.Child:
@@ -341,7 +349,7 @@ class VariantRun:
     workdir: str
     updates_per_replica: list[int]
     harness: dict[str, Any]
-    log_problems: dict[str, int] = field(default_factory=dict)
+    log_problems: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def counter_delta(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
@@ -609,7 +617,8 @@ def honesty(result: dict[str, Any]) -> list[tuple[str, bool]]:
         ("nobody told success for an action Bitrix24 does not show", result["told_but_not_recorded"] == 0),
         ("/status changed nobody's day", result["status_users_changed"] == 0),
         ("no second reply to anyone", result["extra_messages"] == 0),
-        ("no ERROR line or traceback in the bots' logs", not result["bot_log_problems"]),
+        ("no ERROR line or traceback in the bots' logs while serving",
+         not result["bot_log_problems"].get("serving")),
     ]
 
 
