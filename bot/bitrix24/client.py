@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from bot.bitrix24.auth import Auth
-from bot.bitrix24.coalesce import Body, Coalescer, Flight, Outcome
+from bot.bitrix24.coalesce import Abandoned, Body, Coalescer, Flight, Outcome, UserTurns, order_key
 from bot.bitrix24.encoding import batch_command
 from bot.bitrix24.errors import (
     Bitrix24Error,
@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 install_url_redaction()
 
 BATCH_LIMIT = 50
+# Errors that prove a request never reached the portal.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 # Bitrix24 refuses these inside a batch (reference §5.1): they always go alone.
 _NOT_BATCHABLE = frozenset({"batch", "upload", "download"})
 _METHOD_NAME = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
@@ -139,6 +141,7 @@ class Bitrix24Client:
         self._rng = rng or random.Random()
         self._operating_reset_at: dict[str, float] = {}
         self.http_requests = 0
+        self._turns = UserTurns()
         # Without a limiter nothing ever waits, so there is nothing to coalesce.
         self.coalescer = (
             Coalescer(limiter, self._send_one, self._send_batch, batch_limit=BATCH_LIMIT)
@@ -297,6 +300,7 @@ class Bitrix24Client:
                         await self._limiter.acquire()
                     return await self._send_one(method, params, flight)
                 except _Retry as retry:
+                    flight.sent = False  # answered: the error itself says whether it may have been applied
                     error = retry.error
                     last_error = error
                     if retry.limited and self._limiter is not None:
@@ -332,10 +336,15 @@ class Bitrix24Client:
                     )
                     await asyncio.sleep(wait)
 
+        # Writes for one user go one at a time, retries included, so they land in order.
+        turn = None if resendable else order_key(params)
         try:
             async with asyncio.timeout(budget):
-                return await attempts()
+                async with self._turns.hold(turn):
+                    return await attempts()
         except TimeoutError:
+            if flight.body is not None:
+                return flight.body  # the answer came in the very moment the deadline passed
             detail = f" (last error: {last_error})" if last_error else ""
             raise DeadlineExceededError(
                 f"no answer within the {budget:g} s deadline{detail}",
@@ -346,31 +355,33 @@ class Bitrix24Client:
     async def _send_one(self, method: str, params: dict[str, Any], flight: Flight) -> Body:
         """One request for one command, with the current credentials."""
         extra, flight.token = await self.auth.credentials()
+        if flight.abandoned:
+            raise Abandoned()
         flight.sent = True
-        try:
-            return await self._send_once(method, {**params, **extra})
-        finally:
-            flight.sent = False
+        return await self._send_once(method, {**params, **extra})
 
     async def _send_batch(self, commands: list[tuple[str, dict[str, Any]]], flights: list[Flight]) -> list[Outcome]:
         """One `batch` request for several callers' commands; per command, the body a lone
         call would have got, or the exception it would have met."""
         extra, token = await self.auth.credentials()
-        for flight in flights:
-            flight.token, flight.sent = token, True
-        cmd = {f"c{index}": batch_command(method, params) for index, (method, params) in enumerate(commands)}
+        live = [index for index, flight in enumerate(flights) if not flight.abandoned]
+        outcomes: list[Outcome] = [Abandoned() for _ in commands]  # for callers who gave up: never sent
+        if not live:
+            return outcomes
+        for index in live:
+            flights[index].token, flights[index].sent = token, True
+        cmd = {f"c{index}": batch_command(*commands[index]) for index in live}
         try:
             body = await self._send_once("batch", {"halt": 0, "cmd": cmd, **extra})
         except (_Retry, Bitrix24Error) as exc:  # the whole request failed: each caller meets it
-            return [_own_copy(exc) for _ in commands]
-        finally:
-            for flight in flights:
-                flight.sent = False
+            for index in live:
+                outcomes[index] = _own_copy(exc)
+            return outcomes
         result = body.get("result")
         sections = {name: _section(result, name) for name in ("result", "result_error", "result_total",
                                                                "result_next", "result_time")}
-        outcomes: list[Outcome] = []
-        for index, (method, _) in enumerate(commands):
+        for index in live:
+            method = commands[index][0]
             wire_key = f"c{index}"
             timing = sections["result_time"].get(wire_key)
             if isinstance(timing, Mapping):
@@ -378,21 +389,21 @@ class Bitrix24Client:
             if wire_key in sections["result_error"]:
                 value = sections["result_error"][wire_key]
                 value = value if isinstance(value, Mapping) else {}
-                outcomes.append(self._refusal(
-                    method, str(value.get("error") or ""), str(value.get("error_description") or ""), None))
+                outcomes[index] = self._refusal(
+                    method, str(value.get("error") or ""), str(value.get("error_description") or ""), None)
             elif wire_key in sections["result"]:
-                outcomes.append({
+                outcomes[index] = {
                     "result": sections["result"][wire_key],
                     "total": sections["result_total"].get(wire_key),
                     "next": sections["result_next"].get(wire_key),
                     "time": timing if isinstance(timing, Mapping) else {},
-                })
+                }
             else:
                 # The answer came but says nothing of this command: it may or may not have run.
                 missing = ServerError("the batch answer has no outcome for this command", method=method,
                                       http_status=200)
                 missing.maybe_applied = True
-                outcomes.append(_Retry(missing))
+                outcomes[index] = _Retry(missing)
         return outcomes
 
     async def _send_once(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -411,11 +422,13 @@ class Bitrix24Client:
                 )
             ) from None
         except httpx.HTTPError as exc:
+            # Only an error before the connection was made proves the request never left; a
+            # reset or a read error can come after the portal has the whole request.
             raise _Retry(
                 TransportError(
                     f"could not reach Bitrix24 ({type(exc).__name__}: {self._clean(str(exc))})",
                     method=method,
-                    maybe_applied=isinstance(exc, httpx.RemoteProtocolError),
+                    maybe_applied=not isinstance(exc, _NOT_SENT),
                 )
             ) from None
         elapsed = time.perf_counter() - started

@@ -9,9 +9,9 @@ Bitrix24 counts HTTP requests, and a `batch` of up to 50 commands is one request
   commands as one `batch`; every caller gets back its own answer, shaped as if it had
   called alone, and the client's retry and deadline logic applies to it unchanged.
 
-Commands that act on the same Bitrix24 user keep their order: while a request carrying
-one is in flight, later ones for that user wait; one `batch` may carry several, since
-Bitrix24 runs a batch's commands one after another in the order given.
+Writes for the same Bitrix24 user keep their order: each takes that user's turn
+(`UserTurns`) for the whole call, retries included, so a later write waits until the
+earlier one has its final outcome. Reads need no order and never wait for a turn.
 
 Transport knowledge (envelopes, credentials, errors) stays in the client; this module
 only decides what goes out when, and hands answers back.
@@ -20,8 +20,12 @@ only decides what goes out when, and hands answers back.
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import copy
 import logging
-from collections.abc import Awaitable, Callable, Hashable, Mapping
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,18 +40,25 @@ Outcome = Body | BaseException
 
 @dataclass(slots=True)
 class Flight:
-    """One call's current attempt, as the caller's retry loop needs to know it."""
+    """One call's current attempt, as the caller's retry loop needs to know it.
 
-    sent: bool = False  # the attempt left for the portal and has no answer yet
+    Only the caller clears `sent`, once it has taken an answer: a deadline that strikes
+    between the answer arriving and the caller seeing it still knows the request went out."""
+
+    sent: bool = False  # the attempt left (or may have left) for the portal, answer not yet taken
     token: str | None = None  # the access token it was sent with (to refresh it once)
+    body: Body | None = None  # the answer, once one was handed over
+    abandoned: bool = False  # the caller gave up while it was queued: do not send it
 
 
-@dataclass(slots=True)
+class Abandoned(Exception):
+    """Internal: every caller of a request gave up before it left."""
+
+
+@dataclass(slots=True, eq=False)
 class _Queued:
-    seq: int
     method: str
     params: dict[str, Any]
-    order_key: Hashable | None
     flight: Flight
     future: asyncio.Future[Body] = field(repr=False)
 
@@ -57,9 +68,33 @@ SendBatch = Callable[[list[tuple[str, dict[str, Any]]], list[Flight]], Awaitable
 
 
 def order_key(params: Mapping[str, Any]) -> Hashable | None:
-    """Commands for the same user must run in order; others need not."""
+    """Writes for the same user must run in order; others need not."""
     user = params.get("USER_ID")
     return None if user is None else str(user)
+
+
+class UserTurns:
+    """One write at a time per user, first come first served (asyncio.Lock is FIFO)."""
+
+    def __init__(self) -> None:
+        self._locks: dict[Hashable, asyncio.Lock] = {}
+        self._holders: Counter[Hashable] = Counter()
+
+    @asynccontextmanager
+    async def hold(self, key: Hashable | None) -> AsyncIterator[None]:
+        if key is None:
+            yield
+            return
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._holders[key] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._holders[key] -= 1
+            if not self._holders[key]:
+                del self._holders[key]
+                del self._locks[key]
 
 
 class Coalescer:
@@ -68,10 +103,7 @@ class Coalescer:
         self._send_one = send_one
         self._send_batch = send_batch
         self._batch_limit = batch_limit
-        self._queue: list[_Queued] = []  # in arrival order
-        self._in_flight: set[Hashable] = set()  # order keys with a command out
-        self._seq = 0
-        self._changed = asyncio.Event()
+        self._queue: list[_Queued] = []  # in arrival order; given-up items are dropped lazily
         self._dispatcher: asyncio.Task[None] | None = None
         self._deliveries: set[asyncio.Task[None]] = set()
         # Figures for tests, benchmarks and logs.
@@ -81,7 +113,7 @@ class Coalescer:
 
     @property
     def queued(self) -> int:
-        return len(self._queue)
+        return sum(1 for item in self._queue if not item.future.done())
 
     async def submit(self, method: str, params: dict[str, Any], flight: Flight, *, join_queue: bool = False) -> Body:
         """Send one command, alone if the bucket allows it now, else in the next batch.
@@ -89,43 +121,29 @@ class Coalescer:
         `join_queue` makes the command wait for the next grant even when the bucket has
         room: the commands of one `batch()` call arrive together and should travel together.
         """
-        key = order_key(params)
-        if not join_queue and not self._queue and key not in self._in_flight and await self._limiter.try_acquire():
+        if not join_queue and not self._queue and await self._limiter.try_acquire():
             self.requests += 1
-            if key is None:
-                return await self._send_one(method, params, flight)
-            self._in_flight.add(key)
-            try:
-                return await self._send_one(method, params, flight)
-            finally:
-                self._in_flight.discard(key)
-                self._wake()
-        self._seq += 1
-        item = _Queued(self._seq, method, params, key, flight, asyncio.get_running_loop().create_future())
+            return await self._send_one(method, params, flight)
+        item = _Queued(method, params, flight, asyncio.get_running_loop().create_future())
         self._queue.append(item)
-        self._wake()
         if self._dispatcher is None or self._dispatcher.done():
-            self._dispatcher = asyncio.create_task(self._dispatch(), name="bitrix24-coalescer")
+            # A context of its own: the requests it sends belong to no one caller's log context.
+            self._dispatcher = asyncio.create_task(self._dispatch(), name="bitrix24-coalescer",
+                                                   context=contextvars.Context())
         try:
             return await item.future
-        except asyncio.CancelledError:  # the caller gave up (its deadline): drop it if still queued
-            if item in self._queue:
-                self._queue.remove(item)
+        except asyncio.CancelledError:
+            flight.abandoned = True  # still queued: it will not be sent; in flight: too late to stop
             raise
 
-    def _wake(self) -> None:
-        self._changed.set()
-
     def _eligible(self) -> list[_Queued]:
-        """Up to `batch_limit` queued commands that may go now, oldest first."""
+        """Up to `batch_limit` queued commands, oldest first."""
         taken: list[_Queued] = []
         for item in self._queue:
-            if item.future.done() or item.order_key in self._in_flight:
-                continue
-            # Several for one user may share a request: a batch runs its commands in order.
-            taken.append(item)
-            if len(taken) >= self._batch_limit:
-                break
+            if not item.future.done():
+                taken.append(item)
+                if len(taken) >= self._batch_limit:
+                    break
         return taken
 
     async def _dispatch(self) -> None:
@@ -135,7 +153,7 @@ class Coalescer:
             log.error("bitrix24 request queue stopped", extra={"ctx_error": repr(exc)})
             for item in self._queue:
                 if not item.future.done():
-                    item.future.set_exception(exc)
+                    item.future.set_exception(copy.copy(exc))
             self._queue.clear()
 
     async def _dispatch_loop(self) -> None:
@@ -143,20 +161,15 @@ class Coalescer:
             self._queue = [item for item in self._queue if not item.future.done()]
             if not self._queue:
                 return
-            if not self._eligible():
-                self._changed.clear()
-                await self._changed.wait()  # an in-flight command for the same user must finish first
-                continue
             await self._limiter.acquire()
             # Whatever arrived while we waited for the grant travels with it.
             unit = self._eligible()
             if not unit:
                 continue  # every waiter gave up meanwhile; the grant is lost, as a request would be
-            for item in unit:
-                self._queue.remove(item)
-                if item.order_key is not None:
-                    self._in_flight.add(item.order_key)
-            task = asyncio.create_task(self._deliver(unit), name="bitrix24-coalesced-request")
+            taken = set(map(id, unit))
+            self._queue = [item for item in self._queue if id(item) not in taken]
+            task = asyncio.create_task(self._deliver(unit), name="bitrix24-coalesced-request",
+                                       context=contextvars.Context())
             self._deliveries.add(task)
             task.add_done_callback(self._deliveries.discard)
             # Let the request start before deciding about the next grant.
@@ -179,32 +192,14 @@ class Coalescer:
         except asyncio.CancelledError:  # shutdown: nobody may hang on a request that stopped
             for item in unit:
                 item.future.cancel()
-            self._settle(unit, [])
             raise
         except Exception as exc:  # a lone command's own error: handed to its caller, who decides
-            outcomes = [exc for _ in unit]
-        self._settle(unit, outcomes)
-
-    def _settle(self, unit: list[_Queued], outcomes: list[Outcome]) -> None:
-        for item in unit:
-            if item.order_key is not None:
-                self._in_flight.discard(item.order_key)
-        for item, outcome in zip(unit, outcomes):
+            outcomes = [copy.copy(exc) if index else exc for index, _ in enumerate(unit)]
+        for item, outcome in zip(unit, outcomes, strict=True):
             if item.future.done():
                 continue
             if isinstance(outcome, BaseException):
                 item.future.set_exception(outcome)
             else:
+                item.flight.body = outcome
                 item.future.set_result(outcome)
-        self._wake()
-
-    async def aclose(self) -> None:
-        """Stop dispatching; fail what is still queued (used at shutdown)."""
-        tasks = [t for t in (self._dispatcher, *self._deliveries) if t is not None and not t.done()]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        for item in self._queue:
-            if not item.future.done():
-                item.future.cancel()
-        self._queue.clear()
