@@ -1,4 +1,7 @@
-"""Injected failures: 5xx, HTML pages, slow answers, dropped connections, moves (§9.18)."""
+"""Injected failures: 5xx, HTML pages, slow answers, dropped connections, moves (§9.18).
+
+`lost_answer` does the work and then drops the connection: the request was applied, but
+its answer never arrives (a proxy timeout, a network cut on the way back)."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ FAULT_KINDS = (
     "html",
     "html_200",
     "slow",
+    "lost_answer",
     "reset",
     "redirect",
     "portal_deleted",

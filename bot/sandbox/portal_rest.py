@@ -173,7 +173,7 @@ class RestDispatcher:
 
         fault = portal.faults.take(method)
         early_params: dict[Any, Any] | None = None
-        if fault is not None:
+        if fault is not None and fault.kind != "lost_answer":
             if fault.kind == "slow":
                 # PHP has the whole request before the script runs, and a client that hangs
                 # up does not stop it: a slow call still does its work, just late.
@@ -223,5 +223,10 @@ class RestDispatcher:
             return json_response(
                 {"error": "INTERNAL_SERVER_ERROR", "error_description": "Emulator error"}, 500
             )
+        if fault is not None and fault.kind == "lost_answer":
+            self._record(method, 0, None, auth, fault=fault.kind)
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response(status=500)  # nowhere to go: the connection is gone
         self._record(method, 200, None, auth)
         return json_response(body, 200)

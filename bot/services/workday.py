@@ -225,11 +225,11 @@ class WorkdayService:
         seen = await self._cache.get(bitrix_id)
 
         def judge(day: Workday) -> DayReport:
-            now = self._clock.now()
             if day.status is WorkdayStatus.PAUSED:
-                already = (seen is not None and _same_day(seen, day) and seen.status is WorkdayStatus.PAUSED) or (
-                    day.paused_at is not None and not _near(day.paused_at, now)
-                )
+                # The pause was sent because the day was known to run (a fresh read, or an
+                # answer trusted for this day), so a paused day is this request's doing, unless
+                # Bitrix24 shows the break began well before it.
+                already = day.paused_at is not None and not _near(day.paused_at, self._clock.now())
                 return DayReport(Action.PAUSE, day, Change.ALREADY_PAUSED if already else Change.PAUSED)
             if day.status is WorkdayStatus.EXPIRED:
                 return DayReport(Action.PAUSE, day, Change.NEEDS_REPAIR)
@@ -376,7 +376,12 @@ class WorkdayService:
                 day = await self._api.status(bitrix_id, deadline=_STATUS_CHECK_DEADLINE)
             except Bitrix24Error:
                 return DayReport(action, failure=failure, error=error, known_day=await self._known_day(bitrix_id))
-            return verify(day)
+            verified = verify(day)
+            if verified.change is Change.UNCHANGED:
+                # The day does not show it yet, but the request may still land: Bitrix24 has
+                # no way to call it back. Say that we can't tell, and show the day as it is.
+                return DayReport(action, day, failure=failure, error=error)
+            return verified
         return DayReport(action, failure=failure, error=error, known_day=await self._known_day(bitrix_id))
 
     async def _known_day(self, bitrix_id: int) -> int:

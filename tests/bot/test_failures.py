@@ -98,15 +98,17 @@ async def test_a_lost_answer_is_checked_before_reporting(harness: Harness, porta
     assert "NOT</b> recorded" not in reply.text
 
 
-async def test_a_lost_pause_that_did_not_happen_says_so(harness: Harness, portal: PortalEmulator,
-                                                        anna: User) -> None:
+async def test_a_lost_pause_not_seen_in_the_day_says_it_cannot_tell(harness: Harness, portal: PortalEmulator,
+                                                                     anna: User) -> None:
     await harness.say(anna, "/open")
-    # The connection drops before the portal acts: the bot cannot know, so it checks.
+    # The connection drops: the bot cannot know whether the pause is still on its way, so it
+    # checks, shows the day as it is, and does not claim either outcome.
     portal.faults.inject("reset", method="timeman.pause", times=10)
     reply = await harness.say(anna, "/pause")
     assert portal.status_of(ANNA_B24)["STATUS"] == "OPENED"
-    assert "Bitrix24 did not change your day" in reply.text and "🟢 <b>Working</b>" in reply.text
-    assert "reopened" not in reply.text
+    assert "can't tell whether your pause was recorded" in reply.text and "🟢 <b>Working</b>" in reply.text
+    assert "did not change" not in reply.text and "reopened" not in reply.text
+    assert portal.request_count("timeman.pause") == 1
 
 
 async def test_transient_errors_are_invisible(harness: Harness, portal: PortalEmulator, anna: User) -> None:
