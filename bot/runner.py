@@ -79,7 +79,8 @@ async def check_bitrix24(bitrix: Bitrix24) -> None:
 
 
 async def run(settings: Settings, *, clock: Clock | None = None, keys: KeySpace | None = None) -> None:
-    setup_logging(settings.bot.log_level, settings.bot.log_format, secrets=settings_secrets(settings))
+    secrets_filter = setup_logging(settings.bot.log_level, settings.bot.log_format,
+                                   secrets=settings_secrets(settings))
     clock = clock or SystemClock()
     keys = keys or KeySpace()
     log.info("starting", extra={"ctx_version": __version__, "ctx_mode": settings.bot.mode.value})
@@ -100,7 +101,8 @@ async def run(settings: Settings, *, clock: Clock | None = None, keys: KeySpace 
         limiter = SharedLeakyBucket(redis, keys, rate=settings.bitrix24.rate_limit,
                                     burst=settings.bitrix24.rate_burst)
         bitrix = create_bitrix24(settings.bitrix24, http=http, limiter=limiter,
-                                 token_store=RedisTokenStore(redis, keys("oauth", "tokens")), clock=clock)
+                                 token_store=RedisTokenStore(redis, keys("oauth", "tokens")), clock=clock,
+                                 on_secret=secrets_filter.add)
         bot = create_bot(settings, repositories=repositories)
         stack.push_async_callback(bot.session.close)
         dispatcher = create_dispatcher(settings=settings, redis=redis, bitrix=bitrix, clock=clock, keys=keys,

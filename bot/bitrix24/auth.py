@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -15,7 +16,7 @@ from pydantic import SecretStr
 
 from bot.bitrix24.errors import AuthError, ServerError, TransportError
 from bot.clock import Clock, SystemClock
-from bot.redaction import REDACTED
+from bot.redaction import REDACTED, redact, redact_urls
 
 log = logging.getLogger(__name__)
 
@@ -142,8 +143,12 @@ class OAuthAuth:
         oauth_server_url: str = "https://oauth.bitrix.info",
         clock: Clock | None = None,
         timeout: float = 10.0,
+        on_secret: Callable[[str], None] | None = None,
     ) -> None:
         self.portal_url = portal_url.rstrip("/")
+        # Told every token this auth learns (stored or rotated), so that logs can scrub them
+        # like the configured ones.
+        self.on_secret = on_secret
         self.client_id = client_id
         self._client_secret = _secret(client_secret)
         self._pair = TokenPair(_secret(access_token or ""), _secret(refresh_token or ""))
@@ -167,8 +172,15 @@ class OAuthAuth:
                 return
             stored = await self._store.load()
             if stored and stored.refresh_token:
-                self._pair = stored
+                self._adopt(stored)
             self._loaded = True
+
+    def _adopt(self, pair: TokenPair) -> None:
+        self._pair = pair
+        if self.on_secret is not None:
+            for token in (pair.access_token, pair.refresh_token):
+                if token:
+                    self.on_secret(token)
 
     async def credentials(self) -> tuple[dict[str, str], str | None]:
         await self._ensure_loaded()
@@ -184,7 +196,7 @@ class OAuthAuth:
                 return  # another call refreshed while we waited
             stored = await self._store.load()
             if stored and stored.access_token and stored.access_token != stale_token:
-                self._pair = stored  # another replica refreshed
+                self._adopt(stored)  # another replica refreshed
                 return
             try:
                 pair = await self._request_new_pair(self._pair.refresh_token)
@@ -192,11 +204,11 @@ class OAuthAuth:
                 # Another replica may have rotated the refresh token under us.
                 stored = await self._store.load()
                 if stored and stored.refresh_token != self._pair.refresh_token:
-                    self._pair = stored
+                    self._adopt(stored)
                     return
                 raise
             await self._store.save(pair)
-            self._pair = pair
+            self._adopt(pair)
             self.refresh_count += 1
             log.info("bitrix24 oauth token refreshed", extra={"ctx_client_id": self.client_id})
 
@@ -228,6 +240,8 @@ class OAuthAuth:
         if not isinstance(body, dict) or body.get("error") or not body.get("access_token"):
             code = str(body.get("error", "")) if isinstance(body, dict) else ""
             description = str(body.get("error_description", "")) if isinstance(body, dict) else ""
+            # Some servers echo the request, query string and all: never keep that raw.
+            description = redact(redact_urls(description), [self._client_secret, refresh_token])
             if response.status_code >= 500:
                 raise ServerError(description, code=code, method="oauth.token", http_status=response.status_code)
             raise AuthError(

@@ -49,6 +49,9 @@ _NOT_BATCHABLE = frozenset({"batch", "upload", "download"})
 _METHOD_NAME = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
 # Refreshing twice within one call means the fresh token was refused too: stop there.
 _MAX_REFRESHES_PER_CALL = 2
+# The token has expired, or the portal no longer knows it (revoked, or rotated by another
+# install): a refresh may cure both. Without a refresh token they stay auth errors.
+_REFRESHABLE = frozenset({"expired_token", "invalid_token"})
 
 Command = tuple[str, Mapping[str, Any] | None]
 
@@ -310,7 +313,7 @@ class Bitrix24Client:
                         # The write may have been done: sending it again could do it twice,
                         # or land after a later action. The caller reads the day instead.
                         raise final(error) from None
-                    if error.code == "expired_token":
+                    if error.code in _REFRESHABLE:
                         if not self.auth.can_refresh:
                             raise error from None
                         refreshes += 1
@@ -481,7 +484,7 @@ class Bitrix24Client:
             # reset_at is a whole second; a little slack keeps us from arriving early.
             wait = max(0.0, reset_at - time.time()) + 1.0 if reset_at is not None else 60.0
             return _Retry(error, wait=wait)
-        if error.code == "expired_token" or isinstance(error, ServerError):
+        if error.code in _REFRESHABLE or isinstance(error, ServerError):
             return _Retry(error)
         return error
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
@@ -35,7 +36,9 @@ def create_bitrix24(
     token_store: TokenStore | None = None,
     limiter: RateLimiter | None = None,
     clock: Clock | None = None,
+    on_secret: Callable[[str], None] | None = None,
 ) -> Bitrix24:
+    """`on_secret` learns every OAuth token as it is loaded or rotated (the log filter)."""
     auth: Auth
     if settings.webhook_url is not None:
         auth = WebhookAuth(settings.webhook_url)
@@ -51,6 +54,7 @@ def create_bitrix24(
             oauth_server_url=settings.oauth_server_url,
             clock=clock,
             timeout=settings.request_timeout,
+            on_secret=on_secret,
         )
     client = Bitrix24Client(
         auth,

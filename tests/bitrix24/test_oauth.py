@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import httpx
 import pytest
+from aiohttp import web
 from redis.asyncio import Redis
 
 from bot.bitrix24 import AuthError, Bitrix24Client, OAuthAuth, RetryPolicy, TokenPair
 from bot.clock import ManualClock
+from bot.redaction import SecretsFilter
 from bot.sandbox.portal import PortalEmulator
 from bot.storage.tokens import RedisTokenStore
 from tests.bitrix24.conftest import ADMIN
@@ -104,3 +107,71 @@ async def test_token_store_round_trip(redis: Redis) -> None:
     assert await store.load() == TokenPair("access-1", "refresh-1")
     await redis.set("test:tokens", "not json")
     assert await store.load() is None
+
+
+async def test_a_revoked_token_is_refreshed_once(portal, http, grant, redis: Redis, clock) -> None:
+    # invalid_token: the portal no longer knows the token (revoked, or rotated by another
+    # install). One refresh recovers it when a refresh token exists.
+    auth = oauth(portal, http, grant, RedisTokenStore(redis), clock)
+    client = Bitrix24Client(auth, http=http, retry=RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02))
+    portal.auth.access_tokens.clear()
+    assert (await client.call("user.current"))["ID"] == str(ADMIN)
+    assert refreshes(portal) == 1
+    assert [r.error for r in portal.requests if r.method == "user.current"] == ["invalid_token", None]
+
+
+async def test_a_revoked_token_that_cannot_be_refreshed_is_an_auth_error(portal, http, grant, redis: Redis,
+                                                                         clock) -> None:
+    auth = oauth(portal, http, grant, RedisTokenStore(redis), clock)
+    client = Bitrix24Client(auth, http=http, retry=RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02))
+    portal.auth.access_tokens.clear()
+    portal.auth.refresh_tokens.clear()
+    with pytest.raises(AuthError):
+        await client.call("user.current")
+    assert refreshes(portal) == 1
+
+
+async def test_rotated_tokens_join_the_log_filter(portal, http, grant, redis: Redis, clock) -> None:
+    secrets_filter = SecretsFilter()
+    auth = oauth(portal, http, grant, RedisTokenStore(redis), clock)
+    auth.on_secret = secrets_filter.add
+    client = Bitrix24Client(auth, http=http)
+    portal.expire_access_tokens()
+    await client.call("user.current")
+    rotated = await RedisTokenStore(redis).load()
+    assert rotated is not None and rotated.refresh_token != grant["refresh_token"]
+    record = logging.LogRecord("bot", logging.ERROR, __file__, 1, "leak %s / %s",
+                               (rotated.access_token, rotated.refresh_token), None)
+    secrets_filter.filter(record)
+    assert rotated.access_token not in record.getMessage()
+    assert rotated.refresh_token not in record.getMessage()
+
+
+async def test_an_oauth_server_error_that_echoes_its_request_url_is_scrubbed(
+    http: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def echo(request: web.Request) -> web.Response:
+        return web.json_response({"error": "invalid_grant",
+                                  "error_description": f"cannot handle GET {request.path_qs}"}, status=400)
+
+    app = web.Application()
+    app.router.add_get("/oauth/token/", echo)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        auth = OAuthAuth(portal_url="http://127.0.0.1:1", client_id="local.echo", client_secret="echoed-client-secret",
+                         access_token=None, refresh_token="echoed-refresh-token", http=http,
+                         oauth_server_url=f"http://127.0.0.1:{port}")
+        client = Bitrix24Client(auth, http=http)
+        with caplog.at_level(logging.DEBUG):
+            with pytest.raises(AuthError) as caught:
+                await client.call("user.current")
+    finally:
+        await runner.cleanup()
+    ours = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("aiohttp"))  # not the echo server's
+    seen = str(caught.value) + repr(caught.value) + ours
+    assert "cannot handle GET" in str(caught.value)
+    assert "echoed-client-secret" not in seen and "echoed-refresh-token" not in seen
