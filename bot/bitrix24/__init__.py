@@ -24,6 +24,7 @@ from bot.bitrix24.errors import (
 from bot.bitrix24.factory import Bitrix24, create_bitrix24
 from bot.bitrix24.models import PortalUser, Workday, WorkdaySettings, WorkdayStatus
 from bot.bitrix24.ratelimit import LeakyBucket, RateLimiter
+from bot.bitrix24.text import plain_text
 from bot.bitrix24.users import UsersAPI
 from bot.bitrix24.workday import WorkdayAPI
 
@@ -58,5 +59,6 @@ __all__ = [
     "WorkdayAPI",
     "WorkdaySettings",
     "WorkdayStatus",
+    "plain_text",
     "create_bitrix24",
 ]

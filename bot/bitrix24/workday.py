@@ -9,6 +9,7 @@ from typing import Any
 from bot.bitrix24.client import Bitrix24Client
 from bot.bitrix24.errors import Bitrix24Error
 from bot.bitrix24.models import Workday, WorkdaySettings, format_atom
+from bot.bitrix24.text import plain_text
 
 
 def _params(user_id: int | None, **extra: Any) -> dict[str, Any]:
@@ -46,7 +47,7 @@ class WorkdayAPI:
         params = _params(
             user_id,
             TIME=format_atom(at) if at else None,
-            REPORT=report,
+            REPORT=plain_text(report) if report else None,  # the user's own words
             LAT=lat,
             LON=lon,
         )
@@ -70,7 +71,7 @@ class WorkdayAPI:
         params = _params(
             user_id,
             TIME=format_atom(at) if at else None,
-            REPORT=report,
+            REPORT=plain_text(report) if report else None,  # the user's own words
             LAT=lat,
             LON=lon,
         )

@@ -335,3 +335,14 @@ async def test_settings_for_self_include_admin(b24: Bitrix24) -> None:
     other = await b24.workday.settings(BOB)
     assert other.admin is None
     assert other.max_start == timedelta(hours=9, minutes=15)
+
+
+async def test_a_report_is_sent_as_plain_text(b24: Bitrix24, portal: PortalEmulator, clock: ManualClock) -> None:
+    """The reason a user types for a late close is user text: it must not render in Bitrix24."""
+    await opened_at_0800(b24)
+    clock.advance(timedelta(hours=9))
+    await b24.workday.close(BOB, at=datetime(2026, 3, 2, 15, 0, tzinfo=UTC),
+                            report="[URL=https://evil.example]approved by HR[/URL]#BR#left early")
+    report = portal.record_of(BOB).report
+    assert "[" not in report and "#BR#" not in report and "://" not in report
+    assert "approved by HR" in report and "left early" in report
