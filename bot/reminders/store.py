@@ -239,6 +239,32 @@ class ReminderStore:
             await pipe.execute()
 
     async def forget_user(self, telegram_id: int) -> None:
-        for reminder in await self.for_user(telegram_id):
+        """Delete a user's reminders with everything that refers to them: queued one-off
+        follow-ups (snoozes, break ends) and the step marks of past occurrences. Scans the
+        queue and the marks, which is fine for something as rare as an unlink."""
+        reminders = await self.for_user(telegram_id)
+        ids = {reminder.id for reminder in reminders}
+        ids |= {int(value) for value in await self._redis.smembers(self._user(telegram_id))}
+        for reminder in reminders:
             await self.delete(reminder)
         await self._redis.delete(self._user(telegram_id))
+        if not ids:
+            return
+        jobs = [job async for job, _ in self._redis.zscan_iter(self._due) if _reminder_of(job) in ids]
+        if jobs:
+            await self._redis.zrem(self._due, *jobs)
+        marks_prefix = self._keys("rem", "occ", "")
+        marks = [key async for key in self._redis.scan_iter(match=marks_prefix + "*", count=500)
+                 if _reminder_of(key[len(marks_prefix):].rsplit(b"@", 1)[0]) in ids]
+        if marks:
+            await self._redis.delete(*marks)
+
+
+def _reminder_of(job: bytes | str) -> int | None:
+    """The reminder a job key (`r:{id}` or `o:{kind}:{id}:{token}`) belongs to."""
+    text = job.decode() if isinstance(job, bytes) else job
+    parts = text.split(":")
+    try:
+        return int(parts[1] if parts[0] == "r" else parts[2])
+    except (IndexError, ValueError):
+        return None

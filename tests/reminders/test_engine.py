@@ -267,3 +267,22 @@ async def test_switched_off_reminder_does_not_fire(world: World) -> None:
 async def test_break_end_job_key_is_stable(world: World) -> None:
     job = Job(f"o:{BREAK_END}:7:1772452805", datetime(2026, 3, 2, 12, 45, tzinfo=UTC))
     assert job.reminder_id == 7 and job.one_off_kind == BREAK_END
+
+
+async def test_forgetting_a_user_leaves_no_job_and_no_step_marks(world: World) -> None:
+    """What /unlink relies on: after a fired auto break (step marks written, a break-end
+    job queued) and a snooze, nothing about the reminder is left in Redis."""
+    await world.employee(100, 10)
+    await break_reminder(world, 100, Mode.AUTO, minutes=45)
+    asked = await break_reminder(world, 100, at=time(13, 0))
+    await world.bitrix.workday.open(10)
+    to_lunch(world)
+    await world.engine().tick()
+    assert await world.service.snooze(100, asked.reminder.id)
+    before = {key.decode() for key in await world.redis.keys("t:rem:*")}
+    assert any(":occ:" in key for key in before)
+    await world.links.unlink(100)
+    await world.profiles.forget(100)
+    await world.service.forget(100)
+    left = {key.decode() for key in await world.redis.keys("t:*")}
+    assert left <= {"t:rem:seq"}, left
