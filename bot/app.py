@@ -38,6 +38,7 @@ from bot.services.workday import WorkdayService
 from bot.storage.day_cache import DayCache
 from bot.storage.keys import KeySpace
 from bot.storage.link_attempts import LinkAttemptRepository
+from bot.storage.link_limits import LinkCodeLimits
 from bot.storage.links import LinkRepository
 from bot.storage.pacing import Pacer
 from bot.storage.profiles import ProfileRepository
@@ -62,6 +63,7 @@ class Repositories:
     attempts: LinkAttemptRepository
     profiles: ProfileRepository
     limiter: WindowLimiter
+    code_limits: LinkCodeLimits
     days: DayCache
     reminders: ReminderStore
 
@@ -72,6 +74,7 @@ class Repositories:
             attempts=LinkAttemptRepository(redis, keys),
             profiles=ProfileRepository(redis, keys),
             limiter=WindowLimiter(redis, keys),
+            code_limits=LinkCodeLimits(redis, keys),
             days=DayCache(redis, keys),
             reminders=ReminderStore(redis, keys),
         )
@@ -141,7 +144,8 @@ def create_dispatcher(
         await storage.set_data(key, {})
 
     async def forget_counters(telegram_id: int) -> None:
-        await repos.limiter.forget("link_start", telegram_id)
+        # The link attempt and its limits are the linking service's to forget: an
+        # account that was never linked must not reset them with /unlink.
         await repos.limiter.forget("actions", telegram_id)
 
     directory = UserDirectory(repos.links, repos.profiles, settings.bot.default_timezone)
@@ -149,7 +153,6 @@ def create_dispatcher(
 
     eraser.register(reminder_service.forget)
     eraser.register(repos.profiles.forget)
-    eraser.register(repos.attempts.forget)
     eraser.register(forget_conversation)
     eraser.register(forget_counters)
     eraser.register_by_bitrix_id(repos.days.forget)
@@ -162,6 +165,7 @@ def create_dispatcher(
         links=repos.links,
         attempts=repos.attempts,
         limiter=repos.limiter,
+        code_limits=repos.code_limits,
         clock=clock,
         code_key=code_key,
         erase_user_data=eraser,

@@ -51,6 +51,12 @@ class UsersAPI:
         """The webhook's creator (or the OAuth token's user)."""
         return PortalUser.from_api(await self._client.call("user.current") or {})
 
+    async def notify_nobody(self) -> None:
+        """One request that changes nothing, for a caller that must cost what `notify`
+        costs whether or not it notified anyone: the time an answer takes must not tell
+        a stranger whether the person they named exists."""
+        await self._client.call("user.current")
+
     async def notify(self, user_id: int, message: str, *, system: bool = True, tag: str | None = None) -> int | None:
         """Send a Bitrix24 notification; returns its id.
 

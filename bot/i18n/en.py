@@ -46,7 +46,8 @@ MESSAGES: dict[str, str] = {
         "\n\n<b>Admin</b>\n"
         "/links: linked users\n"
         "<code>/admin_link &lt;telegram id&gt; &lt;e-mail or Bitrix24 id&gt;</code>\n"
-        "<code>/admin_unlink &lt;telegram id&gt;</code>"
+        "<code>/admin_unlink &lt;telegram id&gt;</code>\n"
+        "<code>/admin_unlock &lt;e-mail or Bitrix24 id&gt;</code>: let an employee ask for link codes again"
     ),
     "stray": "I didn't get that. Try /status, or /help to see everything I can do.",
     "group_only_private": "I work in private chats only. Please write to me directly: @{username}",
@@ -78,6 +79,10 @@ MESSAGES: dict[str, str] = {
         "without the code nobody can link."
     ),
     "link.rate_limited": "Too many link attempts. Please try again in {minutes} min.",
+    "link.target_limited": (
+        "Too many codes were asked for <b>{identity}</b> in the last hour, so I sent no new one. "
+        "Try again in {minutes} min, or ask a bot admin to link you."
+    ),
     "link.unavailable": "Bitrix24 is not reachable right now, so no code was sent. Please try again in a minute.",
     "link.wrong_code": "That code is not right. Tries left: {tries}.",
     "link.locked": (
@@ -93,7 +98,10 @@ MESSAGES: dict[str, str] = {
     "link.removed_by_admin": "An admin unlinked your Telegram account from Bitrix24 and deleted what I stored about you.",
     "link.already": "You are linked to <b>{name}</b>. To link another account, send <code>/link e-mail</code>.",
     "unlink.done": "Unlinked. Everything I stored about you is deleted.",
-    "unlink.none": "You weren't linked, and I've deleted anything I stored about you.",
+    "unlink.none": (
+        "You weren't linked, and I've deleted anything I stored about you, except the count of "
+        "your recent link attempts, which stops abuse and is gone within the hour."
+    ),
     # admin
     "admin.only": "This command is for the bot's admins.",
     "admin.link_usage": "Usage: <code>/admin_link &lt;telegram id&gt; &lt;e-mail or Bitrix24 id&gt;</code>",
@@ -109,6 +117,14 @@ MESSAGES: dict[str, str] = {
     "admin.links_by_admin": " [by admin]",
     "admin.links_empty": "Nobody is linked yet.",
     "admin.links_more": "…and {count} more.",
+    "admin.unlock_usage": "Usage: <code>/admin_unlock &lt;e-mail or Bitrix24 id&gt;</code>",
+    "admin.unlocked": "<b>{name}</b> (Bitrix24 #{bitrix_id}) can ask for link codes again.",
+    "admin.link_abuse": (
+        "⚠️ Link codes for <b>{name}</b> (Bitrix24 #{bitrix_id}) were asked for {codes} times in the last hour "
+        "by {accounts} Telegram accounts, so I refuse new ones for {minutes} min. If that wasn't all them, "
+        "someone may be trying to link to their account. To let them link now: "
+        "<code>/admin_unlock {bitrix_id}</code>, or link them yourself with /admin_link."
+    ),
     "admin.unavailable": "Bitrix24 is not reachable right now. Nothing was changed.",
     # the day card
     "card.opened": "🟢 <b>Working</b>",

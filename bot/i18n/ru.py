@@ -43,7 +43,8 @@ MESSAGES: dict[str, str] = {
         "\n\n<b>Администратору</b>\n"
         "/links — привязанные пользователи\n"
         "<code>/admin_link &lt;telegram id&gt; &lt;почта или ID в Битрикс24&gt;</code>\n"
-        "<code>/admin_unlink &lt;telegram id&gt;</code>"
+        "<code>/admin_unlink &lt;telegram id&gt;</code>\n"
+        "<code>/admin_unlock &lt;почта или ID в Битрикс24&gt;</code> — снова разрешить сотруднику запрашивать коды привязки"
     ),
     "stray": "Не понял. Попробуйте /status или /help — там всё, что я умею.",
     "group_only_private": "Я работаю только в личных сообщениях. Напишите мне напрямую: @{username}",
@@ -73,6 +74,10 @@ MESSAGES: dict[str, str] = {
         "сообщение: без кода привязать аккаунт нельзя."
     ),
     "link.rate_limited": "Слишком много попыток привязки. Попробуйте через {minutes} мин.",
+    "link.target_limited": (
+        "Для <b>{identity}</b> за последний час запросили слишком много кодов, поэтому новый я не отправил. "
+        "Попробуйте через {minutes} мин. или попросите администратора бота привязать вас."
+    ),
     "link.unavailable": "Битрикс24 сейчас недоступен, код не отправлен. Попробуйте через минуту.",
     "link.wrong_code": "Код неверный. Осталось попыток: {tries}.",
     "link.locked": (
@@ -88,7 +93,10 @@ MESSAGES: dict[str, str] = {
     "link.removed_by_admin": "Администратор отвязал ваш Telegram от Битрикс24 и удалил всё, что я о вас хранил.",
     "link.already": "Вы привязаны к <b>{name}</b>. Чтобы привязать другой аккаунт, отправьте <code>/link почта</code>.",
     "unlink.done": "Отвязано. Всё, что я хранил о вас, удалено.",
-    "unlink.none": "Вы не были привязаны; всё, что я хранил о вас, удалено.",
+    "unlink.none": (
+        "Вы не были привязаны; всё, что я хранил о вас, удалено, кроме счётчика недавних попыток "
+        "привязки: он защищает от злоупотреблений и сам исчезнет в течение часа."
+    ),
     "admin.only": "Эта команда — для администраторов бота.",
     "admin.link_usage": "Формат: <code>/admin_link &lt;telegram id&gt; &lt;почта или ID в Битрикс24&gt;</code>",
     "admin.unlink_usage": "Формат: <code>/admin_unlink &lt;telegram id&gt;</code>",
@@ -103,6 +111,14 @@ MESSAGES: dict[str, str] = {
     "admin.links_by_admin": " [админом]",
     "admin.links_empty": "Пока никто не привязан.",
     "admin.links_more": "…и ещё {count}.",
+    "admin.unlock_usage": "Формат: <code>/admin_unlock &lt;почта или ID в Битрикс24&gt;</code>",
+    "admin.unlocked": "<b>{name}</b> (Битрикс24 #{bitrix_id}) снова может запрашивать коды привязки.",
+    "admin.link_abuse": (
+        "⚠️ Коды привязки для <b>{name}</b> (Битрикс24 #{bitrix_id}) за последний час запросили {codes} раз "
+        "с {accounts} аккаунтов Telegram, поэтому новые я не отправляю ещё {minutes} мин. Если это был не только "
+        "сам сотрудник, кто-то может пытаться привязаться к его аккаунту. Чтобы сотрудник мог привязаться сразу: "
+        "<code>/admin_unlock {bitrix_id}</code> — или привяжите его сами через /admin_link."
+    ),
     "admin.unavailable": "Битрикс24 сейчас недоступен. Ничего не изменено.",
     "card.opened": "🟢 <b>Работаю</b>",
     "card.paused": "⏸ <b>Перерыв</b>",

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
 
-from bot.bitrix24 import Bitrix24Error, PortalUser, UsersAPI
+from bot.bitrix24 import Bitrix24Error, PortalUser, UsersAPI, plain_text
 from bot.clock import Clock
 from bot.storage.link_attempts import CodeCheck, LinkAttemptRepository
+from bot.storage.link_limits import CodeLimit, LinkCodeLimits
 from bot.storage.links import Link, LinkRepository
 from bot.storage.rate_limits import WindowLimiter
 
@@ -27,10 +28,15 @@ log = logging.getLogger(__name__)
 
 CODE_LIFETIME = timedelta(minutes=10)
 MAX_WRONG_CODES = 5
-# A Telegram user may start this many attempts per hour, and a Bitrix24 employee may be
-# sent this many codes per hour: 5 tries each caps guessing at 25 per hour per target.
+LOCKOUT = timedelta(minutes=10)  # after the last wrong code, before a new /link
+# Per hour: a Telegram account may start this many attempts; an employee may be sent this
+# many codes, at most CODES_PER_REQUESTER of them at one account's request. With 5 tries
+# a code, guessing is capped at 30 per hour per employee; and a stranger needs three
+# Telegram accounts, not one, to use up an employee's codes for an hour, and even then
+# the employee is told so (not "code sent"), admins are told, and an admin can lift it.
 STARTS_PER_TELEGRAM_USER = 5
-CODES_PER_BITRIX_USER = 5
+CODES_PER_BITRIX_USER = 6
+CODES_PER_REQUESTER = 2
 LIMIT_WINDOW = timedelta(hours=1)
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -40,8 +46,20 @@ _CODE = re.compile(r"^\d{6}$")
 class StartOutcome(Enum):
     CODE_SENT = "code_sent"  # also what a stranger sees when nobody matched
     INVALID_IDENTITY = "invalid_identity"
-    RATE_LIMITED = "rate_limited"
+    RATE_LIMITED = "rate_limited"  # this Telegram account started too many attempts
+    TARGET_LIMITED = "target_limited"  # too many codes asked for this e-mail or id
+    LOCKED = "locked"  # too many wrong codes a moment ago
     UNAVAILABLE = "unavailable"
+
+
+@dataclass(frozen=True, slots=True)
+class Abuse:
+    """An employee's codes ran out for this hour: admins should hear of it, once."""
+
+    user: PortalUser
+    codes: int
+    accounts: int
+    retry_after: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +67,7 @@ class StartResult:
     outcome: StartOutcome
     retry_after: float = 0.0
     error: Bitrix24Error | None = None
+    abuse: Abuse | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +136,7 @@ class LinkingService:
         links: LinkRepository,
         attempts: LinkAttemptRepository,
         limiter: WindowLimiter,
+        code_limits: LinkCodeLimits,
         clock: Clock,
         code_key: bytes,
         erase_user_data: UserErasure,
@@ -126,6 +146,7 @@ class LinkingService:
         self._links = links
         self._attempts = attempts
         self._limiter = limiter
+        self._code_limits = code_limits
         self._clock = clock
         self._code_key = code_key
         self._erase_user_data = erase_user_data
@@ -134,8 +155,23 @@ class LinkingService:
     def _hash(self, salt: str, code: str) -> str:
         return hmac.new(self._code_key, f"{salt}:{code}".encode(), hashlib.sha256).hexdigest()
 
+    def _target_key(self, identity: Identity, user: PortalUser | None) -> str:
+        """Whose codes a request counts against. An address or id that matches nobody is
+        counted under a keyed hash of what was typed, exactly as an employee would be:
+        the limits must not behave differently for people who do not exist."""
+        if user is not None:
+            return str(user.id)
+        typed = identity.email.lower() if identity.email else f"id:{identity.bitrix_id}"
+        return "x" + hmac.new(self._code_key, f"target:{typed}".encode(), hashlib.sha256).hexdigest()[:16]
+
     async def start(self, telegram_id: int, identity: Identity, code_message: CodeMessage,
                     requester: str) -> StartResult:
+        """Send a code to the employee, if they exist and may get one. Every path that
+        reaches Bitrix24 costs the same two requests (the lookup, then the notification
+        or `notify_nobody`), so neither the answer nor its timing tells who exists."""
+        locked = await self._attempts.locked_for(telegram_id)
+        if locked:
+            return StartResult(StartOutcome.LOCKED, retry_after=locked)
         allowance = await self._limiter.hit(
             "link_start", telegram_id, limit=STARTS_PER_TELEGRAM_USER,
             window_seconds=LIMIT_WINDOW.total_seconds(),
@@ -148,31 +184,40 @@ class LinkingService:
             log.warning("link lookup failed", extra={"ctx_error": repr(error)})
             return StartResult(StartOutcome.UNAVAILABLE, error=error)
 
+        target = self._target_key(identity, user)
+        codes = await self._code_limits.take(
+            target, telegram_id, per_requester=CODES_PER_REQUESTER, per_target=CODES_PER_BITRIX_USER,
+            window_seconds=LIMIT_WINDOW.total_seconds(),
+        )
         code = f"{secrets.randbelow(10**6):06d}"
-        salt = secrets.token_hex(8)
-        target = user.id if user else None
-        if user is not None:
-            per_target = await self._limiter.hit(
-                "link_code", user.id, limit=CODES_PER_BITRIX_USER,
-                window_seconds=LIMIT_WINDOW.total_seconds(),
-            )
-            if not per_target.allowed:
-                # Same answer as success: a stranger must not learn about the target.
-                log.warning("link codes for this employee are rate-limited",
-                            extra={"ctx_b24_user": user.id})
-                target = None
+        try:
+            if codes.allowed and user is not None:
+                message = code_message(code, plain_text(requester, single_line=True))
+                await self._users.notify(user.id, message, system=True)
             else:
-                try:
-                    await self._users.notify(user.id, code_message(code, requester), system=True)
-                except Bitrix24Error as error:
-                    log.warning("could not send the link code", extra={"ctx_b24_user": user.id,
-                                                                       "ctx_error": repr(error)})
-                    return StartResult(StartOutcome.UNAVAILABLE, error=error)
+                await self._users.notify_nobody()
+        except Bitrix24Error as error:
+            if codes.allowed:
+                await self._code_limits.give_back(target, telegram_id)
+            log.warning("could not send the link code", extra={"ctx_b24_user": user.id if user else "-",
+                                                               "ctx_error": repr(error)})
+            return StartResult(StartOutcome.UNAVAILABLE, error=error)
+        if not codes.allowed:
+            abuse = None
+            if user is not None and codes.outcome is CodeLimit.TARGET:
+                log.warning("link codes for this employee are used up for now",
+                            extra={"ctx_b24_user": user.id, "ctx_codes": codes.codes,
+                                   "ctx_accounts": codes.accounts})
+                if codes.first_refusal:
+                    abuse = Abuse(user, codes.codes, codes.accounts, codes.retry_after)
+            return StartResult(StartOutcome.TARGET_LIMITED, retry_after=codes.retry_after, abuse=abuse)
+        salt = secrets.token_hex(8)
         await self._attempts.start(
-            telegram_id, bitrix_id=target, salt=salt, code_hash=self._hash(salt, code),
+            telegram_id, bitrix_id=user.id if user else None, salt=salt, code_hash=self._hash(salt, code),
             ttl_seconds=int(CODE_LIFETIME.total_seconds()),
         )
-        log.info("link code issued", extra={"ctx_b24_user": target or "-", "ctx_matched": user is not None})
+        log.info("link code issued", extra={"ctx_b24_user": user.id if user else "-",
+                                            "ctx_matched": user is not None})
         return StartResult(StartOutcome.CODE_SENT)
 
     async def _find(self, identity: Identity) -> PortalUser | None:
@@ -192,7 +237,8 @@ class LinkingService:
             return ConfirmResult(ConfirmOutcome.NO_ATTEMPT)
         if not looks_like_code(code):
             return ConfirmResult(ConfirmOutcome.NOT_A_CODE)
-        checked = await self._attempts.check(telegram_id, self._hash(salt, code), MAX_WRONG_CODES)
+        checked = await self._attempts.check(telegram_id, self._hash(salt, code), MAX_WRONG_CODES,
+                                             int(LOCKOUT.total_seconds()))
         if checked.outcome is CodeCheck.MISSING:
             return ConfirmResult(ConfirmOutcome.NO_ATTEMPT)
         if checked.outcome is CodeCheck.LOCKED:
@@ -217,6 +263,7 @@ class LinkingService:
             language = await self._language_of(relink.previous_telegram_id) if self._language_of else None
             displaced = Displaced(relink.previous_telegram_id, language)
             # That Telegram account no longer speaks for this employee: drop its data too.
+            await self._forget_link_guards(relink.previous_telegram_id, None)
             await self._erase_user_data(relink.previous_telegram_id)
         log.info("linked", extra={"ctx_b24_user": user.id, "ctx_by_admin": by_admin,
                                   "ctx_replaced_tg": relink.previous_telegram_id or "-",
@@ -230,12 +277,35 @@ class LinkingService:
         return user, await self._link(telegram_id, user, by_admin=True)
 
     async def unlink(self, telegram_id: int) -> int | None:
-        """Remove the link and everything stored for this Telegram user."""
+        """Remove the link and everything stored for this Telegram user.
+
+        An account that was not linked keeps its link-attempt counters and any lock
+        (each gone within the hour): otherwise /unlink would reset the limits that
+        protect employees from it."""
         bitrix_id = await self._links.unlink(telegram_id)
-        await self._attempts.forget(telegram_id)
+        if bitrix_id is not None:
+            await self._forget_link_guards(telegram_id, bitrix_id)
+        else:
+            await self._attempts.forget_unless_locked(telegram_id)
         await self._erase_user_data(telegram_id, bitrix_id)
         log.info("unlinked", extra={"ctx_b24_user": bitrix_id or "-"})
         return bitrix_id
+
+    async def _forget_link_guards(self, telegram_id: int, bitrix_id: int | None) -> None:
+        """What the link limits hold about a linked person: it goes with their link."""
+        await self._attempts.forget(telegram_id)
+        await self._limiter.forget("link_start", telegram_id)
+        await self._code_limits.forget_requester(telegram_id)
+        if bitrix_id is not None:
+            await self._code_limits.forget_target(str(bitrix_id))
+
+    async def unlock(self, identity: Identity) -> PortalUser | None:
+        """An admin lets an employee ask for codes again at once (after abuse)."""
+        user = await self._find(identity)
+        if user is not None:
+            await self._code_limits.forget_target(str(user.id))
+            log.info("link limits cleared by an admin", extra={"ctx_b24_user": user.id})
+        return user
 
     async def prune_departed(self) -> list[int]:
         """Unlink employees who were dismissed in Bitrix24 (the nightly check), so a former

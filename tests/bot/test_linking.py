@@ -3,8 +3,10 @@ lockout, rate limits, relinking and unlinking."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
+from aiogram.types import User
 from redis.asyncio import Redis
 
 from bot.clock import ManualClock
@@ -111,17 +113,26 @@ async def test_code_expires_after_ten_minutes(harness: Harness, portal: PortalEm
 
 async def test_link_attempts_are_rate_limited_per_telegram_user(harness: Harness, portal: PortalEmulator) -> None:
     user = anna(harness)
-    for _ in range(5):
-        await harness.say(user, "/link anna@example.com")
+    for identity in ("anna@example.com", "boris@example.com", "admin@example.com", "x@example.com", "11"):
+        assert "6-digit code" in (await harness.say(user, f"/link {identity}")).text
     limited = await harness.say(user, "/link anna@example.com")
     assert "Too many link attempts" in limited.text
-    assert len(portal.notifications_for(ANNA_B24)) == 5
+    assert len(portal.notifications_for(ANNA_B24)) == 1
+
+
+async def test_one_account_gets_two_codes_an_hour_for_one_person(harness: Harness, portal: PortalEmulator) -> None:
+    user = anna(harness)
+    await harness.say(user, "/link anna@example.com")
+    await harness.say(user, f"/link {ANNA_B24}")  # the same person, by id
+    third = await harness.say(user, "/link anna@example.com")
+    assert "Too many codes were asked for <b>anna@example.com</b>" in third.text and "in 60 min" in third.text
+    assert len(portal.notifications_for(ANNA_B24)) == 2
 
 
 async def test_codes_are_rate_limited_per_bitrix24_user(harness: Harness, portal: PortalEmulator) -> None:
-    for index in range(7):
+    for index in range(8):
         await harness.say(harness.updates.user(7000 + index), "/link anna@example.com")
-    assert len(portal.notifications_for(ANNA_B24)) == 5
+    assert len(portal.notifications_for(ANNA_B24)) == 6
 
 
 async def test_relinking_replaces_both_sides(harness: Harness, portal: PortalEmulator) -> None:
@@ -248,3 +259,109 @@ async def test_nightly_check_refuses_a_mass_unlink(harness: Harness, portal: Por
     portal.users[BORIS_B24].active = False
     assert await harness.dispatcher["link_service"].prune_departed() == []
     assert await harness.dispatcher["links"].count() == 2
+
+
+# --- issue 10: what an outside attacker found ------------------------------------------------
+
+# Any BB-code Bitrix24 renders in a notification: a tag, a "#BR#" line break, a link.
+_LIVE_MARKUP = re.compile(r"\[/?[a-z]+[^\]]*\]|#br#|://|\bwww\.", re.IGNORECASE)
+
+
+async def test_attacker_text_reaches_bitrix24_as_plain_text(harness: Harness, portal: PortalEmulator) -> None:
+    attacker = User(id=STRANGER_TG, is_bot=False, language_code="en",
+                    first_name="[URL=https://evil.example/verify]Bitrix24 Security[/URL]",
+                    last_name="[b]urgent[/b]#BR#[USER=1]Ada[/USER] [ICON=https://evil.example/i.png] www.evil.example",
+                    username="sec_team")
+    await harness.say(attacker, "/link anna@example.com")
+    message = portal.notifications_for(ANNA_B24)[-1].message
+    assert _LIVE_MARKUP.search(message) is None, message
+    # The employee still sees who asked, as they wrote it.
+    assert "Bitrix24 Security" in message and "urgent" in message and "@sec_team" in message
+    assert str(STRANGER_TG) in message
+
+
+async def test_whether_someone_exists_costs_the_same_requests(harness: Harness, portal: PortalEmulator) -> None:
+    costs = []
+    for index, identity in enumerate(("anna@example.com", "nobody@example.com", str(GONE_B24), str(ANNA_B24))):
+        before = portal.request_count()
+        await harness.say(harness.updates.user(7100 + index), f"/link {identity}")
+        costs.append(portal.request_count() - before)
+    assert len(portal.notifications_for(ANNA_B24)) == 2  # the real ones were sent
+    assert costs[0] == costs[1] == costs[2] == costs[3], costs
+
+
+async def test_a_stranger_cannot_lock_the_owner_out(harness: Harness, portal: PortalEmulator) -> None:
+    stranger = harness.updates.user(STRANGER_TG)
+    replies = [await harness.say(stranger, "/link anna@example.com") for _ in range(6)]
+    # The stranger is refused, and told the truth about why.
+    assert "6-digit code" not in replies[-1].text
+    sent_to_anna = len(portal.notifications_for(ANNA_B24))
+    done = await link(harness, portal, anna(harness), "anna@example.com", ANNA_B24)
+    assert len(portal.notifications_for(ANNA_B24)) == sent_to_anna + 1
+    assert "Linked to <b>Anna Berg</b>" in done.text
+
+
+async def test_the_employee_limit_never_says_code_sent(harness: Harness, portal: PortalEmulator) -> None:
+    """Many accounts asking for one person's codes fill that person's hourly allowance; the
+    next asker is told so (not "code sent"), an admin is told, and an admin can lift it."""
+    real, unknown = [], []
+    for index in range(8):
+        real.append((await harness.say(harness.updates.user(7000 + index), "/link anna@example.com")).text)
+        unknown.append((await harness.say(harness.updates.user(7000 + index), "/link nobody@example.com")).text)
+    delivered = len(portal.notifications_for(ANNA_B24))
+    refused = [text for text in real if "6-digit code" not in text]
+    assert refused and delivered + len(refused) == 8
+    assert all("ask a bot admin" in text for text in refused)
+    # A stranger still learns nothing: an unknown address is refused just the same.
+    assert [t.replace("anna@", "X@") for t in real] == [t.replace("nobody@", "X@") for t in unknown]
+    notice = harness.session.last(ADMIN_TG).text
+    assert "Anna Berg" in notice and "/admin_unlock" in notice
+    admin = harness.updates.user(ADMIN_TG)
+    assert "Anna Berg" in (await harness.say(admin, "/admin_unlock anna@example.com")).text
+    done = await link(harness, portal, anna(harness), "anna@example.com", ANNA_B24)
+    assert "Linked to <b>Anna Berg</b>" in done.text
+
+
+async def test_unlink_does_not_reset_a_strangers_limits(harness: Harness, portal: PortalEmulator) -> None:
+    stranger = harness.updates.user(STRANGER_TG)
+    for index in range(5):
+        await harness.say(stranger, f"/link person{index}@example.com")
+    await harness.say(stranger, "/unlink")
+    again = await harness.say(stranger, "/link anna@example.com")
+    assert "Too many link attempts" in again.text
+    assert portal.notifications_for(ANNA_B24) == []
+
+
+async def test_the_lockout_message_and_rule_agree(harness: Harness, portal: PortalEmulator, redis: Redis) -> None:
+    user = anna(harness)
+    await harness.say(user, "/link anna@example.com")
+    code = latest_code(portal, ANNA_B24)
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    for _ in range(5):
+        locked = await harness.say(user, wrong)
+    assert "in 10 min" in locked.text
+    sent = len(portal.notifications_for(ANNA_B24))
+    again = await harness.say(user, "/link anna@example.com")
+    assert "locked" in again.text and "10 min" in again.text
+    assert len(portal.notifications_for(ANNA_B24)) == sent
+    # /unlink is no way around it either.
+    await harness.say(user, "/unlink")
+    assert "locked" in (await harness.say(user, "/link anna@example.com")).text
+    ttl = await redis.ttl(f"test:link_attempt:{ANNA_TG}")
+    assert 590 <= ttl <= 600
+    await redis.delete(f"test:link_attempt:{ANNA_TG}")  # what the TTL does after ten minutes
+    done = await link(harness, portal, user, "anna@example.com", ANNA_B24)
+    assert "Linked to <b>Anna Berg</b>" in done.text
+
+
+async def test_nothing_stays_after_unlink(harness: Harness, portal: PortalEmulator, redis: Redis) -> None:
+    user = anna(harness)
+    await harness.say(user, "/link anna@example.com")
+    await harness.say(user, "/link anna@example.com")  # a second code, as a hurried user might ask
+    await harness.say(user, latest_code(portal, ANNA_B24))
+    await harness.say(user, "/language")
+    await harness.tap(user, harness.session.last(ANNA_TG), "lang:ru")
+    await harness.say(user, "/status")
+    await harness.say(user, "/unlink")
+    left = {key.decode() for key in await redis.keys("test:*")}
+    assert left == set(), left

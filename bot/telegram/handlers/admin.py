@@ -24,7 +24,7 @@ class IsAdmin(Filter):
         return message.from_user is not None and message.from_user.id in admin_ids
 
 
-ADMIN_COMMANDS = ("links", "admin_link", "admin_unlink")
+ADMIN_COMMANDS = ("links", "admin_link", "admin_unlink", "admin_unlock")
 
 
 async def not_admin(message: Message, view: UserView) -> None:
@@ -93,6 +93,25 @@ async def admin_unlink(message: Message, bot: Bot, command: CommandObject, view:
     await message.answer(view.t("admin.unlinked", telegram_id=telegram_id, bitrix_id=previous))
 
 
+async def admin_unlock(message: Message, command: CommandObject, view: UserView,
+                       link_service: LinkingService) -> None:
+    """Lift the hourly link-code limit for one employee, after a stranger used it up."""
+    arg = (command.args or "").strip()
+    identity = parse_identity(arg)
+    if identity is None:
+        await message.answer(view.t("admin.unlock_usage"))
+        return
+    try:
+        user = await link_service.unlock(identity)
+    except Bitrix24Error:
+        await message.answer(view.t("admin.unavailable"))
+        return
+    if user is None:
+        await message.answer(view.t("admin.no_such_user", identity=html.escape(arg)))
+        return
+    await message.answer(view.t("admin.unlocked", name=html.escape(user.full_name), bitrix_id=user.id))
+
+
 def create_router() -> Router:
     router = Router(name="admin")
     router.message.filter(F.chat.type == "private")
@@ -100,4 +119,5 @@ def create_router() -> Router:
     router.message.register(list_links, Command("links"), IsAdmin())
     router.message.register(admin_link, Command("admin_link"), IsAdmin())
     router.message.register(admin_unlink, Command("admin_unlink"), IsAdmin())
+    router.message.register(admin_unlock, Command("admin_unlock"), IsAdmin())
     return router

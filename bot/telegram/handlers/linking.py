@@ -10,13 +10,13 @@ from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message, User
 
-from bot.services.linking import ConfirmOutcome, LinkingService, StartOutcome, parse_identity
+from bot.services.linking import Abuse, ConfirmOutcome, LinkingService, StartOutcome, parse_identity
 from bot.services.reminders import ReminderService
 from bot.services.workday import WorkdayService
 from bot.storage.links import Link
 from bot.storage.profiles import ProfileRepository
 from bot.telegram.handlers.workday import reply
-from bot.telegram.notices import notify
+from bot.telegram.notices import language_of, notify
 from bot.telegram.replies import busy
 from bot.telegram.states import LinkStates
 from bot.telegram.view import UserView
@@ -34,23 +34,32 @@ def requester_label(user: User) -> str:
 
 
 async def link_command(message: Message, bot: Bot, command: CommandObject, state: FSMContext,
-                       link: Link | None, view: UserView, link_service: LinkingService) -> None:
+                       link: Link | None, view: UserView, link_service: LinkingService,
+                       admin_ids: frozenset[int], profiles: ProfileRepository) -> None:
     if not command.args:
         if link is not None:
             await message.answer(view.t("link.already", name=html.escape(link.name)))
         await state.set_state(LinkStates.identity)
         await message.answer(view.t("link.ask"))
         return
-    await _start(message, bot, command.args, state, view, link_service)
+    await _start(message, bot, command.args, state, view, link_service, admin_ids, profiles)
 
 
 async def identity_entered(message: Message, bot: Bot, state: FSMContext, view: UserView,
-                           link_service: LinkingService) -> None:
-    await _start(message, bot, message.text or "", state, view, link_service)
+                           link_service: LinkingService, admin_ids: frozenset[int],
+                           profiles: ProfileRepository) -> None:
+    await _start(message, bot, message.text or "", state, view, link_service, admin_ids, profiles)
+
+
+async def _tell_admins(bot: Bot, abuse: Abuse, admin_ids: frozenset[int], profiles: ProfileRepository) -> None:
+    for admin_id in sorted(admin_ids):
+        await notify(bot, admin_id, await language_of(profiles, admin_id), "admin.link_abuse",
+                     name=html.escape(abuse.user.full_name), bitrix_id=abuse.user.id, codes=abuse.codes,
+                     accounts=abuse.accounts, minutes=_minutes(abuse.retry_after))
 
 
 async def _start(message: Message, bot: Bot, text: str, state: FSMContext, view: UserView,
-                 link_service: LinkingService) -> None:
+                 link_service: LinkingService, admin_ids: frozenset[int], profiles: ProfileRepository) -> None:
     identity = parse_identity(text)
     if identity is None:
         await state.set_state(LinkStates.identity)
@@ -66,15 +75,25 @@ async def _start(message: Message, bot: Bot, text: str, state: FSMContext, view:
             code_message=lambda code, requester: t("link.code_message", code=code, requester=requester),
             requester=requester_label(message.from_user),
         )
+    shown = html.escape(identity.email or str(identity.bitrix_id))
+    if result.abuse is not None:
+        await _tell_admins(bot, result.abuse, admin_ids, profiles)
+    if result.outcome is StartOutcome.LOCKED:
+        await state.clear()
+        await message.answer(t("link.locked", minutes=_minutes(result.retry_after)))
+        return
     if result.outcome is StartOutcome.RATE_LIMITED:
         await message.answer(t("link.rate_limited", minutes=_minutes(result.retry_after)))
+        return
+    if result.outcome is StartOutcome.TARGET_LIMITED:
+        await state.clear()
+        await message.answer(t("link.target_limited", identity=shown, minutes=_minutes(result.retry_after)))
         return
     if result.outcome is StartOutcome.UNAVAILABLE:
         await message.answer(t("link.unavailable"))
         return
     await state.set_state(LinkStates.code)
-    shown = identity.email or str(identity.bitrix_id)
-    await message.answer(t("link.code_sent", identity=html.escape(shown)))
+    await message.answer(t("link.code_sent", identity=shown))
 
 
 async def code_entered(message: Message, bot: Bot, state: FSMContext, view: UserView,
