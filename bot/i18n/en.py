@@ -62,6 +62,10 @@ MESSAGES: dict[str, str] = {
     # language
     "language.choose": "Choose your language:",
     "language.set": "Language: English.",
+    "language.set_unlinked": (
+        "Language: English, for this message. I store nothing about you until you link your "
+        "account, so until then I follow your Telegram app's language; after /link, choose again to keep it."
+    ),
     # linking
     "link.ask": "Send your work e-mail or your Bitrix24 user id.",
     "link.bad_identity": (

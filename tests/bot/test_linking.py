@@ -354,6 +354,16 @@ async def test_the_lockout_message_and_rule_agree(harness: Harness, portal: Port
     assert "Linked to <b>Anna Berg</b>" in done.text
 
 
+async def test_nothing_is_stored_before_linking(harness: Harness, redis: Redis) -> None:
+    user = harness.updates.user(STRANGER_TG)
+    await harness.say(user, "/start")
+    await harness.say(user, "/language")
+    chosen = await harness.tap(user, harness.session.last(STRANGER_TG), "lang:ru")
+    assert "русский" in chosen.text
+    await harness.say(user, "/help")
+    assert await redis.keys("test:*") == []
+
+
 async def test_nothing_stays_after_unlink(harness: Harness, portal: PortalEmulator, redis: Redis) -> None:
     user = anna(harness)
     await harness.say(user, "/link anna@example.com")

@@ -54,12 +54,17 @@ async def language_command(message: Message, view: UserView) -> None:
     await message.answer(view.t("language.choose"), reply_markup=keyboard)
 
 
-async def language_chosen(query: CallbackQuery, callback_data: LanguageChoice,
+async def language_chosen(query: CallbackQuery, callback_data: LanguageChoice, link: Link | None,
                           profiles: ProfileRepository) -> None:
     if callback_data.code not in LANGUAGE_NAMES:
         return
+    t = Translator(callback_data.code)
+    if link is None:
+        # Nothing is stored about someone who has not linked: not even a preference.
+        await show(query, t("language.set_unlinked"))
+        return
     await profiles.set_language(query.from_user.id, callback_data.code)
-    await show(query, Translator(callback_data.code)("language.set"))
+    await show(query, t("language.set"))
 
 
 def create_router() -> Router:
