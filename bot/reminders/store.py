@@ -7,7 +7,8 @@ Keys (under the bot's prefix):
 - `rem:inflight` zset: claimed job → lease expiry (ms); `rem:sched` hash: job → the due
   time it was claimed for, so a reaped job goes back with its original time.
 - `rem:occ:{job}@{due}` hash: which steps of that occurrence are done, so a job
-  re-delivered after a crash does not pause or notify twice.
+  re-delivered after a crash does not pause or notify twice; `rem:occs:{id}` set: the
+  occurrences of reminder `id` that have marks, so they can be deleted with it.
 """
 
 from __future__ import annotations
@@ -125,6 +126,9 @@ class ReminderStore:
     def _user(self, telegram_id: int) -> str:
         return self._keys("rem", "user", telegram_id)
 
+    def _occurrences(self, reminder_id: int) -> str:
+        return self._keys("rem", "occs", reminder_id)
+
     # --- definitions -----------------------------------------------------------------
 
     async def create(self, telegram_id: int, draft: ReminderDraft) -> Reminder:
@@ -236,12 +240,14 @@ class ReminderStore:
                 key = self._keys("rem", "occ", job.occurrence)
                 pipe.hset(key, step, 1)
                 pipe.expire(key, OCCURRENCE_TTL_SECONDS)
+                pipe.sadd(self._occurrences(job.reminder_id), job.occurrence)
+                pipe.expire(self._occurrences(job.reminder_id), OCCURRENCE_TTL_SECONDS)
             await pipe.execute()
 
     async def forget_user(self, telegram_id: int) -> None:
         """Delete a user's reminders with everything that refers to them: queued one-off
-        follow-ups (snoozes, break ends) and the step marks of past occurrences. Scans the
-        queue and the marks, which is fine for something as rare as an unlink."""
+        follow-ups (snoozes, break ends; found by scanning the queue, which is fine for
+        something as rare as an unlink) and the step marks of past occurrences."""
         reminders = await self.for_user(telegram_id)
         ids = {reminder.id for reminder in reminders}
         ids |= {int(value) for value in await self._redis.smembers(self._user(telegram_id))}
@@ -253,11 +259,10 @@ class ReminderStore:
         jobs = [job async for job, _ in self._redis.zscan_iter(self._due) if _reminder_of(job) in ids]
         if jobs:
             await self._redis.zrem(self._due, *jobs)
-        marks_prefix = self._keys("rem", "occ", "")
-        marks = [key async for key in self._redis.scan_iter(match=marks_prefix + "*", count=500)
-                 if _reminder_of(key[len(marks_prefix):].rsplit(b"@", 1)[0]) in ids]
-        if marks:
-            await self._redis.delete(*marks)
+        for reminder_id in ids:
+            occurrences = await self._redis.smembers(self._occurrences(reminder_id))
+            marks = [self._keys("rem", "occ", occurrence.decode()) for occurrence in occurrences]
+            await self._redis.delete(self._occurrences(reminder_id), *marks)
 
 
 def _reminder_of(job: bytes | str) -> int | None:
