@@ -2,7 +2,8 @@
 
 One hash per target (`rate:link_code:{target}`), living one window from its first code:
 `total` codes sent, `tg:{id}` codes sent at that account's request, and `noticed` once
-admins were told the target is full. Keeping the per-account counts beside the total
+admins were told the target is full. A set per account (`rate:link_asked:{tg}`) names
+the targets it has a share in, so that share can be dropped without a scan. Keeping the per-account counts beside the total
 lets one account use only its own share, so a stranger alone cannot use up the owner's,
 and lets an admin clear everything about one target with a single delete.
 """
@@ -16,7 +17,8 @@ from redis.asyncio import Redis
 
 from bot.storage.keys import KeySpace
 
-# ARGV: the requester's field, per-requester cap, per-target cap, window (ms).
+# KEYS: the target's hash, the requester's set of targets.
+# ARGV: the requester's field, per-requester cap, per-target cap, window (ms), target.
 # Returns {outcome, ms left in the window, 1 if admins are to be told now, codes, accounts}.
 _TAKE = """
 local key = KEYS[1]
@@ -38,6 +40,8 @@ end
 redis.call('HINCRBY', key, 'total', 1)
 redis.call('HINCRBY', key, ARGV[1], 1)
 if redis.call('PTTL', key) < 0 then redis.call('PEXPIRE', key, ARGV[4]) end
+redis.call('SADD', KEYS[2], ARGV[5])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
 return {'ok', 0, 0, total + 1, accounts()}
 """
 
@@ -83,11 +87,14 @@ class LinkCodeLimits:
     def _key(self, target: str) -> str:
         return self._keys("rate", "link_code", target)
 
+    def _asked(self, telegram_id: int) -> str:
+        return self._keys("rate", "link_asked", telegram_id)
+
     async def take(self, target: str, telegram_id: int, *, per_requester: int, per_target: int,
                    window_seconds: float) -> CodeAllowance:
         outcome, ttl_ms, first, codes, accounts = await self._take(
-            keys=[self._key(target)],
-            args=[f"tg:{telegram_id}", per_requester, per_target, int(window_seconds * 1000)],
+            keys=[self._key(target), self._asked(telegram_id)],
+            args=[f"tg:{telegram_id}", per_requester, per_target, int(window_seconds * 1000), target],
         )
         return CodeAllowance(
             CodeLimit(outcome.decode() if isinstance(outcome, bytes) else outcome),
@@ -104,7 +111,10 @@ class LinkCodeLimits:
         await self._redis.delete(self._key(target))
 
     async def forget_requester(self, telegram_id: int) -> None:
-        """Drop this account's share from every target's counts (rare: on unlink)."""
-        field = f"tg:{telegram_id}"
-        async for key in self._redis.scan_iter(match=self._key("*"), count=500):
-            await self._redis.hdel(key, field)
+        """Drop this account's share from the counts of every target it asked for."""
+        targets = await self._redis.smembers(self._asked(telegram_id))
+        async with self._redis.pipeline(transaction=True) as pipe:
+            for target in targets:
+                pipe.hdel(self._key(target.decode()), f"tg:{telegram_id}")
+            pipe.delete(self._asked(telegram_id))
+            await pipe.execute()

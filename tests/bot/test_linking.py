@@ -372,6 +372,9 @@ async def test_nothing_stays_after_unlink(harness: Harness, portal: PortalEmulat
     await harness.say(user, "/language")
     await harness.tap(user, harness.session.last(ANNA_TG), "lang:ru")
     await harness.say(user, "/status")
+    await harness.say(user, "/link boris@example.com")  # asked, never confirmed
     await harness.say(user, "/unlink")
     left = {key.decode() for key in await redis.keys("test:*")}
-    assert left == set(), left
+    # Only how many codes Boris got stays (it protects him), and nothing about who asked.
+    assert left == {f"test:rate:link_code:{BORIS_B24}"}, left
+    assert str(ANNA_TG).encode() not in await everything_stored(redis)
