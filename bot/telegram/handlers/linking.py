@@ -76,8 +76,6 @@ async def _start(message: Message, bot: Bot, text: str, state: FSMContext, view:
             requester=requester_label(message.from_user),
         )
     shown = html.escape(identity.email or str(identity.bitrix_id))
-    if result.abuse is not None:
-        await _tell_admins(bot, result.abuse, admin_ids, profiles)
     if result.outcome is StartOutcome.LOCKED:
         await state.clear()
         await message.answer(t("link.locked", minutes=_minutes(result.retry_after)))
@@ -88,6 +86,9 @@ async def _start(message: Message, bot: Bot, text: str, state: FSMContext, view:
     if result.outcome is StartOutcome.TARGET_LIMITED:
         await state.clear()
         await message.answer(t("link.target_limited", identity=shown, minutes=_minutes(result.retry_after)))
+        if result.abuse is not None:
+            # Only after the answer: its timing must not tell the asker the person exists.
+            await _tell_admins(bot, result.abuse, admin_ids, profiles)
         return
     if result.outcome is StartOutcome.UNAVAILABLE:
         await message.answer(t("link.unavailable"))
