@@ -304,10 +304,13 @@ async def test_a_stranger_cannot_lock_the_owner_out(harness: Harness, portal: Po
 async def test_the_employee_limit_never_says_code_sent(harness: Harness, portal: PortalEmulator) -> None:
     """Many accounts asking for one person's codes fill that person's hourly allowance; the
     next asker is told so (not "code sent"), an admin is told, and an admin can lift it."""
-    real, unknown = [], []
+    real, unknown, costs = [], [], set()
     for index in range(8):
-        real.append((await harness.say(harness.updates.user(7000 + index), "/link anna@example.com")).text)
-        unknown.append((await harness.say(harness.updates.user(7000 + index), "/link nobody@example.com")).text)
+        for identity, answers in (("anna@example.com", real), ("nobody@example.com", unknown)):
+            before = portal.request_count()
+            answers.append((await harness.say(harness.updates.user(7000 + index), f"/link {identity}")).text)
+            costs.add(portal.request_count() - before)
+    assert costs == {2}  # refused or not, known or not: the same Bitrix24 requests
     delivered = len(portal.notifications_for(ANNA_B24))
     refused = [text for text in real if "6-digit code" not in text]
     assert refused and delivered + len(refused) == 8
