@@ -381,3 +381,12 @@ async def test_nothing_stays_after_unlink(harness: Harness, portal: PortalEmulat
     # Only how many codes Boris got stays (it protects him), and nothing about who asked.
     assert left == {f"test:rate:link_code:{BORIS_B24}"}, left
     assert str(ANNA_TG).encode() not in await everything_stored(redis)
+
+
+async def test_admin_unlock_is_for_admins_and_explains_itself(harness: Harness, portal: PortalEmulator) -> None:
+    assert "for the bot's admins" in (await harness.say(anna(harness), "/admin_unlock anna@example.com")).text
+    admin = harness.updates.user(ADMIN_TG)
+    assert "Usage: <code>/admin_unlock" in (await harness.say(admin, "/admin_unlock")).text
+    assert "No active Bitrix24 employee matches" in (await harness.say(admin, "/admin_unlock nobody@example.com")).text
+    russian = harness.updates.user(ADMIN_TG, language="ru")
+    assert "снова может запрашивать коды привязки" in (await harness.say(russian, f"/admin_unlock {ANNA_B24}")).text
