@@ -363,7 +363,9 @@ async def test_nothing_is_stored_before_linking(harness: Harness, redis: Redis) 
     await harness.say(user, "/language")
     chosen = await harness.tap(user, harness.session.last(STRANGER_TG), "lang:ru")
     assert "русский" in chosen.text
-    await harness.say(user, "/help")
+    for text in ("/help", "/status", "/timezone Europe/Berlin", "/remind 13:00", "/reminders", "hello",
+                 "123456", "/cancel", "/unlink"):
+        await harness.say(user, text)
     assert await redis.keys("test:*") == []
 
 
