@@ -125,7 +125,7 @@ MESSAGES: dict[str, str] = {
     "admin.unlocked": "<b>{name}</b> (Bitrix24 #{bitrix_id}) can ask for link codes again.",
     "admin.link_abuse": (
         "⚠️ Link codes for <b>{name}</b> (Bitrix24 #{bitrix_id}) were asked for {codes} times in the last hour "
-        "by {accounts} Telegram accounts, so I refuse new ones for {minutes} min. If that wasn't all them, "
+        "by {accounts} Telegram accounts, so I refuse new ones for {minutes} min. If not all of them were the employee, "
         "someone may be trying to link to their account. To let them link now: "
         "<code>/admin_unlock {bitrix_id}</code>, or link them yourself with /admin_link."
     ),
