@@ -87,6 +87,10 @@ MESSAGES: dict[str, str] = {
         "Too many codes were asked for <b>{identity}</b> in the last hour, so I sent no new one. "
         "Try again in {minutes} min, or ask a bot admin to link you."
     ),
+    "link.bot_refused": (
+        "⛔ The bot can't sign in to Bitrix24 right now, so no code was sent. "
+        "Please tell your administrator."
+    ),
     "link.unavailable": "Bitrix24 is not reachable right now, so no code was sent. Please try again in a minute.",
     "link.wrong_code": "That code is not right. Tries left: {tries}.",
     "link.locked": (

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
 
-from bot.bitrix24 import Bitrix24Error, PortalUser, UsersAPI, plain_text
+from bot.bitrix24 import AccessDeniedError, AuthError, Bitrix24Error, PortalUser, UsersAPI, plain_text
 from bot.clock import Clock
 from bot.storage.link_attempts import CodeCheck, LinkAttemptRepository
 from bot.storage.link_limits import CodeLimit, LinkCodeLimits
@@ -43,6 +43,16 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CODE = re.compile(r"^\d{6}$")
 
 
+def _refused(error: Bitrix24Error) -> bool:
+    """Bitrix24 refused the bot itself (credentials, rights): an admin must act, and
+    waiting a minute will not help."""
+    if isinstance(error, (AuthError, AccessDeniedError)):
+        log.error("bitrix24 refused the bot's credentials or rights while linking",
+                  extra={"ctx_code": error.code, "ctx_description": error.description})
+        return True
+    return False
+
+
 class StartOutcome(Enum):
     CODE_SENT = "code_sent"  # also what a stranger sees when nobody matched
     INVALID_IDENTITY = "invalid_identity"
@@ -50,6 +60,7 @@ class StartOutcome(Enum):
     TARGET_LIMITED = "target_limited"  # too many codes asked for this e-mail or id
     LOCKED = "locked"  # too many wrong codes a moment ago
     UNAVAILABLE = "unavailable"
+    BOT_REFUSED = "bot_refused"  # Bitrix24 refused the bot's own credentials or rights
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +96,7 @@ class ConfirmOutcome(Enum):
     NO_ATTEMPT = "no_attempt"
     NOT_A_CODE = "not_a_code"
     UNAVAILABLE = "unavailable"
+    BOT_REFUSED = "bot_refused"
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +194,8 @@ class LinkingService:
             user = await self._find(identity)
         except Bitrix24Error as error:
             log.warning("link lookup failed", extra={"ctx_error": repr(error)})
-            return StartResult(StartOutcome.UNAVAILABLE, error=error)
+            return StartResult(StartOutcome.BOT_REFUSED if _refused(error) else StartOutcome.UNAVAILABLE,
+                               error=error)
 
         target = self._target_key(identity, user)
         codes = await self._code_limits.take(
@@ -201,7 +214,8 @@ class LinkingService:
                 await self._code_limits.give_back(target, telegram_id)
             log.warning("could not send the link code", extra={"ctx_b24_user": user.id if user else "-",
                                                                "ctx_error": repr(error)})
-            return StartResult(StartOutcome.UNAVAILABLE, error=error)
+            return StartResult(StartOutcome.BOT_REFUSED if _refused(error) else StartOutcome.UNAVAILABLE,
+                               error=error)
         if not codes.allowed:
             abuse = None
             if user is not None and codes.outcome is CodeLimit.TARGET:
@@ -249,7 +263,8 @@ class LinkingService:
         try:
             user = await self._users.get_active(checked.bitrix_id)
         except Bitrix24Error as error:
-            return ConfirmResult(ConfirmOutcome.UNAVAILABLE, error=error)
+            return ConfirmResult(ConfirmOutcome.BOT_REFUSED if _refused(error) else ConfirmOutcome.UNAVAILABLE,
+                                 error=error)
         if user is None:  # dismissed within the last ten minutes
             return ConfirmResult(ConfirmOutcome.NO_ATTEMPT)
         displaced = await self._link(telegram_id, user, by_admin=False)

@@ -392,3 +392,13 @@ async def test_admin_unlock_is_for_admins_and_explains_itself(harness: Harness, 
     assert "No active Bitrix24 employee matches" in (await harness.say(admin, "/admin_unlock nobody@example.com")).text
     russian = harness.updates.user(ADMIN_TG, language="ru")
     assert "снова может запрашивать коды привязки" in (await harness.say(russian, f"/admin_unlock {ANNA_B24}")).text
+
+
+async def test_an_auth_failure_is_not_called_unreachable(harness: Harness, portal: PortalEmulator) -> None:
+    # The webhook was deleted in Bitrix24: that is for an admin to fix, not a passing outage.
+    portal.auth.webhooks.clear()
+    anna = harness.updates.user(ANNA_TG)
+    reply = await harness.say(anna, "/link anna@example.com")
+    assert "not reachable" not in reply.text
+    assert "can't sign in to Bitrix24" in reply.text and "no code was sent" in reply.text
+    assert not portal.notifications_for(ANNA_B24)

@@ -93,6 +93,9 @@ async def _start(message: Message, bot: Bot, text: str, state: FSMContext, view:
     if result.outcome is StartOutcome.UNAVAILABLE:
         await message.answer(t("link.unavailable"))
         return
+    if result.outcome is StartOutcome.BOT_REFUSED:
+        await message.answer(t("link.bot_refused"))
+        return
     await state.set_state(LinkStates.code)
     await message.answer(t("link.code_sent", identity=shown))
 
@@ -124,6 +127,9 @@ async def confirm_code(message: Message, bot: Bot, state: FSMContext, view: User
         return
     if result.outcome is ConfirmOutcome.UNAVAILABLE:
         await message.answer(t("link.unavailable"))
+        return
+    if result.outcome is ConfirmOutcome.BOT_REFUSED:
+        await message.answer(t("link.bot_refused"))
         return
     user = result.user
     assert user is not None
