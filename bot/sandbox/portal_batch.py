@@ -97,6 +97,12 @@ def parse_command(call: str, done: dict[str, dict[Any, Any]]) -> tuple[str, dict
     return method, _resolve(parse_php_query(query), done)
 
 
+def command_methods(params: dict[Any, Any]) -> tuple[str, ...]:
+    """The lower-case methods a batch's commands call, in order."""
+    commands = upper_keys(params).get("CMD")
+    return tuple(call.partition("?")[0].lower() for _, call in items(commands) if isinstance(call, str))
+
+
 def run_batch(params: dict[Any, Any], run: InnerRunner) -> dict[str, Any]:
     query = upper_keys(params)
     halt = php_truthy(query.get("HALT"))

@@ -73,6 +73,7 @@ def add_routes(app: web.Application, portal: PortalEmulator) -> None:
                 times=data.get("times", 1),
                 delay=float(data.get("delay") or 0.0),
                 location=data.get("location"),
+                inner=data.get("inner"),
             )
         except (TypeError, ValueError) as exc:
             return _json({"error": str(exc)}, 400)

@@ -1,7 +1,10 @@
 """Injected failures: 5xx, HTML pages, slow answers, dropped connections, moves (§9.18).
 
-`lost_answer` does the work and then drops the connection: the request was applied, but
-its answer never arrives (a proxy timeout, a network cut on the way back)."""
+"slow" waits before the portal does anything; "late_answer" does the work first and only
+then waits before answering: the request is applied while the client is still waiting
+(and may die, or give up, before it learns so). "lost_answer" does the work and then
+drops the connection: the answer never arrives (a proxy timeout, a cut on the way back).
+"""
 
 from __future__ import annotations
 
@@ -19,7 +22,10 @@ FAULT_KINDS = (
     "redirect",
     "portal_deleted",
     "query_limit",
+    "late_answer",
 )
+# Kinds that act after the method ran; the others act before anything happens.
+AFTER_KINDS = frozenset({"late_answer", "lost_answer"})
 
 # Name under which the token endpoint can be targeted (method=None never matches it).
 TOKEN_ENDPOINT = "oauth.token"
@@ -32,8 +38,11 @@ class Fault:
     times: int | None = 1  # None = until cleared
     delay: float = 0.0
     location: str | None = None  # redirect target (a base URL); default: the other loopback name
+    inner: str | None = None  # only a `batch` with a command calling this (lower-case) method
 
-    def matches(self, method: str) -> bool:
+    def matches(self, method: str, inner: tuple[str, ...] = ()) -> bool:
+        if self.inner is not None and self.inner not in inner:
+            return False
         if self.method is None:
             return method != TOKEN_ENDPOINT
         return self.method == method
@@ -51,6 +60,7 @@ class FaultInjector:
         times: int | None = 1,
         delay: float = 0.0,
         location: str | None = None,
+        inner: str | None = None,
     ) -> Fault:
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; expected one of {FAULT_KINDS}")
@@ -64,14 +74,22 @@ class FaultInjector:
             times=times,
             delay=float(delay),
             location=location,
+            inner=inner.lower() if inner else None,
         )
         self._faults.append(fault)
         return fault
 
     def take(self, method: str) -> Fault | None:
-        """The first pending fault for `method`, counted as used."""
+        """The first pending fault for `method` that acts before it runs, counted as used."""
+        return self._take(method, (), after=False)
+
+    def take_after(self, method: str, inner: tuple[str, ...] = ()) -> Fault | None:
+        """The first pending fault that acts after `method` ran (`inner`: a batch's commands)."""
+        return self._take(method, inner, after=True)
+
+    def _take(self, method: str, inner: tuple[str, ...], *, after: bool) -> Fault | None:
         for fault in self._faults:
-            if fault.matches(method):
+            if (fault.kind in AFTER_KINDS) == after and fault.matches(method, inner):
                 if fault.times is not None:
                     fault.times -= 1
                     if fault.times <= 0:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from bot.sandbox.portal_auth import AuthContext
-from bot.sandbox.portal_batch import InnerResult, run_batch
+from bot.sandbox.portal_batch import InnerResult, command_methods, run_batch
 from bot.sandbox.portal_errors import (
     TEXT_METHOD_NOT_FOUND,
     TEXT_NO_AUTH,
@@ -46,6 +46,18 @@ def json_response(body: Any, status: int) -> web.Response:
         content_type="application/json",
         charset="utf-8",
     )
+
+
+async def _answer_late(request: web.Request, delay: float) -> None:
+    """Hold the answer for `delay` seconds, or until the caller has gone (as a real server
+    would find out when it writes): a dead client must not keep the emulator busy."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + delay
+    while loop.time() < end:
+        transport = request.transport
+        if transport is None or transport.is_closing():
+            return
+        await asyncio.sleep(min(0.05, max(0.0, end - loop.time())))
 
 
 class RestDispatcher:
@@ -173,7 +185,7 @@ class RestDispatcher:
 
         fault = portal.faults.take(method)
         early_params: dict[Any, Any] | None = None
-        if fault is not None and fault.kind != "lost_answer":
+        if fault is not None:
             if fault.kind == "slow":
                 # PHP has the whole request before the script runs, and a client that hangs
                 # up does not stop it: a slow call still does its work, just late.
@@ -185,6 +197,7 @@ class RestDispatcher:
                 return fault_response(fault, request, portal.deleted_status)
 
         auth: AuthContext | None = None
+        inner: tuple[str, ...] = ()
         try:
             params = early_params if early_params is not None else await read_params(request)
             spec = portal.methods.get(method)
@@ -198,6 +211,7 @@ class RestDispatcher:
                 raise RestError("QUERY_LIMIT_EXCEEDED", TEXT_QUERY_LIMIT, 503)
             ip = request.remote or ""
             if spec.handler is None:  # batch: the outer call is not counted or limited
+                inner = command_methods(params)
                 started = portal.clock.now().timestamp()
                 t0 = time.perf_counter()
                 current = auth
@@ -223,10 +237,13 @@ class RestDispatcher:
             return json_response(
                 {"error": "INTERNAL_SERVER_ERROR", "error_description": "Emulator error"}, 500
             )
-        if fault is not None and fault.kind == "lost_answer":
-            self._record(method, 0, None, auth, fault=fault.kind)
+        after = portal.faults.take_after(method, inner)
+        if after is not None and after.kind == "lost_answer":  # applied; the answer never leaves
+            self._record(method, 0, None, auth, fault=after.kind)
             if request.transport is not None:
                 request.transport.abort()
             return web.Response(status=500)  # nowhere to go: the connection is gone
         self._record(method, 200, None, auth)
+        if after is not None:  # late_answer: applied already; the answer is what comes late
+            await _answer_late(request, after.delay)
         return json_response(body, 200)

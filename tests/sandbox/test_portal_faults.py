@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -170,3 +171,18 @@ def test_unknown_fault_kinds_are_refused(portal):
         portal.faults.inject("teapot")
     with pytest.raises(ValueError):
         portal.faults.inject("http_500", times=0)
+
+
+async def test_late_answer_applies_the_batch_before_it_answers(portal, http, url):
+    """'late_answer' on the batch that pauses: the day is paused while the caller still
+    waits; a batch that only reads is not targeted."""
+    portal.seed_day(1, start=START, status="OPENED")
+    portal.faults.inject("late_answer", method="batch", inner="timeman.pause", delay=30)
+    read = await http.post(url + "batch", json={"cmd": {"s": "timeman.status?USER_ID=1"}})
+    assert read.json()["result"]["result"]["s"]["STATUS"] == "OPENED"  # answered at once
+    pausing = asyncio.create_task(http.post(url + "batch", json={"cmd": {"p": "timeman.pause?USER_ID=1"}}))
+    while portal.status_of(1)["STATUS"] != "PAUSED":
+        await asyncio.sleep(0.01)
+    assert not pausing.done()  # applied, not yet answered
+    pausing.cancel()
+    assert portal.faults.pending == []  # times=1, used by the pausing batch
