@@ -4,7 +4,15 @@ One tick claims due jobs in chunks and works on a few chunks at once. For each c
 reads every user's day with one `batch` per 50 users, pauses (or resumes) those that need
 it with another `batch`, hands the notices to the paced sender, and only then completes
 each job. A job claimed by a replica that dies is re-queued by the reaper when its lease
-runs out; step marks keep the re-run from pausing or notifying twice.
+runs out; step marks keep the re-run from pausing or notifying twice. Before a pause (or
+resume) is sent, the decision is marked too: a replica that dies after Bitrix24 applied it
+but before the answer came leaves a re-run that recognises the change as its own, and
+still tells the user and schedules the end of the break.
+
+A graceful stop (`drain`) claims nothing more, lets messages already on their way to
+Telegram finish, holds back the rest, and hands every claim it did not finish back to the
+queue at once, so another replica (or this one, restarted) carries on without waiting for
+the lease to run out.
 """
 
 from __future__ import annotations
@@ -21,7 +29,7 @@ from bot.bitrix24 import Bitrix24Error, Workday, WorkdayAPI, WorkdayStatus
 from bot.clock import Clock
 from bot.reminders.models import Kind, Mode, Reminder
 from bot.reminders.schedule import next_fire
-from bot.reminders.store import Job, ReminderStore, one_off_job
+from bot.reminders.store import Job, ReminderStore, from_ms, one_off_job, to_ms
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +37,12 @@ SNOOZE = "sn"
 BREAK_END = "be"
 STEP_ACTED = "acted"
 STEP_TOLD = "told"
+# "{ms}:{breaks}": when this occurrence decided to pause (or resume) the day, and the
+# day's finished breaks (TIME_LEAKS, seconds) at that moment.
+STEP_INTENT = "intent"
 BATCH_DEADLINE = 300.0  # a fan-out may queue behind the portal's rate limit for minutes
+# How far the portal's clock may be off ours when judging whose pause a pause moment is.
+CLOCK_SLACK = timedelta(seconds=60)
 
 
 class NoticeKind(StrEnum):
@@ -54,9 +67,18 @@ class Notice:
     follow_up_at: datetime | None = None  # when the "come back" reminder will fire
 
 
+class DeliveryHeld(Exception):
+    """The notifier was told to hold: this notice did not leave, and may be sent later."""
+
+
 class Notifier(Protocol):
     async def deliver(self, notice: Notice) -> bool:
-        """Send the notice; False if the user cannot be reached (blocked, gone)."""
+        """Send the notice; False if the user cannot be reached (blocked, gone).
+        Raises DeliveryHeld for a notice held back by `hold`."""
+        ...
+
+    def hold(self) -> None:
+        """Stop sending: a message already on its way completes, the rest are held back."""
         ...
 
 
@@ -70,15 +92,17 @@ class Directory(Protocol):
     async def zone(self, telegram_id: int) -> str: ...
 
 
-@dataclass
+@dataclass(eq=False)
 class _Work:
     job: Job
     reminder: Reminder
     bitrix_id: int
-    steps: set[str] = field(default_factory=set)
+    steps: dict[str, str] = field(default_factory=dict)  # step → the value it was marked with
     day: Workday | None = None
     notice: Notice | None = None
     schedule_follow_up: datetime | None = None
+    changed_at: datetime | None = None  # when an earlier run's pause took effect, if this run found it
+    held: bool = False  # the notice was held back by a stop: the job goes back to the queue
 
 
 @dataclass
@@ -89,6 +113,7 @@ class TickReport:
     resumed: int = 0
     skipped: int = 0
     late: int = 0
+    released: int = 0  # handed back unfinished by a stop
 
 
 class ReminderEngine:
@@ -118,25 +143,68 @@ class ReminderEngine:
         # The sender paces messages anyway; more deliveries in flight would only pile up
         # Redis connections and stall the event loop, bunching the sends.
         self._deliveries = asyncio.Semaphore(concurrent_deliveries)
+        self._stopping = False
+        self._chunks: set[asyncio.Task[None]] = set()
+        self._ticks = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     async def tick(self) -> TickReport:
         """Work through everything due now; returns what happened."""
         report = TickReport()
         running: set[asyncio.Task[None]] = set()
-        while True:
-            while len(running) >= self._parallel:
-                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-                for task in done:
-                    task.result()
-            jobs = await self._store.claim(self._clock.now(), limit=self._chunk_size, lease_seconds=self._lease)
-            if not jobs:
-                break
-            report.claimed += len(jobs)
-            running.add(asyncio.create_task(self._process(jobs, report)))
-        if running:
-            for task in asyncio.as_completed(running):
-                await task
+        self._ticks += 1
+        self._idle.clear()
+        try:
+            while not self._stopping:
+                while len(running) >= self._parallel:
+                    done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                    _raise_failures(done)
+                if self._stopping:
+                    break
+                jobs = await self._store.claim(self._clock.now(), limit=self._chunk_size,
+                                               lease_seconds=self._lease)
+                if not jobs:
+                    break
+                report.claimed += len(jobs)
+                if self._stopping:  # the stop came while claiming
+                    report.released += await self._store.release(jobs)
+                    break
+                task = asyncio.create_task(self._process(jobs, report))
+                running.add(task)
+                self._chunks.add(task)
+                task.add_done_callback(self._chunks.discard)
+            if running:
+                # Not gather: were this tick cancelled, the chunks must still finish or
+                # hand their claims back themselves.
+                done, _ = await asyncio.wait(running)
+                _raise_failures(done)
+        finally:
+            self._ticks -= 1
+            if not self._ticks:
+                self._idle.set()
         return report
+
+    async def drain(self, grace: float = 5.0) -> None:
+        """Stop for good: claim nothing more, hold back notices not yet on their way, and
+        hand every unfinished claim back to the queue. Work still busy after `grace`
+        seconds (e.g. queued behind the portal's rate limit) is cut short and handed back
+        too; a pause it may have sent is recognised by the re-run (STEP_INTENT)."""
+        self._stopping = True
+        self._notifier.hold()
+        chunks = set(self._chunks)
+        if chunks:
+            _, late = await asyncio.wait(chunks, timeout=grace)
+            for task in late:
+                task.cancel()
+            if late:
+                log.warning("reminder work cut short by the stop; its claims were handed back",
+                            extra={"ctx_chunks": len(late)})
+                await asyncio.wait(late)
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout=grace)
+        except TimeoutError:
+            log.warning("a reminder tick was still claiming when the bot stopped")
 
     async def reap(self) -> int:
         """Re-queue jobs whose replica died while holding them."""
@@ -146,18 +214,35 @@ class ReminderEngine:
         return count
 
     async def _process(self, jobs: list[Job], report: TickReport) -> None:
+        unfinished = {job.key: job for job in jobs}
         keeper = asyncio.create_task(self._keep_leases(jobs))
         try:
-            await self._process_chunk(jobs, report)
+            await self._process_chunk(jobs, report, unfinished)
         finally:
             keeper.cancel()
+            if unfinished:
+                await self._hand_back(list(unfinished.values()), report)
+
+    async def _hand_back(self, jobs: list[Job], report: TickReport) -> None:
+        # Due again at once, at their own due time: their step marks keep the next run
+        # from pausing or telling anyone twice.
+        try:
+            released = await self._store.release(jobs)
+        except Exception:  # noqa: BLE001 - Redis gone too: the leases run out instead
+            log.warning("could not hand reminder claims back; they return when their lease runs out",
+                        extra={"ctx_count": len(jobs)})
+            return
+        report.released += released
+        log.info("reminder claims handed back", extra={"ctx_count": released})
 
     async def _keep_leases(self, jobs: list[Job]) -> None:
         while True:
             await asyncio.sleep(self._lease / 3)
             await self._store.renew(jobs, self._clock.now(), self._lease)
 
-    async def _process_chunk(self, jobs: list[Job], report: TickReport) -> None:
+    async def _process_chunk(self, jobs: list[Job], report: TickReport, unfinished: dict[str, Job]) -> None:
+        if self._stopping:
+            return
         now = self._clock.now()
         reminders = await self._store.get_many(job.reminder_id for job in jobs)
         finished: list[tuple[Job, Reminder | None]] = []
@@ -187,9 +272,11 @@ class ReminderEngine:
                 work.append(_Work(job, reminder, bitrix_ids[reminder.telegram_id]))
         steps = await self._store.steps_done([item.job for item in work])
         for item in work:
-            item.steps = steps.get(item.job.key, set())
+            item.steps = steps.get(item.job.key, {})
 
         await self._read_days(work)
+        if self._stopping:
+            return  # not a change started now that the stop might cut off
         await self._act(work, report)
         await self._notify(work, report)
         for item in work:
@@ -199,8 +286,11 @@ class ReminderEngine:
         report.skipped += len(finished) + sum(1 for item in work if item.notice is None)
         for job, reminder in finished:
             await self._complete(job, reminder)
+            unfinished.pop(job.key, None)
         for item in work:
-            await self._complete(item.job, item.reminder)
+            if not item.held:
+                await self._complete(item.job, item.reminder)
+                unfinished.pop(item.job.key, None)
 
     async def _read_days(self, work: list[_Work]) -> None:
         if not work:
@@ -231,14 +321,14 @@ class ReminderEngine:
             if day is None or item.notice is not None:
                 continue
             kind, one_off = item.reminder.kind, item.job.one_off_kind
+            began = STEP_ACTED in item.steps or STEP_INTENT in item.steps  # an earlier run acted, or may have
             if one_off == BREAK_END:
-                if day.status is WorkdayStatus.PAUSED:
-                    if item.reminder.auto_resume:
-                        to_resume.append(item)
-                    else:
-                        item.notice = self._notice(item, NoticeKind.BREAK_OVER)
+                if item.reminder.auto_resume and (day.status is WorkdayStatus.PAUSED or began):
+                    to_resume.append(item)
+                elif day.status is WorkdayStatus.PAUSED:
+                    item.notice = self._notice(item, NoticeKind.BREAK_OVER)
             elif kind is Kind.BREAK:
-                if day.status is not WorkdayStatus.OPENED and STEP_ACTED not in item.steps:
+                if day.status is not WorkdayStatus.OPENED and not began:
                     continue  # a day off, or already on a break: no nagging
                 if self._wants_auto_pause(item):
                     to_pause.append(item)
@@ -250,10 +340,10 @@ class ReminderEngine:
             elif kind is Kind.MORNING:
                 if day.status is WorkdayStatus.EXPIRED:
                     item.notice = self._notice(item, NoticeKind.MORNING_REPAIR)
-        await self._change(to_pause, self._workday.pause_many, WorkdayStatus.PAUSED,
+        await self._change(to_pause, self._workday.pause_many, WorkdayStatus.OPENED, WorkdayStatus.PAUSED,
                            NoticeKind.AUTO_PAUSED, NoticeKind.AUTO_PAUSE_FAILED)
         report.paused += sum(1 for item in to_pause if item.notice and item.notice.kind is NoticeKind.AUTO_PAUSED)
-        await self._change(to_resume, self._workday.open_many, WorkdayStatus.OPENED,
+        await self._change(to_resume, self._workday.open_many, WorkdayStatus.PAUSED, WorkdayStatus.OPENED,
                            NoticeKind.AUTO_RESUMED, NoticeKind.AUTO_RESUME_FAILED)
         report.resumed += sum(1 for item in to_resume if item.notice and item.notice.kind is NoticeKind.AUTO_RESUMED)
 
@@ -261,13 +351,37 @@ class ReminderEngine:
         self,
         items: list[_Work],
         call: Callable[..., Awaitable[dict[int, Workday | Bitrix24Error]]],
+        source: WorkdayStatus,
         expected: WorkdayStatus,
         done: NoticeKind,
         failed: NoticeKind,
     ) -> None:
-        pending = [item for item in items if STEP_ACTED not in item.steps]
+        pending: list[_Work] = []
+        settled: list[_Work] = []  # an earlier run of the occurrence changed the day
+        quiet: set[_Work] = set()  # nothing to do and nothing to say
+        for item in items:
+            assert item.day is not None
+            if STEP_ACTED in item.steps:
+                continue
+            verdict = _earlier_change(item, expected) if STEP_INTENT in item.steps else None
+            if verdict is not None:
+                settled.append(item)
+                if verdict is _Earlier.IN_EFFECT:
+                    item.changed_at = _changed_at(item)
+                else:
+                    quiet.add(item)  # ...and the user already undid it
+            elif item.day.status is source:
+                pending.append(item)
+            else:
+                quiet.add(item)  # the day moved on by itself since an earlier run decided
+        if settled:
+            log.info("reminders found their own earlier change applied", extra={"ctx_count": len(settled)})
+            await self._store.mark_step([item.job for item in settled], STEP_ACTED)
         results: dict[int, Workday | Bitrix24Error] = {}
         if pending:
+            decided = to_ms(self._clock.now())
+            await self._store.mark_step([item.job for item in pending], STEP_INTENT,
+                                        [f"{decided}:{_seconds(item.day)}" for item in pending])
             try:
                 results = await call([item.bitrix_id for item in pending], deadline=BATCH_DEADLINE)
             except Bitrix24Error as error:
@@ -275,6 +389,8 @@ class ReminderEngine:
             await self._store.mark_step([item.job for item in pending
                                          if isinstance(results.get(item.bitrix_id), Workday)], STEP_ACTED)
         for item in items:
+            if item in quiet:
+                continue
             result = results.get(item.bitrix_id, item.day)  # an earlier run already acted
             if isinstance(result, Workday):
                 item.day = result
@@ -288,7 +404,8 @@ class ReminderEngine:
     def _notice(self, item: _Work, kind: NoticeKind, *, error: Bitrix24Error | None = None) -> Notice:
         follow_up = None
         if kind is NoticeKind.AUTO_PAUSED and item.reminder.break_minutes:
-            follow_up = self._clock.now() + timedelta(minutes=item.reminder.break_minutes)
+            began = item.changed_at or self._clock.now()
+            follow_up = began + timedelta(minutes=item.reminder.break_minutes)
         return Notice(kind=kind, telegram_id=item.reminder.telegram_id, reminder=item.reminder,
                       scheduled=item.job.due, day=item.day, error=error, follow_up_at=follow_up)
 
@@ -299,7 +416,12 @@ class ReminderEngine:
             assert item.notice is not None
             try:
                 async with self._deliveries:
+                    if self._stopping:
+                        raise DeliveryHeld
                     delivered = await self._notifier.deliver(item.notice)
+            except DeliveryHeld:
+                item.held = True
+                return
             except Exception:  # noqa: BLE001 - one user's failure must not stop the others
                 log.exception("reminder delivery failed", extra={"ctx_job": item.job.key})
                 return
@@ -315,3 +437,52 @@ class ReminderEngine:
             zone = await self._directory.zone(reminder.telegram_id)
             next_at = next_fire(reminder.at, reminder.days, zone, max(self._clock.now(), job.due))
         await self._store.complete(job, next_at)
+
+
+class _Earlier(StrEnum):
+    IN_EFFECT = "in_effect"  # the day is as the earlier run's change left it
+    UNDONE = "undone"  # the change happened and has been reversed since (its break is over)
+
+
+def _seconds(day: Workday | None) -> int:
+    return int(day.breaks.total_seconds()) if day is not None else 0
+
+
+def _intent(item: _Work) -> tuple[datetime, int]:
+    decided, _, breaks = item.steps[STEP_INTENT].partition(":")
+    return from_ms(decided), int(breaks or 0)
+
+
+def _earlier_change(item: _Work, expected: WorkdayStatus) -> _Earlier | None:
+    """Whether the day shows the change an earlier run of this occurrence decided on (it
+    may have died after Bitrix24 applied it, before the answer came). None: it does not,
+    so the change is still to be made (if the day still allows it)."""
+    assert item.day is not None
+    decided, breaks = _intent(item)
+    if item.day.status is expected:
+        moment = item.day.paused_at
+        if moment is None:
+            # A portal that follows the docs gives no pause moment (and a resume has
+            # none): the day was in the other state when the run decided, and it is in
+            # the state it asked for now. Taking that change for ours is the lesser
+            # error: otherwise the user is never told and no end of break follows.
+            return _Earlier.IN_EFFECT
+        if decided - CLOCK_SLACK <= moment <= decided + timedelta(seconds=BATCH_DEADLINE) + CLOCK_SLACK:
+            return _Earlier.IN_EFFECT
+        return None  # a pause of the user's own, begun long after this run's batch
+    if _seconds(item.day) > breaks:
+        # The finished breaks grew since the decision: the change came and was undone
+        # (the user resumed the paused day, or paused the resumed one again).
+        return _Earlier.UNDONE
+    return None
+
+
+def _changed_at(item: _Work) -> datetime:
+    assert item.day is not None
+    return item.day.paused_at or _intent(item)[0]
+
+
+def _raise_failures(done: set[asyncio.Task[None]]) -> None:
+    for task in done:
+        if not task.cancelled():
+            task.result()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -22,8 +22,9 @@ log = logging.getLogger(__name__)
 
 class ReminderScheduler:
     def __init__(self, engine: ReminderEngine, *, tick_seconds: float = 0.5, reap_seconds: float = 30.0,
-                 nightly: Callable[[], Awaitable[object]] | None = None) -> None:
+                 drain_seconds: float = 5.0, nightly: Callable[[], Awaitable[object]] | None = None) -> None:
         self._engine = engine
+        self._drain_seconds = drain_seconds
         self._nightly = nightly
         self._tick_seconds = tick_seconds
         self._reap_seconds = reap_seconds
@@ -57,8 +58,11 @@ class ReminderScheduler:
         # claims whatever is due).
         scheduler.add_job(self._tick, IntervalTrigger(seconds=self._tick_seconds), id="reminders.tick",
                           max_instances=1, coalesce=True, misfire_grace_time=None, replace_existing=True)
+        # The first reap right away: after a crash, what the dead process held is due again
+        # as soon as its lease has run out, not a reaper interval later.
         scheduler.add_job(self._reap, IntervalTrigger(seconds=self._reap_seconds), id="reminders.reap",
-                          max_instances=1, coalesce=True, misfire_grace_time=None, replace_existing=True)
+                          max_instances=1, coalesce=True, misfire_grace_time=None, replace_existing=True,
+                          next_run_time=datetime.now(UTC))
         if self._nightly is not None:
             scheduler.add_job(self._run_nightly, CronTrigger(hour=3, minute=17, timezone=UTC), id="nightly",
                               max_instances=1, coalesce=True, misfire_grace_time=3600, replace_existing=True)
@@ -67,6 +71,16 @@ class ReminderScheduler:
         log.info("reminder scheduler started")
 
     async def stop(self) -> None:
+        """Wind down before the connections close: no new ticks, messages already on their
+        way finish, and every claim not finished goes back to the queue at once."""
         if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.pause()
+            try:
+                await self._engine.drain(self._drain_seconds)
+            except Exception:  # noqa: BLE001 - the stop must go on; leases run out instead
+                log.exception("reminder drain failed")
+            # Only now: shutdown cancels a tick still running, which must not happen
+            # while it holds claims.
             self._scheduler.shutdown(wait=False)
         self._scheduler = None
+        log.info("reminder scheduler stopped")

@@ -6,9 +6,11 @@ Keys (under the bot's prefix):
   `o:{kind}:{id}:{token}` (a one-off follow-up: a snooze, or the end of a break).
 - `rem:inflight` zset: claimed job → lease expiry (ms); `rem:sched` hash: job → the due
   time it was claimed for, so a reaped job goes back with its original time.
-- `rem:occ:{job}@{due}` hash: which steps of that occurrence are done, so a job
-  re-delivered after a crash does not pause or notify twice; `rem:occs:{id}` set: the
-  occurrences of reminder `id` that have marks, so they can be deleted with it.
+- `rem:occ:{job}@{due}` hash: which steps of that occurrence are done (and, for a change
+  about to be sent to Bitrix24, when it was decided), so a job re-delivered after a crash
+  or a stop neither pauses nor notifies twice, and recognises a pause it made itself;
+  `rem:occs:{id}` set: the occurrences of reminder `id` that have marks, so they can be
+  deleted with it.
 """
 
 from __future__ import annotations
@@ -62,6 +64,26 @@ for _, job in ipairs(expired) do
   redis.call('ZADD', due, 'NX', score, job)
 end
 return #expired
+"""
+
+# Hand claimed jobs back at once (a graceful stop): each goes back at the due time it was
+# claimed for. A job no longer in flight (completed, or reaped) is left alone.
+_RELEASE = """
+local due, inflight, sched = KEYS[1], KEYS[2], KEYS[3]
+local released = 0
+for i = 1, #ARGV do
+  local job = ARGV[i]
+  if redis.call('ZSCORE', inflight, job) then
+    local score = redis.call('HGET', sched, job)
+    redis.call('ZREM', inflight, job)
+    redis.call('HDEL', sched, job)
+    if score then
+      redis.call('ZADD', due, 'NX', score, job)
+      released = released + 1
+    end
+  end
+end
+return released
 """
 
 # Renew leases only for jobs still in flight (XX: a completed job is not resurrected).
@@ -119,6 +141,7 @@ class ReminderStore:
         self._complete = redis.register_script(_COMPLETE)
         self._reap = redis.register_script(_REAP)
         self._renew = redis.register_script(_RENEW)
+        self._release = redis.register_script(_RELEASE)
 
     def _definition(self, reminder_id: int) -> str:
         return self._keys("rem", reminder_id)
@@ -210,6 +233,13 @@ class ReminderStore:
             args=[job.key, to_ms(next_at) if next_at else ""],
         )
 
+    async def release(self, jobs: Sequence[Job]) -> int:
+        """Give up claims without finishing them: the jobs are due again at once."""
+        if not jobs:
+            return 0
+        return int(await self._release(keys=[self._due, self._inflight, self._sched],
+                                       args=[job.key for job in jobs]))
+
     async def reap(self, now: datetime) -> int:
         return int(await self._reap(keys=[self._due, self._inflight, self._sched], args=[to_ms(now)]))
 
@@ -223,22 +253,26 @@ class ReminderStore:
 
     # --- per-occurrence progress --------------------------------------------------------
 
-    async def steps_done(self, jobs: Sequence[Job]) -> dict[str, set[str]]:
+    async def steps_done(self, jobs: Sequence[Job]) -> dict[str, dict[str, str]]:
+        """Per job: the steps done for its occurrence, each with the value it was marked with."""
         if not jobs:
             return {}
         async with self._redis.pipeline(transaction=False) as pipe:
             for job in jobs:
-                pipe.hkeys(self._keys("rem", "occ", job.occurrence))
+                pipe.hgetall(self._keys("rem", "occ", job.occurrence))
             rows = await pipe.execute()
-        return {job.key: {field.decode() for field in row} for job, row in zip(jobs, rows, strict=True)}
+        return {job.key: {field.decode(): value.decode() for field, value in row.items()}
+                for job, row in zip(jobs, rows, strict=True)}
 
-    async def mark_step(self, jobs: Sequence[Job], step: str) -> None:
+    async def mark_step(self, jobs: Sequence[Job], step: str, value: str | Sequence[str] = "1") -> None:
+        """Mark `step` done for each job's occurrence; `value` is one for all, or one per job."""
         if not jobs:
             return
+        values = [value] * len(jobs) if isinstance(value, str) else list(value)
         async with self._redis.pipeline(transaction=False) as pipe:
-            for job in jobs:
+            for job, marked in zip(jobs, values, strict=True):
                 key = self._keys("rem", "occ", job.occurrence)
-                pipe.hset(key, step, 1)
+                pipe.hset(key, step, marked)
                 pipe.expire(key, OCCURRENCE_TTL_SECONDS)
                 pipe.sadd(self._occurrences(job.reminder_id), job.occurrence)
                 pipe.expire(self._occurrences(job.reminder_id), OCCURRENCE_TTL_SECONDS)

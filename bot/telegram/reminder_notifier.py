@@ -6,7 +6,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.clock import Clock
 from bot.i18n import Translator, language_for
-from bot.reminders.engine import Notice, NoticeKind
+from bot.reminders.engine import DeliveryHeld, Notice, NoticeKind
 from bot.services.workday import Action, DayReport, classify_failure
 from bot.storage.profiles import ProfileRepository
 from bot.telegram import formatting as fmt
@@ -29,7 +29,12 @@ class TelegramNotifier:
         view = UserView(t=t, profile=profile, default_zone=self._default_zone, clock=self._clock)
         text, markup = render_notice(notice, view)
         outcome = await self._sender.send(notice.telegram_id, text, markup)
+        if outcome is SendOutcome.HELD:
+            raise DeliveryHeld
         return outcome is SendOutcome.SENT
+
+    def hold(self) -> None:
+        self._sender.hold()
 
 
 def render_notice(notice: Notice, view: UserView) -> tuple[str, InlineKeyboardMarkup | None]:

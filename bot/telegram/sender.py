@@ -3,6 +3,8 @@
 About `rate` messages per second overall (evenly spaced, and never more than `rate`
 starting within any one second) and one per second per chat, shared by every replica
 through Redis. One 429 pauses the whole sender for `retry_after`, everywhere.
+`hold()` (a graceful stop) lets a message already on its way finish and turns every other
+into HELD, so the caller can hand it back instead of losing or repeating it.
 It uses its own Bot session without the retry middleware: a 429 here must pause all
 senders, not just put one request to sleep.
 """
@@ -38,6 +40,7 @@ class SendOutcome(StrEnum):
     SENT = "sent"
     BLOCKED = "blocked"
     FAILED = "failed"
+    HELD = "held"  # not sent: the sender was told to hold before this message left
 
 
 class PacedSender:
@@ -66,6 +69,32 @@ class PacedSender:
         # No more sends in flight than the session has connections: a send admitted by the
         # pacer must not then queue for a connection and reach Telegram late, bunched up.
         self._in_flight = asyncio.Semaphore(concurrency)
+        self._holding = asyncio.Event()
+
+    def hold(self) -> None:
+        """Send nothing more: a message already handed to Telegram completes, the rest are HELD."""
+        self._holding.set()
+
+    async def _take_turn(self, chat_id: int) -> None:
+        await self._pacer.wait([self._global, self._chat_limit(chat_id)])
+        await self._pacer.admit(self._window_key, cap=self._window_cap)
+
+    async def _turn(self, chat_id: int) -> bool:
+        """Wait for this message's slot; False when told to hold first (the slot is wasted)."""
+        if self._holding.is_set():
+            return False
+        turn = asyncio.ensure_future(self._take_turn(chat_id))
+        holding = asyncio.ensure_future(self._holding.wait())
+        try:
+            await asyncio.wait({turn, holding}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            holding.cancel()
+            if not turn.done():
+                turn.cancel()
+        if not turn.done() or turn.cancelled():
+            return False
+        turn.result()
+        return not self._holding.is_set()
 
     def _chat_limit(self, chat_id: int) -> Limit:
         return Limit(self._keys("pace", "chat", chat_id), rate=self._per_chat_rate, burst=1)
@@ -74,8 +103,9 @@ class PacedSender:
         for attempt in range(1, self._attempts + 1):
             try:
                 async with self._in_flight:
-                    await self._pacer.wait([self._global, self._chat_limit(chat_id)])
-                    await self._pacer.admit(self._window_key, cap=self._window_cap)
+                    if not await self._turn(chat_id):
+                        return SendOutcome.HELD
+                    # From here on the message is on its way: a stop waits for its answer.
                     await self._bot.send_message(chat_id, text, reply_markup=markup)
             except TelegramRetryAfter as error:
                 self.stats["retry_after"] += 1

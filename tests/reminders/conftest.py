@@ -11,7 +11,7 @@ from redis.asyncio import Redis
 from bot.bitrix24 import Bitrix24, Bitrix24Client, RetryPolicy, WebhookAuth
 from bot.clock import ManualClock
 from bot.reminders.directory import UserDirectory
-from bot.reminders.engine import Notice, ReminderEngine
+from bot.reminders.engine import DeliveryHeld, Notice, ReminderEngine
 from bot.reminders.store import ReminderStore
 from bot.sandbox.portal import PortalEmulator
 from bot.services.reminders import ReminderService
@@ -31,12 +31,18 @@ class CollectingNotifier:
     def __init__(self) -> None:
         self.notices: list[Notice] = []
         self.unreachable: set[int] = set()
+        self.holding = False
 
     async def deliver(self, notice: Notice) -> bool:
+        if self.holding:
+            raise DeliveryHeld
         if notice.telegram_id in self.unreachable:
             return False
         self.notices.append(notice)
         return True
+
+    def hold(self) -> None:
+        self.holding = True
 
     def kinds_for(self, telegram_id: int) -> list[str]:
         return [n.kind.value for n in self.notices if n.telegram_id == telegram_id]
@@ -55,9 +61,9 @@ class World:
     notifier: CollectingNotifier
     engines: list[ReminderEngine] = field(default_factory=list)
 
-    def engine(self, **options: object) -> ReminderEngine:
+    def engine(self, store: ReminderStore | None = None, **options: object) -> ReminderEngine:
         directory = UserDirectory(self.links, self.profiles, "Europe/Berlin")
-        engine = ReminderEngine(store=ReminderStore(self.redis, KEYS), workday=self.bitrix.workday,
+        engine = ReminderEngine(store=store or ReminderStore(self.redis, KEYS), workday=self.bitrix.workday,
                                 directory=directory, notifier=self.notifier, clock=self.clock, **options)
         self.engines.append(engine)
         return engine

@@ -98,7 +98,7 @@ async def test_step_marks_survive_completion(redis: Redis) -> None:
     [job] = await store.claim(NOW, limit=1, lease_seconds=60)
     await store.mark_step([job], "acted")
     await store.complete(job, None)
-    assert (await store.steps_done([job]))[job.key] == {"acted"}
+    assert (await store.steps_done([job]))[job.key] == {"acted": "1"}
     assert await store.counts() == (0, 0)
 
 
