@@ -110,3 +110,19 @@ async def test_reaper_keeps_a_newer_schedule(redis: Redis) -> None:
     await store.schedule("r:1", rescheduled)
     await store.reap(NOW + timedelta(minutes=5))
     assert await store.due_at("r:1") == rescheduled
+
+
+async def test_release_hands_claims_back_at_their_own_time_and_only_unfinished_ones(redis: Redis) -> None:
+    store = store_for(redis)
+    for index in range(3):
+        await store.schedule(f"r:{index}", NOW - timedelta(seconds=index))
+    jobs = await store.claim(NOW, limit=10, lease_seconds=60)
+    done = next(job for job in jobs if job.key == "r:0")
+    await store.complete(done, None)
+    assert await store.release(jobs) == 2  # the completed one is left alone
+    assert await store.counts() == (2, 0)
+    assert await store.due_at("r:0") is None
+    assert await store.due_at("r:1") == NOW - timedelta(seconds=1)
+    assert await store.due_at("r:2") == NOW - timedelta(seconds=2)
+    assert await store.release(jobs) == 0  # nothing in flight any more
+    assert len(await store.claim(NOW, limit=10, lease_seconds=60)) == 2  # due at once, no lease to wait for
