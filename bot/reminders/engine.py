@@ -103,6 +103,7 @@ class _Work:
     schedule_follow_up: datetime | None = None
     changed_at: datetime | None = None  # when an earlier run's pause took effect, if this run found it
     held: bool = False  # the notice was held back by a stop: the job goes back to the queue
+    late: bool = False  # beyond the grace period: report what an earlier run did, start nothing
 
 
 @dataclass
@@ -262,17 +263,23 @@ class ReminderEngine:
         for job, reminder in candidates:
             if reminder.telegram_id not in bitrix_ids or reminder.telegram_id in unreachable:
                 finished.append((job, reminder))
-            elif now - job.due > self.grace:
-                # Missed while no replica ran: a late reminder is worse than none.
-                log.info("reminder skipped: too late", extra={"ctx_job": job.key,
-                                                              "ctx_late_s": int((now - job.due).total_seconds())})
-                report.late += 1
-                finished.append((job, reminder))
             else:
                 work.append(_Work(job, reminder, bitrix_ids[reminder.telegram_id]))
         steps = await self._store.steps_done([item.job for item in work])
+        on_time: list[_Work] = []
         for item in work:
             item.steps = steps.get(item.job.key, {})
+            item.late = now - item.job.due > self.grace
+            if item.late and not _began(item):
+                # Missed while no replica ran: a late reminder is worse than none. But a
+                # change an earlier run already made is still reported (and no new one made).
+                log.info("reminder skipped: too late", extra={"ctx_job": item.job.key,
+                                                              "ctx_late_s": int((now - item.job.due).total_seconds())})
+                report.late += 1
+                finished.append((item.job, item.reminder))
+            else:
+                on_time.append(item)
+        work = on_time
 
         await self._read_days(work)
         if self._stopping:
@@ -304,7 +311,7 @@ class ReminderEngine:
             result = days.get(item.bitrix_id)
             if isinstance(result, Workday):
                 item.day = result
-            elif self._wants_auto_pause(item) and isinstance(result, Bitrix24Error):
+            elif self._wants_auto_pause(item) and isinstance(result, Bitrix24Error) and not item.late:
                 item.notice = self._notice(item, NoticeKind.AUTO_PAUSE_FAILED, error=result)
             # Ask-mode and evening checks stay silent when the day cannot be read: the
             # user would only be able to act on it in Bitrix24 anyway.
@@ -321,7 +328,7 @@ class ReminderEngine:
             if day is None or item.notice is not None:
                 continue
             kind, one_off = item.reminder.kind, item.job.one_off_kind
-            began = STEP_ACTED in item.steps or STEP_INTENT in item.steps  # an earlier run acted, or may have
+            began = _began(item)
             if one_off == BREAK_END:
                 if item.reminder.auto_resume and (day.status is WorkdayStatus.PAUSED or began):
                     to_resume.append(item)
@@ -370,10 +377,10 @@ class ReminderEngine:
                     item.changed_at = _changed_at(item)
                 else:
                     quiet.add(item)  # ...and the user already undid it
-            elif item.day.status is source:
+            elif item.day.status is source and not item.late:
                 pending.append(item)
             else:
-                quiet.add(item)  # the day moved on by itself since an earlier run decided
+                quiet.add(item)  # the day moved on by itself since then, or it is too late to start
         if settled:
             log.info("reminders found their own earlier change applied", extra={"ctx_count": len(settled)})
             await self._store.mark_step([item.job for item in settled], STEP_ACTED)
@@ -442,6 +449,11 @@ class ReminderEngine:
 class _Earlier(StrEnum):
     IN_EFFECT = "in_effect"  # the day is as the earlier run's change left it
     UNDONE = "undone"  # the change happened and has been reversed since (its break is over)
+
+
+def _began(item: _Work) -> bool:
+    """An earlier run of this occurrence changed the day, or may have."""
+    return STEP_ACTED in item.steps or STEP_INTENT in item.steps
 
 
 def _seconds(day: Workday | None) -> int:

@@ -219,3 +219,32 @@ async def test_a_stop_claims_nothing_more(world: World) -> None:
     await engine.drain(grace=1.0)
     assert (await engine.tick()).claimed == 0
     assert await world.store.counts() == (3, 0)
+
+
+async def test_a_late_re_run_still_tells_of_a_pause_made_but_makes_none(world: World) -> None:
+    """Down for longer than the grace period: a reminder is then skipped, but a pause an
+    earlier run did make must still be told; one it never made is not made this late."""
+    users = await auto_break_users(world, 2)
+    world.portal.faults.inject("late_answer", method="batch", inner="timeman.pause", delay=60)
+    await crash_while(world, lambda: all(world.portal.status_of(10 + i)["STATUS"] == "PAUSED" for i in range(2)))
+    await world.bitrix.workday.open(11)  # 11 resumed by hand; its intent stays recorded
+    world.advance(minutes=15)  # beyond the ten minutes' grace
+    engine = world.engine()
+    assert await engine.reap() == 2
+    report = await engine.tick()
+    assert world.notifier.kinds_for(users[0]) == ["auto_paused"]
+    assert world.notifier.kinds_for(users[1]) == []
+    assert world.portal.status_of(11)["STATUS"] == "OPENED"  # not paused again, fifteen minutes late
+    assert batched(world, "timeman.pause") == 2
+    assert report.late == 0
+
+
+async def test_a_late_re_run_does_not_pause_when_the_first_never_did(world: World) -> None:
+    [user] = await auto_break_users(world, 1)
+    await claimed_with_intent(world)  # the batch never reached the portal
+    world.advance(minutes=15)
+    engine = world.engine()
+    assert await engine.reap() == 1
+    await engine.tick()
+    assert world.notifier.kinds_for(user) == []
+    assert world.portal.status_of(10)["STATUS"] == "OPENED"
