@@ -29,20 +29,23 @@ from bot.bitrix24 import Bitrix24Error, Workday, WorkdayAPI, WorkdayStatus
 from bot.clock import Clock
 from bot.reminders.models import Kind, Mode, Reminder
 from bot.reminders.schedule import next_fire
-from bot.reminders.store import Job, ReminderStore, from_ms, one_off_job, to_ms
+from bot.reminders.progress import (
+    STEP_ACTED,
+    STEP_INTENT,
+    STEP_TOLD,
+    Earlier,
+    began,
+    changed_at,
+    earlier_change,
+    intent,
+)
+from bot.reminders.store import Job, ReminderStore, one_off_job
 
 log = logging.getLogger(__name__)
 
 SNOOZE = "sn"
 BREAK_END = "be"
-STEP_ACTED = "acted"
-STEP_TOLD = "told"
-# "{ms}:{breaks}": when this occurrence decided to pause (or resume) the day, and the
-# day's finished breaks (TIME_LEAKS, seconds) at that moment.
-STEP_INTENT = "intent"
 BATCH_DEADLINE = 300.0  # a fan-out may queue behind the portal's rate limit for minutes
-# How far the portal's clock may be off ours when judging whose pause a pause moment is.
-CLOCK_SLACK = timedelta(seconds=60)
 
 
 class NoticeKind(StrEnum):
@@ -270,7 +273,7 @@ class ReminderEngine:
         for item in work:
             item.steps = steps.get(item.job.key, {})
             item.late = now - item.job.due > self.grace
-            if item.late and not _began(item):
+            if item.late and not began(item.steps):
                 # Missed while no replica ran: a late reminder is worse than none. But a
                 # change an earlier run already made is still reported (and no new one made).
                 log.info("reminder skipped: too late", extra={"ctx_job": item.job.key,
@@ -328,14 +331,14 @@ class ReminderEngine:
             if day is None or item.notice is not None:
                 continue
             kind, one_off = item.reminder.kind, item.job.one_off_kind
-            began = _began(item)
+            earlier = began(item.steps)
             if one_off == BREAK_END:
-                if item.reminder.auto_resume and (day.status is WorkdayStatus.PAUSED or began):
+                if item.reminder.auto_resume and (day.status is WorkdayStatus.PAUSED or earlier):
                     to_resume.append(item)
                 elif day.status is WorkdayStatus.PAUSED:
                     item.notice = self._notice(item, NoticeKind.BREAK_OVER)
             elif kind is Kind.BREAK:
-                if day.status is not WorkdayStatus.OPENED and not began:
+                if day.status is not WorkdayStatus.OPENED and not earlier:
                     continue  # a day off, or already on a break: no nagging
                 if self._wants_auto_pause(item):
                     to_pause.append(item)
@@ -370,11 +373,11 @@ class ReminderEngine:
             assert item.day is not None
             if STEP_ACTED in item.steps:
                 continue
-            verdict = _earlier_change(item, expected) if STEP_INTENT in item.steps else None
+            verdict = earlier_change(item.steps, item.day, expected, timedelta(seconds=BATCH_DEADLINE))
             if verdict is not None:
                 settled.append(item)
-                if verdict is _Earlier.IN_EFFECT:
-                    item.changed_at = _changed_at(item)
+                if verdict is Earlier.IN_EFFECT:
+                    item.changed_at = changed_at(item.steps, item.day)
                 else:
                     quiet.add(item)  # ...and the user already undid it
             elif item.day.status is source and not item.late:
@@ -386,9 +389,9 @@ class ReminderEngine:
             await self._store.mark_step([item.job for item in settled], STEP_ACTED)
         results: dict[int, Workday | Bitrix24Error] = {}
         if pending:
-            decided = to_ms(self._clock.now())
+            decided = self._clock.now()
             await self._store.mark_step([item.job for item in pending], STEP_INTENT,
-                                        [f"{decided}:{_seconds(item.day)}" for item in pending])
+                                        [intent(decided, item.day) for item in pending])
             try:
                 results = await call([item.bitrix_id for item in pending], deadline=BATCH_DEADLINE)
             except Bitrix24Error as error:
@@ -411,8 +414,8 @@ class ReminderEngine:
     def _notice(self, item: _Work, kind: NoticeKind, *, error: Bitrix24Error | None = None) -> Notice:
         follow_up = None
         if kind is NoticeKind.AUTO_PAUSED and item.reminder.break_minutes:
-            began = item.changed_at or self._clock.now()
-            follow_up = began + timedelta(minutes=item.reminder.break_minutes)
+            start = item.changed_at or self._clock.now()
+            follow_up = start + timedelta(minutes=item.reminder.break_minutes)
         return Notice(kind=kind, telegram_id=item.reminder.telegram_id, reminder=item.reminder,
                       scheduled=item.job.due, day=item.day, error=error, follow_up_at=follow_up)
 
@@ -444,54 +447,6 @@ class ReminderEngine:
             zone = await self._directory.zone(reminder.telegram_id)
             next_at = next_fire(reminder.at, reminder.days, zone, max(self._clock.now(), job.due))
         await self._store.complete(job, next_at)
-
-
-class _Earlier(StrEnum):
-    IN_EFFECT = "in_effect"  # the day is as the earlier run's change left it
-    UNDONE = "undone"  # the change happened and has been reversed since (its break is over)
-
-
-def _began(item: _Work) -> bool:
-    """An earlier run of this occurrence changed the day, or may have."""
-    return STEP_ACTED in item.steps or STEP_INTENT in item.steps
-
-
-def _seconds(day: Workday | None) -> int:
-    return int(day.breaks.total_seconds()) if day is not None else 0
-
-
-def _intent(item: _Work) -> tuple[datetime, int]:
-    decided, _, breaks = item.steps[STEP_INTENT].partition(":")
-    return from_ms(decided), int(breaks or 0)
-
-
-def _earlier_change(item: _Work, expected: WorkdayStatus) -> _Earlier | None:
-    """Whether the day shows the change an earlier run of this occurrence decided on (it
-    may have died after Bitrix24 applied it, before the answer came). None: it does not,
-    so the change is still to be made (if the day still allows it)."""
-    assert item.day is not None
-    decided, breaks = _intent(item)
-    if item.day.status is expected:
-        moment = item.day.paused_at
-        if moment is None:
-            # A portal that follows the docs gives no pause moment (and a resume has
-            # none): the day was in the other state when the run decided, and it is in
-            # the state it asked for now. Taking that change for ours is the lesser
-            # error: otherwise the user is never told and no end of break follows.
-            return _Earlier.IN_EFFECT
-        if decided - CLOCK_SLACK <= moment <= decided + timedelta(seconds=BATCH_DEADLINE) + CLOCK_SLACK:
-            return _Earlier.IN_EFFECT
-        return None  # a pause of the user's own, begun long after this run's batch
-    if _seconds(item.day) > breaks:
-        # The finished breaks grew since the decision: the change came and was undone
-        # (the user resumed the paused day, or paused the resumed one again).
-        return _Earlier.UNDONE
-    return None
-
-
-def _changed_at(item: _Work) -> datetime:
-    assert item.day is not None
-    return item.day.paused_at or _intent(item)[0]
 
 
 def _raise_failures(done: set[asyncio.Task[None]]) -> None:
