@@ -50,6 +50,7 @@ MESSAGES: dict[str, str] = {
         "<code>/admin_unlock &lt;e-mail or Bitrix24 id&gt;</code>: let an employee ask for link codes again"
     ),
     "stray": "I didn't get that. Try /status, or /help to see everything I can do.",
+    "stray_not_text": "I can only read text. Try /status, or /help to see everything I can do.",
     "group_only_private": "I work in private chats only. Please write to me directly: @{username}",
     "cancelled": "Cancelled.",
     "nothing_to_cancel": "There's nothing to cancel.",

@@ -3,39 +3,50 @@ the acting user always comes from the update."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
+
+# Callback data comes back from the client and can be forged. Numbers are bounded here,
+# once for every button: a value out of range does not unpack, so the tap is treated as
+# an unknown (old) button instead of reaching a handler that would turn it into a date
+# or an id. Words are short.
+DayMinutes = Annotated[int, Field(ge=0, le=2**31)]  # unix minutes; 2**31 is in the year 6053
+ItemId = Annotated[int, Field(ge=1, le=2**53)]
+Word = Annotated[str, Field(max_length=16)]
 
 
 class DayAction(CallbackData, prefix="d"):
     """A day-card button. `day` is the card's day (TIME_START in unix minutes, 0 = none),
     so a tap on an old card can be recognised."""
 
-    action: str  # pause | resume | close | start | refresh
-    day: int = 0
+    action: Word  # pause | resume | close | start | refresh
+    day: DayMinutes = 0
 
 
 class RepairAction(CallbackData, prefix="fx"):
     """The EXPIRED-day repair flow."""
 
-    action: str  # suggested | other | reason | cancel
-    day: int = 0
+    action: Word  # suggested | other | reason | cancel
+    day: DayMinutes = 0
 
 
 class ReminderAction(CallbackData, prefix="rm"):
     """Buttons on a break reminder."""
 
-    action: str  # pause | snooze | skip
-    rid: int
+    action: Word  # pause | snooze | skip
+    rid: ItemId
 
 
 class LanguageChoice(CallbackData, prefix="lang"):
-    code: str
+    code: Word
 
 
 class RemindMenu(CallbackData, prefix="rmm"):
     """The /remind menu, and the "new reminder" buttons under /reminders."""
 
-    action: str  # new | close | list
+    action: Word  # new | close | list
 
 
 class RemindStep(CallbackData, prefix="rw"):
@@ -44,16 +55,16 @@ class RemindStep(CallbackData, prefix="rw"):
 
     # t: time | d: toggle a day | n: days done | m: mode | b: break length | r: resume
     # | c: close-check time | x: cancel
-    step: str
-    value: str = ""
+    step: Word
+    value: Word = ""
 
 
 class ReminderEdit(CallbackData, prefix="rl"):
     """A /reminders button. Only the id: the service checks that it is the tapper's."""
 
-    action: str  # on | off | del
-    rid: int
+    action: Word  # on | off | del
+    rid: ItemId
 
 
 class TimeZoneAction(CallbackData, prefix="tz"):
-    action: str  # show | b24
+    action: Word  # show | b24

@@ -18,7 +18,6 @@ from bot.telegram.view import UserView
 ANSWER_AFTER = {"callback_answer": {"pre": False}}
 
 
-
 async def membership_changed(update: ChatMemberUpdated, profiles: ProfileRepository, link: Link | None) -> None:
     """A user who blocks the bot gets nothing more from it until they come back. Only a
     linked user has anything to stop; nothing is stored about anyone else."""
@@ -43,6 +42,11 @@ async def anything_else(message: Message, view: UserView) -> None:
     await message.answer(view.t("stray"))
 
 
+async def not_text(message: Message, view: UserView) -> None:
+    """A sticker, photo, location, contact…: the bot reads only text."""
+    await message.answer(view.t("stray_not_text"))
+
+
 async def unknown_button(query: CallbackQuery, view: UserView, callback_answer: CallbackAnswer) -> None:
     # Answered by the CallbackAnswer middleware after this returns; it only needs the text.
     callback_answer.text = view.t("unknown_button")
@@ -51,6 +55,7 @@ async def unknown_button(query: CallbackQuery, view: UserView, callback_answer: 
 def create_router() -> Router:
     router = Router(name="fallback")
     router.my_chat_member.register(membership_changed, F.chat.type == "private")
+    router.message.register(not_text, F.chat.type == "private", ~F.text)
     router.message.register(code_without_state, F.chat.type == "private", F.text.func(looks_like_code))
     router.message.register(anything_else, F.chat.type == "private")
     router.callback_query.register(unknown_button, flags=ANSWER_AFTER)

@@ -13,7 +13,7 @@ from bot.clock import Clock
 from bot.i18n import Translator, language_for
 from bot.logging_setup import log_context
 from bot.storage.links import LinkRepository
-from bot.storage.profiles import ProfileRepository
+from bot.storage.profiles import Profile, ProfileRepository
 from bot.telegram.view import UserView
 
 
@@ -36,6 +36,12 @@ class UserContextMiddleware(BaseMiddleware):
         user: User | None = data.get("event_from_user")
         update_id = event.update_id if isinstance(event, Update) else None
         if user is None:
+            # No sender (a channel, or a group speaking as itself): handlers still get a
+            # view in the default language, and nothing is looked up or stored.
+            t = Translator(language_for(None, None))
+            nobody = Profile(telegram_id=0)
+            data.update(profile=nobody, link=None, t=t,
+                        view=UserView(t=t, profile=nobody, default_zone=self._default_zone, clock=self._clock))
             with log_context(update=update_id):
                 return await handler(event, data)
         profile, link = await asyncio.gather(self._profiles.get(user.id), self._links.get(user.id))
