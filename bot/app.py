@@ -21,7 +21,6 @@ from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisStorage
 from aiogram.types import BotCommand
-from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from redis.asyncio import Redis
 
 from bot.bitrix24 import Bitrix24
@@ -44,6 +43,7 @@ from bot.storage.pacing import Pacer
 from bot.storage.profiles import ProfileRepository
 from bot.storage.rate_limits import WindowLimiter
 from bot.telegram.handlers import get_routers
+from bot.telegram.middlewares.answers import SafeCallbackAnswerMiddleware
 from bot.telegram.middlewares.context import UserContextMiddleware
 from bot.telegram.middlewares.dedup import UpdateDedupMiddleware
 from bot.telegram.middlewares.guard import BitrixGuardMiddleware
@@ -198,8 +198,9 @@ def create_dispatcher(
     guard = BitrixGuardMiddleware(repos.limiter)
     dispatcher.message.middleware(guard)
     dispatcher.callback_query.middleware(guard)
-    # Answer every tap at once: Bitrix24 may be slow, and an unanswered tap spins.
-    dispatcher.callback_query.middleware(CallbackAnswerMiddleware(pre=True))
+    # Answer every tap at once: Bitrix24 may be slow, and an unanswered tap spins. A failed
+    # answer is logged and the tap is still acted on.
+    dispatcher.callback_query.middleware(SafeCallbackAnswerMiddleware(pre=True))
 
     dispatcher.include_routers(*get_routers())
     dispatcher.startup.register(register_commands)

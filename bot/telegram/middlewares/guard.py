@@ -16,6 +16,7 @@ from aiogram.types import CallbackQuery, Message, TelegramObject
 
 from bot.i18n import Translator
 from bot.storage.rate_limits import WindowLimiter
+from bot.telegram.middlewares.answers import answer_quietly
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ class BitrixGuardMiddleware(BaseMiddleware):
 
 async def _tell(event: TelegramObject, text: str, *, toast: str, message: bool = True) -> None:
     if isinstance(event, CallbackQuery):
-        await event.answer(toast[:200], show_alert=not message)
+        await answer_quietly(event, toast[:200], show_alert=not message)
         if message and isinstance(event.message, Message):
             await event.message.answer(text)
     elif isinstance(event, Message):
