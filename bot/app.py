@@ -50,7 +50,7 @@ from bot.telegram.middlewares.guard import BitrixGuardMiddleware
 from bot.telegram.notices import language_of
 from bot.telegram.reminder_notifier import TelegramNotifier
 from bot.telegram.sender import SENDER_CONNECTIONS, PacedSender
-from bot.telegram.session import RetryRequestMiddleware
+from bot.telegram.session import RetryRequestMiddleware, SkipUnreadableUpdates
 
 COMMANDS = ("status", "open", "pause", "resume", "close", "remind", "reminders", "timezone", "link", "unlink",
             "language", "help", "cancel")
@@ -95,6 +95,7 @@ def create_bot(settings: Settings, *, repositories: Repositories, session: BaseS
             await repositories.profiles.set_blocked(chat_id, True)
 
     session.middleware(RetryRequestMiddleware(on_blocked=blocked))
+    session.middleware(SkipUnreadableUpdates())
     return Bot(
         settings.telegram.bot_token.get_secret_value(),
         session=session,

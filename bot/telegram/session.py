@@ -1,4 +1,5 @@
-"""Outgoing Telegram calls: retry 429 and transient errors; notice users who blocked the bot."""
+"""Outgoing Telegram calls: retry 429 and transient errors; notice users who blocked the
+bot; skip an incoming update aiogram cannot read."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.exceptions import (
+    ClientDecodeError,
     TelegramForbiddenError,
     TelegramNetworkError,
     TelegramRetryAfter,
@@ -18,6 +20,8 @@ from aiogram.exceptions import (
 )
 from aiogram.methods import AnswerCallbackQuery, GetUpdates, Response, TelegramMethod
 from aiogram.methods.base import TelegramType
+from aiogram.types import Update
+from pydantic import ValidationError
 
 log = logging.getLogger(__name__)
 
@@ -75,3 +79,51 @@ class RetryRequestMiddleware(BaseRequestMiddleware):
                 if self._on_blocked is not None and isinstance(chat_id, int) and chat_id > 0:
                     await self._on_blocked(chat_id)
                 raise
+
+
+class SkipUnreadableUpdates(BaseRequestMiddleware):
+    """getUpdates fails as a whole when one update does not validate (an older self-hosted
+    Bot API server, say), and aiogram would then ask for the same offset forever. This
+    keeps the updates that validate, logs each skipped one once (its id, kind and the
+    first problem; never its content), and asks for updates after it from then on."""
+
+    def __init__(self) -> None:
+        self._skip_through: int | None = None
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        if not isinstance(method, GetUpdates):
+            return await make_request(bot, method)
+        if self._skip_through is not None and (method.offset is None or method.offset <= self._skip_through):
+            method.offset = self._skip_through + 1
+        try:
+            return await make_request(bot, method)
+        except ClientDecodeError as error:
+            data = error.data
+            if not (isinstance(data, dict) and data.get("ok") is True and isinstance(data.get("result"), list)):
+                raise
+            # The chain passes on the method's result (aiogram's make_request unwraps it).
+            return self._readable(bot, data["result"])  # type: ignore[return-value]
+
+    def _readable(self, bot: Bot, raw_updates: list[Any]) -> list[Update]:
+        readable: list[Update] = []
+        for raw in raw_updates:
+            try:
+                readable.append(Update.model_validate(raw, context={"bot": bot}))
+                continue
+            except ValidationError as error:
+                problem = error.errors(include_url=False, include_input=False, include_context=False)[0]
+            update_id = raw.get("update_id") if isinstance(raw, dict) else None
+            if not isinstance(update_id, int):
+                raise ValueError("Telegram sent an update without an update_id") from None
+            self._skip_through = max(self._skip_through or update_id, update_id)
+            log.warning("skipped an update aiogram cannot read", extra={
+                "ctx_update": update_id,
+                "ctx_kind": ",".join(key for key in raw if key != "update_id")[:80],
+                "ctx_problem": f"{'.'.join(str(part) for part in problem['loc'])}: {problem['type']}"[:160],
+            })
+        return readable
