@@ -42,6 +42,7 @@ from bot.storage.links import LinkRepository
 from bot.storage.pacing import Pacer
 from bot.storage.profiles import ProfileRepository
 from bot.storage.rate_limits import WindowLimiter
+from bot.telegram.fit import FitMessages
 from bot.telegram.handlers import get_routers
 from bot.telegram.middlewares.answers import SafeCallbackAnswerMiddleware
 from bot.telegram.middlewares.context import UserContextMiddleware
@@ -94,6 +95,7 @@ def create_bot(settings: Settings, *, repositories: Repositories, session: BaseS
         if await repositories.links.get(chat_id) is not None:
             await repositories.profiles.set_blocked(chat_id, True)
 
+    session.middleware(FitMessages())
     session.middleware(RetryRequestMiddleware(on_blocked=blocked))
     session.middleware(SkipUnreadableUpdates())
     return Bot(

@@ -125,7 +125,6 @@ MESSAGES: dict[str, str] = {
     "admin.links_row": "{telegram_id} → {name} (#{bitrix_id}){admin_mark}",
     "admin.links_by_admin": " [by admin]",
     "admin.links_empty": "Nobody is linked yet.",
-    "admin.links_more": "…and {count} more.",
     "admin.unlock_usage": "Usage: <code>/admin_unlock &lt;e-mail or Bitrix24 id&gt;</code>",
     "admin.unlocked": "<b>{name}</b> (Bitrix24 #{bitrix_id}) can ask for link codes again.",
     "admin.link_abuse": (
@@ -134,6 +133,9 @@ MESSAGES: dict[str, str] = {
         "someone may be trying to link to their account. To let them link now: "
         "<code>/admin_unlock {bitrix_id}</code>, or link them yourself with /admin_link."
     ),
+    "admin.links_page": "Page {page} of {pages}.",
+    "admin.links_next": "Next page: /links {next}",
+    "admin.links_no_page": "There is no page “{page}”: the list has {pages}. Try /links 1.",
     "admin.unavailable": "Bitrix24 is not reachable right now. Nothing was changed.",
     # the day card
     "card.opened": "🟢 <b>Working</b>",

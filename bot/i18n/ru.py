@@ -119,7 +119,6 @@ MESSAGES: dict[str, str] = {
     "admin.links_row": "{telegram_id} → {name} (#{bitrix_id}){admin_mark}",
     "admin.links_by_admin": " [админом]",
     "admin.links_empty": "Пока никто не привязан.",
-    "admin.links_more": "…и ещё {count}.",
     "admin.unlock_usage": "Формат: <code>/admin_unlock &lt;почта или ID в Битрикс24&gt;</code>",
     "admin.unlocked": "<b>{name}</b> (Битрикс24 #{bitrix_id}) снова может запрашивать коды привязки.",
     "admin.link_abuse": (
@@ -128,6 +127,9 @@ MESSAGES: dict[str, str] = {
         "сам сотрудник, возможно, кто-то пытается привязаться к его аккаунту. Чтобы сотрудник мог привязаться сразу: "
         "<code>/admin_unlock {bitrix_id}</code> — или привяжите его сами через /admin_link."
     ),
+    "admin.links_page": "Страница {page} из {pages}.",
+    "admin.links_next": "Следующая страница: /links {next}",
+    "admin.links_no_page": "Страницы «{page}» нет, всего их {pages}. Попробуйте /links 1.",
     "admin.unavailable": "Битрикс24 сейчас недоступен. Ничего не изменено.",
     "card.opened": "🟢 <b>Работаю</b>",
     "card.paused": "⏸ <b>Перерыв</b>",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 
 from datetime import datetime, timedelta, tzinfo
 
@@ -13,6 +12,7 @@ from bot.i18n import Translator
 from bot.services.workday import Action, Change, DayReport, Failure, day_key
 from bot.telegram import formatting as fmt
 from bot.telegram.callbacks import DayAction, RepairAction
+from bot.telegram.fit import quote
 
 
 def card_text(day: Workday, now: datetime, zone: tzinfo, t: Translator) -> str:
@@ -106,7 +106,7 @@ def failure_text(report: DayReport, t: Translator) -> str:
         return t("fail.unavailable_status")
     if report.failure is Failure.REFUSED:
         description = (report.error.description if report.error else "") or (report.error.code if report.error else "")
-        return t("fail.refused", action=action, description=html.escape(description or "?"))
+        return t("fail.refused", action=action, description=quote(description or "?", 300))
     return t(f"fail.{report.failure.value}", action=action)
 
 

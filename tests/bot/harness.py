@@ -2,9 +2,10 @@
 the portal emulator over HTTP, and a real Redis.
 
 The session behaves like Telegram where it matters to the bot: it keeps the messages the
-bot sent, refuses an identical edit with "message is not modified", answers a callback
-query only once, and passes every answer through aiogram's own `check_response`, so a
-scripted 429 or 403 raises the real aiogram exception.
+bot sent, refuses an identical edit with "message is not modified", refuses HTML it
+cannot parse and a text over 4096 characters after entity parsing (with the fake Telegram
+server's own parser), answers a callback query only once, and passes every answer through
+aiogram's own `check_response`, so a scripted 429 or 403 raises the real aiogram exception.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiogram import Bot, Dispatcher
+from aiogram.client.default import Default
 from aiogram.client.session.base import BaseSession
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
@@ -32,6 +34,8 @@ from aiogram.types import (
     Update,
     User,
 )
+
+from bot.sandbox.telegram_html import EntityParseError, parse_html, strip_text
 
 BOT_TOKEN = "42424242:TEST-token-for-tests"
 BOT_ID = 42424242
@@ -118,7 +122,30 @@ class RecordingSession(BaseSession):
             data["reply_markup"] = message.markup
         return data
 
+    @staticmethod
+    def _refusal(bot: Bot, method: Any) -> str | None:
+        """Telegram's objection to a message text, if it has one."""
+        parse_mode = method.parse_mode
+        if isinstance(parse_mode, Default):
+            parse_mode = bot.default[parse_mode.name]
+        text = method.text
+        if parse_mode == "HTML":
+            try:
+                text, entities = parse_html(text)
+            except EntityParseError as error:
+                return f"Bad Request: can't parse entities: {error}"
+        else:
+            entities = []
+        text, _ = strip_text(text, entities)
+        if not text:
+            return "Bad Request: message text is empty"
+        if len(text) > 4096:
+            return "Bad Request: message is too long"
+        return None
+
     def _answer(self, bot: Bot, name: str, method: Any) -> tuple[int, Any]:
+        if name in ("sendMessage", "editMessageText") and (refusal := self._refusal(bot, method)):
+            return 400, refusal
         if name == "getMe":
             return 200, {"id": BOT_ID, "is_bot": True, "first_name": "Workday", "username": "workday_bot"}
         if name == "sendMessage":

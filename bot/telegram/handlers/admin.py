@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, Filter
@@ -14,9 +15,11 @@ from bot.services.reminders import ReminderService
 from bot.storage.profiles import ProfileRepository
 from bot.telegram.notices import language_of, notify
 from bot.telegram.view import UserView
+from bot.telegram.fit import quote
 
 
-MAX_LISTED = 60  # keeps the reply well under Telegram's 4096 characters
+PAGE_SIZE = 25  # rows of at most ~110 characters: a page stays well under 4096
+NAME_LIMIT = 64
 
 
 class IsAdmin(Filter):
@@ -31,19 +34,29 @@ async def not_admin(message: Message, view: UserView) -> None:
     await message.answer(view.t("admin.only"))
 
 
-async def list_links(message: Message, view: UserView, link_service: LinkingService) -> None:
+async def list_links(message: Message, command: CommandObject, view: UserView,
+                     link_service: LinkingService) -> None:
     links = await link_service.all_links()
     if not links:
         await message.answer(view.t("admin.links_empty"))
         return
+    pages = math.ceil(len(links) / PAGE_SIZE)
+    wanted = (command.args or "1").strip()
+    page = int(wanted) if wanted.isdigit() and len(wanted) <= 6 else 0
+    if not 1 <= page <= pages:
+        await message.answer(view.t("admin.links_no_page", page=quote(wanted, 12), pages=pages))
+        return
     lines = [view.t("admin.links_header", count=len(links))]
-    for link in links[:MAX_LISTED]:
+    for link in links[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]:
         lines.append(view.t(
-            "admin.links_row", telegram_id=link.telegram_id, name=html.escape(link.name or "?"),
+            "admin.links_row", telegram_id=link.telegram_id, name=quote(link.name or "?", NAME_LIMIT),
             bitrix_id=link.bitrix_id, admin_mark=view.t("admin.links_by_admin") if link.by_admin else "",
         ))
-    if len(links) > MAX_LISTED:
-        lines.append(view.t("admin.links_more", count=len(links) - MAX_LISTED))
+    if pages > 1:
+        lines.append("")
+        lines.append(view.t("admin.links_page", page=page, pages=pages))
+        if page < pages:
+            lines.append(view.t("admin.links_next", next=page + 1))
     await message.answer("\n".join(lines))
 
 
@@ -62,7 +75,7 @@ async def admin_link(message: Message, bot: Bot, command: CommandObject, view: U
         await message.answer(view.t("admin.unavailable"))
         return
     if user is None:
-        await message.answer(view.t("admin.no_such_user", identity=html.escape(parts[1])))
+        await message.answer(view.t("admin.no_such_user", identity=quote(parts[1])))
         return
     if user.time_zone and await profiles.adopt_bitrix_time_zone(telegram_id, user.time_zone):
         await reminder_service.reschedule_all(telegram_id)

@@ -20,6 +20,7 @@ from bot.telegram.notices import language_of, notify
 from bot.telegram.replies import busy
 from bot.telegram.states import LinkStates
 from bot.telegram.view import UserView
+from bot.telegram.fit import quote
 
 
 def _minutes(seconds: float) -> int:
@@ -75,7 +76,7 @@ async def _start(message: Message, bot: Bot, text: str, state: FSMContext, view:
             code_message=lambda code, requester: t("link.code_message", code=code, requester=requester),
             requester=requester_label(message.from_user),
         )
-    shown = html.escape(identity.email or str(identity.bitrix_id))
+    shown = quote(identity.email or str(identity.bitrix_id), 254)
     if result.outcome is StartOutcome.LOCKED:
         await state.clear()
         await message.answer(t("link.locked", minutes=_minutes(result.retry_after)))

@@ -12,7 +12,6 @@ choosing days alone takes several quick taps.
 
 from __future__ import annotations
 
-import html
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -44,6 +43,7 @@ from bot.telegram.handlers.workday import BITRIX24
 from bot.telegram.replies import show
 from bot.telegram.states import RemindStates
 from bot.telegram.view import UserView
+from bot.telegram.fit import quote
 
 # Taps are answered after the handler, so a handler can put a short note in the answer.
 ANSWER_AFTER = {"callback_answer": {"pre": False}}
@@ -383,7 +383,7 @@ async def remind_command(message: Message, command: CommandObject, state: FSMCon
     try:
         parsed = parse_remind_args(args)
     except ParseError as error:
-        await message.answer(view.t(error.key, token=html.escape(error.token), **error.params))
+        await message.answer(view.t(error.key, token=quote(error.token), **error.params))
         return
     text, saved = await _create(telegram_id, parsed, view, reminder_service)
     await message.answer(text, reply_markup=_after_save_markup(view.t) if saved else None)

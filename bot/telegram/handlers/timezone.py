@@ -3,7 +3,6 @@ re-read it from the Bitrix24 profile. Any change moves the user's reminders."""
 
 from __future__ import annotations
 
-import html
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -21,6 +20,7 @@ from bot.telegram.handlers.reminders import require_link
 from bot.telegram.handlers.workday import BITRIX24
 from bot.telegram.replies import busy, show
 from bot.telegram.view import UserView
+from bot.telegram.fit import quote
 
 _NOT_ZONES = frozenset({"factory", "localtime", "posixrules"})
 
@@ -90,7 +90,7 @@ async def timezone_command(message: Message, command: CommandObject, view: UserV
     if wanted:
         zone = find_zone(wanted)
         if zone is None:
-            await message.answer(view.t("tz.unknown", zone=html.escape(wanted)))
+            await message.answer(view.t("tz.unknown", zone=quote(wanted)))
             return
         notice = await _change(telegram_id, zone, "user", view, profiles, reminder_service)
     text, markup = await current_view(telegram_id, view, profiles, reminder_service, notice)
