@@ -42,6 +42,7 @@ from bot.storage.links import LinkRepository
 from bot.storage.pacing import Pacer
 from bot.storage.profiles import ProfileRepository
 from bot.storage.rate_limits import WindowLimiter
+from bot.telegram.deferred import DeferredReplies
 from bot.telegram.fit import FitMessages
 from bot.telegram.handlers import get_routers
 from bot.telegram.middlewares.answers import SafeCallbackAnswerMiddleware
@@ -85,7 +86,10 @@ def bot_id_from_token(token: str) -> int:
     return int(token.split(":", 1)[0])
 
 
-def create_bot(settings: Settings, *, repositories: Repositories, session: BaseSession | None = None) -> Bot:
+def create_bot(settings: Settings, *, repositories: Repositories, session: BaseSession | None = None,
+               deferred: DeferredReplies | None = None) -> Bot:
+    """The bot handlers answer through. With `deferred`, a reply Telegram refuses for a
+    while (a long 429, repeated 5xx) is sent later instead of being lost."""
     if session is None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram.api_base))
 
@@ -96,7 +100,7 @@ def create_bot(settings: Settings, *, repositories: Repositories, session: BaseS
             await repositories.profiles.set_blocked(chat_id, True)
 
     session.middleware(FitMessages())
-    session.middleware(RetryRequestMiddleware(on_blocked=blocked))
+    session.middleware(RetryRequestMiddleware(on_blocked=blocked, deferred=deferred))
     session.middleware(SkipUnreadableUpdates())
     return Bot(
         settings.telegram.bot_token.get_secret_value(),

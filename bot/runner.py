@@ -21,6 +21,7 @@ from bot import __version__
 from bot.app import Repositories, create_bot, create_dispatcher, create_reminder_engine, create_sender_bot
 from bot.reminders.scheduler import ReminderScheduler
 from bot.storage.pacing import Pacer, SharedLeakyBucket
+from bot.telegram.deferred import DeferredReplies
 from bot.bitrix24 import Bitrix24, Bitrix24Error, create_bitrix24
 from bot.clock import Clock, SystemClock
 from bot.config import BotMode, Settings
@@ -103,14 +104,17 @@ async def run(settings: Settings, *, clock: Clock | None = None, keys: KeySpace 
         bitrix = create_bitrix24(settings.bitrix24, http=http, limiter=limiter,
                                  token_store=RedisTokenStore(redis, keys("oauth", "tokens")), clock=clock,
                                  on_secret=secrets_filter.add)
-        bot = create_bot(settings, repositories=repositories)
+        sender_bot = create_sender_bot(settings)
+        stack.push_async_callback(sender_bot.session.close)
+        engine, sender = create_reminder_engine(settings=settings, bitrix=bitrix, clock=clock, keys=keys,
+                                                repositories=repositories, sender_bot=sender_bot, pacer=Pacer(redis))
+        # Replies Telegram makes wait go out through the same paced sender, before it closes.
+        deferred = DeferredReplies(sender)
+        stack.push_async_callback(deferred.drain)
+        bot = create_bot(settings, repositories=repositories, deferred=deferred)
         stack.push_async_callback(bot.session.close)
         dispatcher = create_dispatcher(settings=settings, redis=redis, bitrix=bitrix, clock=clock, keys=keys,
                                        repositories=repositories)
-        sender_bot = create_sender_bot(settings)
-        stack.push_async_callback(sender_bot.session.close)
-        engine, _ = create_reminder_engine(settings=settings, bitrix=bitrix, clock=clock, keys=keys,
-                                           repositories=repositories, sender_bot=sender_bot, pacer=Pacer(redis))
         link_service = dispatcher["link_service"]
 
         async def nightly() -> None:

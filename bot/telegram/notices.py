@@ -14,6 +14,7 @@ from aiogram.exceptions import TelegramAPIError
 
 from bot.i18n import DEFAULT_LANGUAGE, Translator, language_for
 from bot.storage.profiles import ProfileRepository
+from bot.telegram.deferred import ReplyDeferred
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,8 @@ async def notify(bot: Bot, telegram_id: int, language: str | None, key: str, **v
     text = Translator(language or DEFAULT_LANGUAGE)(key, **values)
     try:
         await bot.send_message(telegram_id, text)
+    except ReplyDeferred:
+        return True  # Telegram asked to wait; it goes out once it may
     except TelegramAPIError as error:
         log.info("notice not delivered", extra={"ctx_notice": key, "ctx_error": type(error).__name__})
         return False

@@ -1,4 +1,5 @@
-"""The paced sender for messages the bot starts itself (reminders).
+"""The paced sender for messages the bot starts itself (reminders), and for replies
+Telegram refused for a while (see `bot.telegram.deferred`).
 
 About `rate` messages per second overall (evenly spaced, and never more than `rate`
 starting within any one second) and one per second per chat, shared by every replica
@@ -16,6 +17,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
+from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -25,6 +27,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
+from aiogram.methods import SendMessage, TelegramMethod
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.storage.keys import KeySpace
@@ -100,13 +103,17 @@ class PacedSender:
         return Limit(self._keys("pace", "chat", chat_id), rate=self._per_chat_rate, burst=1)
 
     async def send(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> SendOutcome:
+        return await self.deliver(chat_id, SendMessage(chat_id=chat_id, text=text, reply_markup=markup))
+
+    async def deliver(self, chat_id: int, method: TelegramMethod[Any]) -> SendOutcome:
+        """Send `method` (a message, or an edit of one) to `chat_id` within the limits."""
         for attempt in range(1, self._attempts + 1):
             try:
                 async with self._in_flight:
                     if not await self._turn(chat_id):
                         return SendOutcome.HELD
                     # From here on the message is on its way: a stop waits for its answer.
-                    await self._bot.send_message(chat_id, text, reply_markup=markup)
+                    await self._bot(method)
             except TelegramRetryAfter as error:
                 self.stats["retry_after"] += 1
                 log.warning("telegram flood control: pausing every sender",
@@ -120,10 +127,12 @@ class PacedSender:
                 return SendOutcome.BLOCKED
             except TelegramBadRequest as error:
                 self.stats["failed"] += 1
-                log.warning("telegram refused a reminder", extra={"ctx_chat": chat_id, "ctx_error": error.message})
+                log.warning("telegram refused a message",
+                            extra={"ctx_chat": chat_id, "ctx_method": type(method).__name__,
+                                   "ctx_error": error.message})
                 return SendOutcome.FAILED
             except (TelegramNetworkError, TelegramServerError) as error:
-                log.warning("sending a reminder failed, retrying",
+                log.warning("sending a message failed, retrying",
                             extra={"ctx_attempt": attempt, "ctx_error": type(error).__name__})
                 await asyncio.sleep(random.uniform(0, 0.5 * 2 ** (attempt - 1)))
                 continue

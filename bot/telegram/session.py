@@ -23,6 +23,8 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import Update
 from pydantic import ValidationError
 
+from bot.telegram.deferred import DeferredReplies, ReplyDeferred, deferrable_chat
+
 log = logging.getLogger(__name__)
 
 BlockedHandler = Callable[[int], Awaitable[Any]]
@@ -31,7 +33,9 @@ BlockedHandler = Callable[[int], Awaitable[Any]]
 class RetryRequestMiddleware(BaseRequestMiddleware):
     """Sleeps `retry_after` (up to `max_inline_wait`) and retries; backs off on network
     and 5xx errors. A callback answer is never retried after a long wait: by then the
-    query has expired. Longer waits are raised to the caller, which may queue the work."""
+    query has expired. A reply that still fails (a longer wait, or the last attempt) is
+    handed to `deferred` and `ReplyDeferred` is raised; without `deferred`, or for
+    other calls, the error is raised to the caller."""
 
     def __init__(
         self,
@@ -40,7 +44,9 @@ class RetryRequestMiddleware(BaseRequestMiddleware):
         max_inline_wait: float = 10.0,
         base_delay: float = 0.5,
         on_blocked: BlockedHandler | None = None,
+        deferred: DeferredReplies | None = None,
     ) -> None:
+        self._deferred = deferred
         self._attempts = attempts
         self._max_inline_wait = max_inline_wait
         self._base_delay = base_delay
@@ -54,6 +60,10 @@ class RetryRequestMiddleware(BaseRequestMiddleware):
     ) -> Response[TelegramType]:
         if isinstance(method, GetUpdates):
             return await make_request(bot, method)  # aiogram's polling loop has its own backoff
+        chat_id = deferrable_chat(method) if self._deferred is not None else None
+        if chat_id is not None and self._deferred is not None and self._deferred.waiting(chat_id):
+            # Keep this chat's replies in order: behind the one already waiting.
+            self._defer(chat_id, method, 0.0, None)
         attempt = 0
         while True:
             attempt += 1
@@ -63,22 +73,32 @@ class RetryRequestMiddleware(BaseRequestMiddleware):
                 wait = float(error.retry_after)
                 if (attempt >= self._attempts or wait > self._max_inline_wait
                         or (isinstance(method, AnswerCallbackQuery) and wait > 1)):
+                    if chat_id is not None:
+                        self._defer(chat_id, method, wait, error)
                     raise
                 log.warning("telegram flood control, waiting",
                             extra={"ctx_method": type(method).__name__, "ctx_retry_after": wait})
                 await asyncio.sleep(wait)
             except (TelegramNetworkError, TelegramServerError) as error:
                 if attempt >= self._attempts:
+                    if chat_id is not None:
+                        self._defer(chat_id, method, 0.0, error)
                     raise
                 delay = random.uniform(0, self._base_delay * 2 ** (attempt - 1))
                 log.warning("telegram call failed, retrying",
                             extra={"ctx_method": type(method).__name__, "ctx_error": type(error).__name__})
                 await asyncio.sleep(delay)
             except TelegramForbiddenError:
-                chat_id = getattr(method, "chat_id", None)
-                if self._on_blocked is not None and isinstance(chat_id, int) and chat_id > 0:
-                    await self._on_blocked(chat_id)
+                target = getattr(method, "chat_id", None)
+                if self._on_blocked is not None and isinstance(target, int) and target > 0:
+                    await self._on_blocked(target)
                 raise
+
+    def _defer(self, chat_id: int, method: TelegramMethod[Any], wait: float, error: Exception | None) -> None:
+        """Hand the reply over and raise ReplyDeferred; if it cannot be taken, return."""
+        assert self._deferred is not None
+        if self._deferred.defer(chat_id, method, wait):
+            raise ReplyDeferred(chat_id, type(method).__name__) from error
 
 
 class SkipUnreadableUpdates(BaseRequestMiddleware):

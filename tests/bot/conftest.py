@@ -5,6 +5,9 @@ from datetime import UTC, datetime, time
 
 import httpx
 import pytest
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.enums import ParseMode
 from redis.asyncio import Redis
 
 from bot.app import Repositories, create_bot, create_dispatcher
@@ -20,6 +23,9 @@ from bot.config import (
 )
 from bot.sandbox.portal import PortalEmulator
 from bot.storage.keys import KeySpace
+from bot.storage.pacing import Pacer
+from bot.telegram.deferred import DeferredReplies
+from bot.telegram.sender import PacedSender
 from tests.bot.harness import BOT_TOKEN, Harness, RecordingSession, Updates
 
 # Monday 2 March 2026, 09:00 in Berlin.
@@ -72,7 +78,18 @@ async def harness(portal: PortalEmulator, redis: Redis, clock: ManualClock) -> A
                                 deadline=5.0, request_timeout=2.0)
         repositories = Repositories.over(redis, keys)
         session = RecordingSession()
-        bot = create_bot(settings, repositories=repositories, session=session)
+        waits: list[float] = []
+
+        async def wait(seconds: float) -> None:  # time is not passed in tests: noted instead
+            waits.append(seconds)
+
+        # As in production: replies Telegram makes wait go out through the paced sender.
+        sender = PacedSender(Bot(BOT_TOKEN, session=session.sibling(),
+                                 default=DefaultBotProperties(parse_mode=ParseMode.HTML)), Pacer(redis), keys)
+        deferred = DeferredReplies(sender, sleep=wait)
+        bot = create_bot(settings, repositories=repositories, session=session, deferred=deferred)
         dispatcher = create_dispatcher(settings=settings, redis=redis, bitrix=Bitrix24.over(client), clock=clock,
                                        keys=keys, repositories=repositories)
-        yield Harness(dispatcher=dispatcher, bot=bot, session=session, updates=Updates())
+        yield Harness(dispatcher=dispatcher, bot=bot, session=session, updates=Updates(), deferred=deferred,
+                      waits=waits)
+        await deferred.drain(timeout=5)

@@ -36,6 +36,7 @@ from aiogram.types import (
 )
 
 from bot.sandbox.telegram_html import EntityParseError, parse_html, strip_text
+from bot.telegram.deferred import DeferredReplies
 
 BOT_TOKEN = "42424242:TEST-token-for-tests"
 BOT_ID = 42424242
@@ -81,6 +82,13 @@ class RecordingSession(BaseSession):
 
     async def close(self) -> None:
         pass
+
+    def sibling(self) -> RecordingSession:
+        """Another session (for a second Bot, with its own middlewares) on the same chats."""
+        other = RecordingSession()
+        other.requests, other.messages, other.by_chat = self.requests, self.messages, self.by_chat
+        other.answered, other.errors, other._ids = self.answered, self.errors, self._ids
+        return other
 
     async def stream_content(self, *args: Any, **kwargs: Any):  # pragma: no cover - unused
         raise NotImplementedError
@@ -232,6 +240,13 @@ class Harness:
     bot: Bot
     session: RecordingSession
     updates: Updates
+    deferred: DeferredReplies | None = None
+    waits: list[float] = field(default_factory=list)  # what deferred replies were asked to wait
+
+    async def settle(self) -> None:
+        """Let replies that Telegram made wait go out."""
+        if self.deferred is not None:
+            await self.deferred.drain(timeout=30)
 
     async def feed(self, update: Update) -> Any:
         return await self.dispatcher.feed_update(self.bot, update)

@@ -10,13 +10,17 @@ from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent
 
 from bot.i18n import Translator
+from bot.telegram.deferred import ReplyDeferred
 
 log = logging.getLogger(__name__)
 
 
-
 async def user_blocked_us(event: ErrorEvent) -> None:
     log.info("user blocked the bot; marked inactive")
+
+
+async def reply_deferred(event: ErrorEvent) -> None:
+    """The reply waits for Telegram (logged where it was deferred); nothing more to do."""
 
 
 async def bad_request(event: ErrorEvent) -> None:
@@ -39,6 +43,7 @@ async def unexpected(event: ErrorEvent, t: Translator | None = None) -> None:
 
 def create_router() -> Router:
     router = Router(name="errors")
+    router.errors.register(reply_deferred, ExceptionTypeFilter(ReplyDeferred))
     router.errors.register(user_blocked_us, ExceptionTypeFilter(TelegramForbiddenError))
     router.errors.register(bad_request, ExceptionTypeFilter(TelegramBadRequest))
     router.errors.register(unexpected)
