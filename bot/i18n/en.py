@@ -116,8 +116,14 @@ MESSAGES: dict[str, str] = {
     "admin.link_usage": "Usage: <code>/admin_link &lt;telegram id&gt; &lt;e-mail or Bitrix24 id&gt;</code>",
     "admin.unlink_usage": "Usage: <code>/admin_unlink &lt;telegram id&gt;</code>",
     "admin.linked": "Linked Telegram {telegram_id} to <b>{name}</b> (Bitrix24 #{bitrix_id}).",
-    "admin.told": "They were told in Telegram.",
-    "admin.not_told": "I could not message them (they haven't started the bot, or blocked it); the link works once they open it.",
+    "admin.notice_told": "They were told in Telegram.",
+    "admin.notice_later": "Telegram asked me to slow down; they will be told in a moment.",
+    "admin.notice_not_started": (
+        "I couldn't tell them: they haven't started the bot yet, and Telegram doesn't let a bot "
+        "write first. The link works as soon as they open the bot and press Start."
+    ),
+    "admin.notice_blocked": "I couldn't tell them: they have blocked the bot. The link works once they unblock it.",
+    "admin.notice_failed": "I couldn't message them just now; the link works anyway.",
     "admin.no_such_user": "No active Bitrix24 employee matches {identity}.",
     "admin.unlinked": "Unlinked Telegram {telegram_id} (was Bitrix24 #{bitrix_id}) and deleted their data.",
     "admin.not_linked": "Telegram {telegram_id} is not linked.",

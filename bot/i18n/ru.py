@@ -110,8 +110,14 @@ MESSAGES: dict[str, str] = {
     "admin.link_usage": "Формат: <code>/admin_link &lt;telegram id&gt; &lt;почта или ID в Битрикс24&gt;</code>",
     "admin.unlink_usage": "Формат: <code>/admin_unlink &lt;telegram id&gt;</code>",
     "admin.linked": "Telegram {telegram_id} привязан к <b>{name}</b> (Битрикс24 #{bitrix_id}).",
-    "admin.told": "Пользователю отправлено сообщение в Telegram.",
-    "admin.not_told": "Не удалось написать пользователю (он ещё не запускал бота или заблокировал его); привязка заработает, когда он его откроет.",
+    "admin.notice_told": "Пользователю отправлено сообщение в Telegram.",
+    "admin.notice_later": "Telegram попросил подождать — пользователь получит сообщение чуть позже.",
+    "admin.notice_not_started": (
+        "Сообщить пользователю не удалось: он ещё не запускал бота, а первым бот писать не может. "
+        "Привязка заработает, как только он откроет бота и нажмёт «Запустить»."
+    ),
+    "admin.notice_blocked": "Сообщить пользователю не удалось: он заблокировал бота. Привязка заработает, когда он его разблокирует.",
+    "admin.notice_failed": "Сейчас не получилось написать пользователю, но привязка уже работает.",
     "admin.no_such_user": "Нет активного сотрудника Битрикс24 для {identity}.",
     "admin.unlinked": "Telegram {telegram_id} отвязан (был Битрикс24 #{bitrix_id}), его данные удалены.",
     "admin.not_linked": "Telegram {telegram_id} не привязан.",

@@ -24,8 +24,11 @@ What it models:
   set/get/deleteMyCommands per scope and language; set/delete/getWebhookInfo with real
   HTTP delivery (secret header, bounded retries, per-chat ordering, webhook replies);
   sendChatAction; getChat; setChatMenuButton; a few bot-profile setters.
-* Users who block the bot (403), injected failures (any status, with ``retry_after``),
-  and optional rate limits that answer 429 like Telegram's flood control.
+* Users who block the bot (403), users who never pressed Start (403 "bot can't initiate
+  conversation with a user"), injected failures (any status, with ``retry_after``), and
+  optional flood control that answers 429 like Telegram's: about 1 message a second
+  per chat with short bursts, 20 a minute per group, 30 a second overall
+  (`TELEGRAM_FLOOD_LIMITS`, or ``FakeTelegram(flood_control=True)``).
 
 Deliberate simplifications: Markdown/MarkdownV2 texts are stored verbatim (only HTML is
 parsed), inline-mode messages, media and files are not modelled, any http(s) webhook
@@ -94,6 +97,7 @@ __all__ = [
     "MessageVersion",
     "SimChat",
     "SimUser",
+    "TELEGRAM_FLOOD_LIMITS",
 ]
 
 log = logging.getLogger(__name__)
@@ -110,6 +114,7 @@ QUERY_TOO_OLD = (
     "Bad Request: query is too old and response timeout expired or query ID is invalid"
 )
 BOT_BLOCKED = "Forbidden: bot was blocked by the user"
+CANT_INITIATE = "Forbidden: bot can't initiate conversation with a user"
 USER_DEACTIVATED = "Forbidden: user is deactivated"
 CHAT_NOT_FOUND = "Bad Request: chat not found"
 WEBHOOK_CONFLICT = (
@@ -199,6 +204,17 @@ _MAX_CALLBACK_ANSWER = 200
 
 # Methods counted by the rate limiter ("messages sent/edited").
 _RATE_LIMITED_METHODS = frozenset({"sendMessage", "editMessageText", "editMessageReplyMarkup"})
+
+# Telegram's flood control as its Bot FAQ describes it: about one message a second in a
+# chat (a short burst passes, then 429), at most 20 a minute in a group, about 30 a
+# second overall. The exact figures are not published; these are the documented ones.
+TELEGRAM_FLOOD_LIMITS: dict[str, float] = {
+    "global_per_second": 30,
+    "global_burst": 30,
+    "per_chat_per_second": 1,
+    "per_chat_burst": 3,
+    "per_group_per_minute": 20,
+}
 
 # How form values are decoded. Everything else stays a string.
 _JSON_FIELDS = frozenset(
@@ -501,6 +517,8 @@ class _RateLimiter:
             "global_per_second": None,
             "per_chat_per_second": None,
             "per_group_per_minute": None,
+            "global_burst": None,
+            "per_chat_burst": None,
         }
 
     @property
@@ -512,17 +530,30 @@ class _RateLimiter:
         global_per_second: float | None,
         per_chat_per_second: float | None,
         per_group_per_minute: float | None,
+        *,
+        global_burst: int | None = None,
+        per_chat_burst: int | None = None,
     ) -> None:
         self.settings = {
             "global_per_second": global_per_second,
             "per_chat_per_second": per_chat_per_second,
             "per_group_per_minute": per_group_per_minute,
+            "global_burst": global_burst,
+            "per_chat_burst": per_chat_burst,
         }
         rules: list[tuple[str, int, float]] = []
-        for scope, rate in (("global", global_per_second), ("chat", per_chat_per_second)):
+        for scope, rate, burst in (("global", global_per_second, global_burst),
+                                   ("chat", per_chat_per_second, per_chat_burst)):
             if rate:
                 if rate <= 0:
                     raise ValueError("rates must be positive")
+                if burst:
+                    # `burst` messages at once, then `rate` a second on average: a window
+                    # of `burst` messages per burst/rate seconds.
+                    if burst < 1:
+                        raise ValueError("bursts are at least 1")
+                    rules.append((scope, int(burst), burst / rate))
+                    continue
                 window = 1.0 if rate >= 1 else 1.0 / rate
                 rules.append((scope, max(1, int(rate * window)), window))
         if per_group_per_minute:
@@ -627,6 +658,8 @@ class FakeTelegram:
     :param clock: unix time for ``date`` fields.
     :param monotonic: the clock for rate limits and callback query ages (tests can pass
         a manual clock).
+    :param flood_control: start with Telegram's flood limits (`TELEGRAM_FLOOD_LIMITS`)
+        switched on.
     """
 
     def __init__(
@@ -642,6 +675,7 @@ class FakeTelegram:
         webhook_timeout: float = 10.0,
         clock: Callable[[], float] = time.time,
         monotonic: Callable[[], float] = time.monotonic,
+        flood_control: bool = False,
     ) -> None:
         bot_id, sep, secret = token.partition(":")
         if not sep or not bot_id.isdigit() or not secret:
@@ -687,6 +721,8 @@ class FakeTelegram:
         self._events: list[FakeEvent] = []
         self._injections: dict[str, list[_Injection]] = {}
         self._rate = _RateLimiter(monotonic)
+        if flood_control:
+            self.set_rate_limits(**TELEGRAM_FLOOD_LIMITS)  # type: ignore[arg-type]
         self.stats = FakeStats()
 
         self._updates_changed = _Notifier()
@@ -815,10 +851,12 @@ class FakeTelegram:
         username: str | None = None,
         language_code: str | None = None,
         is_premium: bool | None = None,
+        started: bool | None = None,
     ) -> SimUser:
         """The simulated user with this id (created on first use, with a private chat).
 
-        Given fields update an existing user.
+        Given fields update an existing user. ``started=False`` makes someone who has
+        never pressed Start: the bot cannot write to them (403) until they write first.
         """
         user = self._users.get(user_id)
         if user is None:
@@ -840,6 +878,8 @@ class FakeTelegram:
         if state is None:
             state = _ChatState(SimChat(id=user_id, type="private"))
             self._chats[user_id] = state
+        if started is not None:
+            state.chat.started = started
         state.chat.first_name = user.first_name
         state.chat.last_name = user.last_name
         if state.chat.username != user.username:
@@ -992,6 +1032,7 @@ class FakeTelegram:
         if not state.chat.blocked:
             return
         state.chat.blocked = False
+        state.chat.started = True
         self._queue_my_chat_member(sim_user, state, "kicked", "member")
         seq = self._emit("user_unblocked", state.chat.id, user_id=sim_user.id)
         state.last_user_seq = seq
@@ -1056,11 +1097,16 @@ class FakeTelegram:
         global_per_second: float | None = None,
         per_chat_per_second: float | None = None,
         per_group_per_minute: float | None = None,
+        *,
+        global_burst: int | None = None,
+        per_chat_burst: int | None = None,
     ) -> None:
         """Flood control for messages sent or edited: calls beyond a limit get 429 with
         ``retry_after`` = seconds until the window frees up. All None: off (default).
-        Telegram's own figures are about 30/s overall, 1/s per chat, 20/min per group."""
-        self._rate.configure(global_per_second, per_chat_per_second, per_group_per_minute)
+        A burst lets that many messages through at once, then the rate on average.
+        Telegram's own figures are in `TELEGRAM_FLOOD_LIMITS`."""
+        self._rate.configure(global_per_second, per_chat_per_second, per_group_per_minute,
+                             global_burst=global_burst, per_chat_burst=per_chat_burst)
 
     # --- reading the state -----------------------------------------------------------
 
@@ -1338,6 +1384,8 @@ class FakeTelegram:
         state = self._state(chat if chat is not None else sim_user.id)
         if state.chat.type == "private" and state.chat.blocked:
             self.unblock(sim_user)
+        if state.chat.type == "private":
+            state.chat.started = True
         date = int(self._clock())
         message = ChatMessage(
             chat_id=state.chat.id,
@@ -1689,6 +1737,8 @@ class FakeTelegram:
             raise _ApiError(403, USER_DEACTIVATED)
         if state.chat.blocked:
             raise _ApiError(403, BOT_BLOCKED)
+        if not state.chat.started:
+            raise _ApiError(403, CANT_INITIATE)
 
     @staticmethod
     def _message_text(params: dict[str, Any]) -> tuple[str, list[dict[str, Any]], str | None]:
@@ -2330,7 +2380,7 @@ class FakeTelegram:
                     "GET|POST|DELETE /_fake/errors {method, status, retry_after?, times?, "
                     "description?, chat_id?}",
                     "POST /_fake/rate_limits {global_per_second?, per_chat_per_second?, "
-                    "per_group_per_minute?}",
+                    "per_group_per_minute?, global_burst?, per_chat_burst?}",
                     "GET /_fake/calls?method=M&since=N",
                     "GET /_fake/stats",
                     "GET /_fake/commands?language_code=xx&scope=<json>",
@@ -2520,10 +2570,16 @@ class FakeTelegram:
                 value = data.get(key)
                 return None if value in (None, "", 0) else float(value)
 
+            def burst(key: str) -> int | None:
+                value = number(key)
+                return None if value is None else int(value)
+
             self.set_rate_limits(
                 number("global_per_second"),
                 number("per_chat_per_second"),
                 number("per_group_per_minute"),
+                global_burst=burst("global_burst"),
+                per_chat_burst=burst("per_chat_burst"),
             )
         except (ValueError, TypeError) as exc:
             return self._c_error(str(exc))
@@ -2581,6 +2637,11 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="sending to an unknown positive chat id creates that user",
     )
+    parser.add_argument(
+        "--flood-control",
+        action="store_true",
+        help="answer 429 beyond Telegram's flood limits (1/s per chat with bursts, 20/min per group, 30/s)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -2592,6 +2653,7 @@ def main(argv: list[str] | None = None) -> None:
             bot_username=args.bot_username,
             callback_query_ttl=args.callback_query_ttl,
             auto_create_chats=args.auto_create_chats,
+            flood_control=args.flood_control,
         )
         await fake.start(args.host, args.port)
         print(

@@ -62,6 +62,9 @@ class SimChat:
     last_name: str | None = None
     blocked: bool = False  # private chats: the user blocked the bot
     deactivated: bool = False  # private chats: the user deleted their account
+    # Private chats: the user has pressed Start (written to the bot) at some point; until
+    # then Telegram refuses to let the bot write first.
+    started: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.id, "type": self.type}

@@ -32,6 +32,7 @@ from aiogram.types import InlineKeyboardMarkup
 
 from bot.storage.keys import KeySpace
 from bot.storage.pacing import Limit, Pacer
+from bot.telegram.reachability import stops_messages, why_forbidden
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ SENDER_CONNECTIONS = 8
 class SendOutcome(StrEnum):
     SENT = "sent"
     BLOCKED = "blocked"
+    NOT_STARTED = "not_started"  # never pressed Start: not blocked, just not reachable yet
     FAILED = "failed"
     HELD = "held"  # not sent: the sender was told to hold before this message left
 
@@ -120,7 +122,10 @@ class PacedSender:
                             extra={"ctx_retry_after": error.retry_after})
                 await self._pacer.fill(self._global, float(error.retry_after))
                 continue
-            except TelegramForbiddenError:
+            except TelegramForbiddenError as error:
+                if not stops_messages(why_forbidden(error)):
+                    self.stats["failed"] += 1
+                    return SendOutcome.NOT_STARTED
                 self.stats["blocked"] += 1
                 if self._on_blocked is not None:
                     await self._on_blocked(chat_id)

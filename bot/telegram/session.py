@@ -24,6 +24,7 @@ from aiogram.types import Update
 from pydantic import ValidationError
 
 from bot.telegram.deferred import DeferredReplies, ReplyDeferred, deferrable_chat
+from bot.telegram.reachability import stops_messages, why_forbidden
 
 log = logging.getLogger(__name__)
 
@@ -88,9 +89,10 @@ class RetryRequestMiddleware(BaseRequestMiddleware):
                 log.warning("telegram call failed, retrying",
                             extra={"ctx_method": type(method).__name__, "ctx_error": type(error).__name__})
                 await asyncio.sleep(delay)
-            except TelegramForbiddenError:
+            except TelegramForbiddenError as error:
                 target = getattr(method, "chat_id", None)
-                if self._on_blocked is not None and isinstance(target, int) and target > 0:
+                if (self._on_blocked is not None and isinstance(target, int) and target > 0
+                        and stops_messages(why_forbidden(error))):
                     await self._on_blocked(target)
                 raise
 

@@ -176,9 +176,21 @@ async def test_admin_link_to_someone_who_never_opened_the_bot(harness: Harness, 
     admin = harness.updates.user(ADMIN_TG)
     harness.session.fail_next("sendMessage", 403, "Forbidden: bot can't initiate conversation with a user")
     reply = await harness.say(admin, f"/admin_link {BORIS_TG} anna@example.com")
-    assert "Linked Telegram 5002" in reply.text and "could not message them" in reply.text
+    assert "Linked Telegram 5002" in reply.text
+    assert "haven't started the bot yet" in reply.text and "blocked" not in reply.text
     profiles = harness.dispatcher["profiles"]
-    assert (await profiles.get(BORIS_TG)).blocked  # so reminders do not fail against them
+    assert not (await profiles.get(BORIS_TG)).blocked  # they never blocked anything
+    status = await harness.say(harness.updates.user(BORIS_TG), "/status")
+    assert "Day not started" in status.text
+
+
+async def test_admin_link_to_someone_who_blocked_the_bot(harness: Harness, portal: PortalEmulator) -> None:
+    admin = harness.updates.user(ADMIN_TG)
+    harness.session.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user")
+    reply = await harness.say(admin, f"/admin_link {BORIS_TG} anna@example.com")
+    assert "Linked Telegram 5002" in reply.text and "blocked the bot" in reply.text
+    profiles = harness.dispatcher["profiles"]
+    assert (await profiles.get(BORIS_TG)).blocked  # so reminders are not sent against a wall
     # Once they open the bot they can be reached, although Telegram says nothing about it.
     status = await harness.say(harness.updates.user(BORIS_TG), "/status")
     assert "Day not started" in status.text

@@ -83,9 +83,9 @@ async def admin_link(message: Message, bot: Bot, command: CommandObject, view: U
         await notify(bot, displaced.telegram_id, displaced.language, "link.replaced_by_admin")
     answer = view.t("admin.linked", telegram_id=telegram_id, name=html.escape(user.full_name), bitrix_id=user.id)
     if telegram_id != message.chat.id:
-        told = await notify(bot, telegram_id, await language_of(profiles, telegram_id), "link.by_admin",
-                            name=html.escape(user.full_name))
-        answer += "\n" + view.t("admin.told" if told else "admin.not_told")
+        delivery = await notify(bot, telegram_id, await language_of(profiles, telegram_id), "link.by_admin",
+                                name=html.escape(user.full_name))
+        answer += "\n" + view.t(f"admin.notice_{delivery.value}")
     await message.answer(answer)
 
 

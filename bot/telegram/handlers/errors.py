@@ -11,12 +11,14 @@ from aiogram.types import ErrorEvent
 
 from bot.i18n import Translator
 from bot.telegram.deferred import ReplyDeferred
+from bot.telegram.reachability import why_forbidden
 
 log = logging.getLogger(__name__)
 
 
 async def user_blocked_us(event: ErrorEvent) -> None:
-    log.info("user blocked the bot; marked inactive")
+    reason = why_forbidden(event.exception) if isinstance(event.exception, TelegramForbiddenError) else None
+    log.info("telegram would not deliver to the user", extra={"ctx_reason": reason.value if reason else None})
 
 
 async def reply_deferred(event: ErrorEvent) -> None:
