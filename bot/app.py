@@ -20,7 +20,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisStorage
-from aiogram.types import BotCommand
+from aiogram.types import BotCommand, LinkPreviewOptions
 from redis.asyncio import Redis
 
 from bot.bitrix24 import Bitrix24
@@ -82,6 +82,12 @@ class Repositories:
         )
 
 
+def bot_defaults() -> DefaultBotProperties:
+    # `link_preview_is_disabled` would make aiogram send the deprecated
+    # `disable_web_page_preview`; LinkPreviewOptions is the current field.
+    return DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview=LinkPreviewOptions(is_disabled=True))
+
+
 def bot_id_from_token(token: str) -> int:
     return int(token.split(":", 1)[0])
 
@@ -105,7 +111,7 @@ def create_bot(settings: Settings, *, repositories: Repositories, session: BaseS
     return Bot(
         settings.telegram.bot_token.get_secret_value(),
         session=session,
-        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+        default=bot_defaults(),
     )
 
 
@@ -118,7 +124,7 @@ def create_sender_bot(settings: Settings) -> Bot:
         settings.telegram.bot_token.get_secret_value(),
         session=AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram.api_base),
                                limit=SENDER_CONNECTIONS),
-        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+        default=bot_defaults(),
     )
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time
 
@@ -22,6 +23,7 @@ from bot.config import (
     WebhookSettings,
 )
 from bot.sandbox.portal import PortalEmulator
+from bot.sandbox.telegram import FakeTelegram
 from bot.storage.keys import KeySpace
 from bot.storage.pacing import Pacer
 from bot.telegram.deferred import DeferredReplies
@@ -55,9 +57,10 @@ async def portal(clock: ManualClock) -> AsyncIterator[PortalEmulator]:
     await emulator.stop()
 
 
-def make_settings(**bot_options: object) -> Settings:
+def make_settings(api_base: str | None = None, **bot_options: object) -> Settings:
+    telegram = {"api_base": api_base} if api_base else {}
     return Settings(
-        telegram=TelegramSettings(bot_token=BOT_TOKEN, _env_file=None),
+        telegram=TelegramSettings(bot_token=BOT_TOKEN, _env_file=None, **telegram),
         bitrix24=Bitrix24Settings(webhook_url=f"http://127.0.0.1:1/rest/{ADMIN_B24}/{WEBHOOK_CODE}/",
                                   _env_file=None),
         redis=RedisSettings(_env_file=None),
@@ -93,3 +96,32 @@ async def harness(portal: PortalEmulator, redis: Redis, clock: ManualClock) -> A
         yield Harness(dispatcher=dispatcher, bot=bot, session=session, updates=Updates(), deferred=deferred,
                       waits=waits)
         await deferred.drain(timeout=5)
+
+
+@pytest.fixture
+async def polling(portal: PortalEmulator, redis: Redis, clock: ManualClock) -> AsyncIterator[FakeTelegram]:
+    """The production bot and dispatcher polling the fake Telegram server over HTTP."""
+    async with FakeTelegram(token=BOT_TOKEN, bot_username="workday_bot") as fake:
+        settings = make_settings(api_base=fake.base_url)
+        keys = KeySpace("test")
+        async with httpx.AsyncClient() as http:
+            client = Bitrix24Client(WebhookAuth(portal.add_webhook(user_id=ADMIN_B24, code=WEBHOOK_CODE)), http=http)
+            repositories = Repositories.over(redis, keys)
+            bot = create_bot(settings, repositories=repositories)
+            dispatcher = create_dispatcher(settings=settings, redis=redis, bitrix=Bitrix24.over(client), clock=clock,
+                                           keys=keys, repositories=repositories)
+            task = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False,
+                                                                polling_timeout=1))
+            try:
+                yield fake
+            finally:
+                if task.done():
+                    task.result()  # polling must not have died
+                # Updates still being handled finish first: stopping closes the FSM storage,
+                # and with it this test's Redis client.
+                handling = set(dispatcher._handle_update_tasks)  # noqa: SLF001 - aiogram has no public way
+                if handling:
+                    await asyncio.wait(handling, timeout=10)
+                await dispatcher.stop_polling()
+                await asyncio.wait_for(task, timeout=10)
+                await bot.session.close()
