@@ -46,7 +46,8 @@ class BotProcess:
 
 @pytest.fixture
 async def telegram() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(token=BOT_TOKEN, bot_username="workday_bot") as fake:
+    # Telegram's flood control is on, as it is in production: the bot must live with it.
+    async with FakeTelegram(token=BOT_TOKEN, bot_username="workday_bot", flood_control=True) as fake:
         yield fake
 
 
