@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, time
 
 import httpx
@@ -125,3 +126,22 @@ async def polling(portal: PortalEmulator, redis: Redis, clock: ManualClock) -> A
                 await dispatcher.stop_polling()
                 await asyncio.wait_for(task, timeout=10)
                 await bot.session.close()
+
+
+class ErrorRecorder(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture
+def errors() -> Iterator[ErrorRecorder]:
+    """What reached the error handler (an unhandled exception) during the test."""
+    recorder = ErrorRecorder()
+    logger = logging.getLogger("bot.telegram.handlers.errors")
+    logger.addHandler(recorder)
+    yield recorder
+    logger.removeHandler(recorder)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import time
+from typing import Any
 
-from aiogram.types import User
+from aiogram.types import Update, User
 
 from bot.sandbox.portal import PortalEmulator
 from tests.bot.harness import Harness, SentMessage
@@ -23,3 +25,20 @@ def latest_code(portal: PortalEmulator, bitrix_id: int) -> str:
 async def link(harness: Harness, portal: PortalEmulator, user: User, email: str, bitrix_id: int) -> SentMessage:
     await harness.say(user, f"/link {email}")
     return await harness.say(user, latest_code(portal, bitrix_id))
+
+
+MEDIA: dict[str, dict[str, Any]] = {
+    "sticker": {"sticker": {"file_id": "s1", "file_unique_id": "u1", "type": "regular", "width": 512,
+                            "height": 512, "is_animated": False, "is_video": False}},
+    "photo": {"photo": [{"file_id": "p1", "file_unique_id": "u2", "width": 90, "height": 90}]},
+    "location": {"location": {"latitude": 52.52, "longitude": 13.4}},
+    "contact": {"contact": {"phone_number": "+4930123", "first_name": "Anna"}},
+    "voice": {"voice": {"file_id": "v1", "file_unique_id": "u3", "duration": 2}},
+}
+
+
+def private_update(update_id: int, user_id: int, body: dict[str, Any]) -> Update:
+    message = {"message_id": update_id, "date": int(time.time()),
+               "chat": {"id": user_id, "type": "private", "first_name": "Anna"},
+               "from": {"id": user_id, "is_bot": False, "first_name": "Anna", "language_code": "en"}, **body}
+    return Update.model_validate({"update_id": update_id, "message": message})

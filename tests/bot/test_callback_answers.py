@@ -7,10 +7,9 @@ import pytest
 from aiogram.types import User
 
 from bot.sandbox.portal import PortalEmulator
-from tests.bot.conftest import ANNA_B24, ANNA_TG
+from tests.bot.conftest import ANNA_B24, ANNA_TG, ErrorRecorder
 from tests.bot.flows import link
 from tests.bot.harness import Harness
-from tests.bot.test_fuzz import ErrorRecorder, errors  # noqa: F401 - the fixture
 
 TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 
@@ -28,7 +27,7 @@ async def anna(harness: Harness, portal: PortalEmulator) -> User:
     (502, "Bad Gateway", None),
 ])
 async def test_a_failed_answer_does_not_cancel_the_pause(harness: Harness, portal: PortalEmulator, anna: User,
-                                                         errors: ErrorRecorder, status: int,  # noqa: F811
+                                                         errors: ErrorRecorder, status: int,
                                                          description: str, retry_after: int | None) -> None:
     card = await harness.say(anna, "/open")
     harness.session.fail_next("answerCallbackQuery", status, description, retry_after, times=10)
@@ -40,7 +39,7 @@ async def test_a_failed_answer_does_not_cancel_the_pause(harness: Harness, porta
 
 
 async def test_a_throttled_answer_after_the_handler_is_only_logged(harness: Harness, anna: User,
-                                                                   errors: ErrorRecorder) -> None:  # noqa: F811
+                                                                   errors: ErrorRecorder) -> None:
     menu = await harness.say(anna, "/remind")
     wizard = await harness.tap(anna, menu, menu.button("break"))
     harness.session.fail_next("answerCallbackQuery", 429, "Too Many Requests: retry after 5", 5)

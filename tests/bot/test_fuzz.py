@@ -7,7 +7,7 @@ flow's own (looking the employee up, and sending the code).
 
 from __future__ import annotations
 
-import logging
+import itertools
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,8 +15,11 @@ from hypothesis import strategies as st
 
 from bot.sandbox.portal import PortalEmulator
 from tests.bot.conftest import ANNA_B24, ANNA_TG
-from tests.bot.flows import link
+from tests.bot.conftest import ErrorRecorder
+from tests.bot.flows import MEDIA, link, private_update
 from tests.bot.harness import Harness, SentMessage
+
+_media_ids = itertools.count(10**6)
 
 COMMANDS = ["/start", "/help", "/status", "/open", "/pause", "/resume", "/close", "/link", "/unlink",
             "/language", "/cancel", "/links", "/admin_link", "/admin_unlink", "/start_day"]
@@ -33,31 +36,20 @@ callback_data = st.one_of(
     st.builds(lambda a, d: f"d:{a}:{d}", st.sampled_from(["pause", "resume", "close", "start", "refresh", "x"]),
               st.integers(min_value=-10**10, max_value=10**10)),
     st.builds(lambda a, d: f"fx:{a}:{d}", st.sampled_from(["suggested", "other", "reason", "cancel", "?"]),
-              st.integers(min_value=0, max_value=10**9)),
+              st.integers(min_value=-10**20, max_value=10**20)),
+    st.builds(lambda a, d: f"rm:{a}:{d}", st.sampled_from(["pause", "snooze", "skip"]),
+              st.integers(min_value=-10**20, max_value=10**20)),
+    st.builds(lambda a, d: f"rl:{a}:{d}", st.sampled_from(["on", "off", "del"]),
+              st.integers(min_value=-10**20, max_value=10**20)),
     st.builds(lambda code: f"lang:{code}", st.text(max_size=5)),
 )
-events = st.one_of(st.tuples(st.just("text"), texts), st.tuples(st.just("tap"), callback_data))
+# Messages without text: what a user can send instead (the payload names the field).
+media = st.sampled_from(["sticker", "photo", "location", "contact", "voice"])
+events = st.one_of(st.tuples(st.just("text"), texts), st.tuples(st.just("tap"), callback_data),
+                   st.tuples(st.just("media"), media))
 
 FUZZ = settings(max_examples=150, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-
-
-class ErrorRecorder(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
-@pytest.fixture
-def errors() -> ErrorRecorder:
-    recorder = ErrorRecorder()
-    logger = logging.getLogger("bot.telegram.handlers.errors")
-    logger.addHandler(recorder)
-    yield recorder
-    logger.removeHandler(recorder)
 
 
 async def feed(harness: Harness, user_id: int, event: tuple[str, str]) -> None:
@@ -67,6 +59,8 @@ async def feed(harness: Harness, user_id: int, event: tuple[str, str]) -> None:
         if not payload.strip():
             payload = payload + "x"
         await harness.feed(harness.updates.text(user, payload))
+    elif kind == "media":
+        await harness.feed(private_update(next(_media_ids), user_id, MEDIA[payload]))
     else:
         card = SentMessage(user_id, 1, "card", None)
         await harness.feed(harness.updates.tap(user, card, payload))

@@ -7,10 +7,9 @@ import pytest
 from aiogram.types import User
 
 from bot.sandbox.portal import PortalEmulator
-from tests.bot.conftest import ANNA_B24, ANNA_TG
+from tests.bot.conftest import ANNA_B24, ANNA_TG, ErrorRecorder
 from tests.bot.flows import link
 from tests.bot.harness import Harness
-from tests.bot.test_fuzz import ErrorRecorder, errors  # noqa: F401 - the fixture
 
 
 @pytest.fixture
@@ -25,7 +24,7 @@ def texts(harness: Harness) -> list[str]:
 
 
 async def test_a_long_flood_wait_delays_the_reply(harness: Harness, portal: PortalEmulator, anna: User,
-                                                  errors: ErrorRecorder) -> None:  # noqa: F811
+                                                  errors: ErrorRecorder) -> None:
     before = len(texts(harness))
     harness.session.fail_next("sendMessage", 429, "Too Many Requests: retry after 30", retry_after=30)
     await harness.feed(harness.updates.text(anna, "/open"))
@@ -39,7 +38,7 @@ async def test_a_long_flood_wait_delays_the_reply(harness: Harness, portal: Port
 
 
 async def test_telegram_failing_again_and_again(harness: Harness, portal: PortalEmulator, anna: User,
-                                                errors: ErrorRecorder) -> None:  # noqa: F811
+                                                errors: ErrorRecorder) -> None:
     card = await harness.say(anna, "/open")
     harness.session.fail_next("editMessageText", 502, "Bad Gateway", times=5)
     await harness.feed(harness.updates.tap(anna, card, card.button("Pause")))
@@ -50,7 +49,7 @@ async def test_telegram_failing_again_and_again(harness: Harness, portal: Portal
 
 
 async def test_later_replies_wait_behind_a_deferred_one(harness: Harness, anna: User,
-                                                        errors: ErrorRecorder) -> None:  # noqa: F811
+                                                        errors: ErrorRecorder) -> None:
     before = len(texts(harness))
     harness.session.fail_next("sendMessage", 429, "Too Many Requests: retry after 20", retry_after=20)
     await harness.feed(harness.updates.text(anna, "/help"))
