@@ -1,5 +1,5 @@
 """Telegram's size limits, in one place: a message text is at most 4096 characters after
-entity parsing, a caption 1024. `quote` shortens user text before it is echoed;
+entity parsing, a caption 1024, a tap's answer 200. `quote` shortens user text before it is echoed;
 `FitMessages` (on every Bot session) shortens whatever would still be refused, keeping
 the HTML valid, so no reply is ever lost to "message is too long".
 
@@ -18,6 +18,7 @@ from aiogram import Bot
 from aiogram.client.default import Default
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.methods import (
+    AnswerCallbackQuery,
     CopyMessage,
     EditMessageCaption,
     EditMessageText,
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
+CALLBACK_ANSWER_LIMIT = 200
 QUOTE_LIMIT = 64
 ELLIPSIS = "…"
 
@@ -163,6 +165,8 @@ class FitMessages(BaseRequestMiddleware):
             self._shorten(bot, method, "text", TEXT_LIMIT)
         elif isinstance(method, _CAPTIONED):
             self._shorten(bot, method, "caption", CAPTION_LIMIT)
+        elif isinstance(method, AnswerCallbackQuery) and method.text:
+            method.text = fit_plain(method.text, CALLBACK_ANSWER_LIMIT)  # shown as is, never parsed
         return await make_request(bot, method)
 
     @staticmethod

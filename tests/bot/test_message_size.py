@@ -81,3 +81,9 @@ async def test_any_message_too_long_is_shortened_not_lost(harness: Harness) -> N
     edited = await harness.bot.edit_message_text(text.replace("Report", "Edited"), chat_id=ANNA_TG,
                                                  message_id=sent.message_id)
     assert len(visible(edited.text)) <= 4096
+
+
+async def test_a_tap_answer_is_kept_to_200_characters(harness: Harness) -> None:
+    await harness.bot.answer_callback_query("q-long", text="Long note. " * 40)
+    text, _alert = harness.session.answered["q-long"]
+    assert text is not None and len(text) <= 200 and text.endswith("…")
