@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 from aiogram import Bot
 from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter
@@ -91,3 +92,12 @@ async def test_the_bot_cannot_write_first(tg: FakeTelegram, bot: Bot) -> None:
     tg.send_text(stranger, "/start")
     await bot.send_message(stranger.id, "hello!")
     assert [m.text for m in tg.messages(stranger)] == ["hello!"]
+
+
+async def test_bursts_through_the_control_api(tg: FakeTelegram) -> None:
+    tg.user(1003)
+    async with httpx.AsyncClient(base_url=tg.base_url, timeout=30) as http:
+        await http.post("/_fake/rate_limits", json={"per_chat_per_second": 1, "per_chat_burst": 2})
+        statuses = [(await http.post(f"/bot{TOKEN}/sendMessage", data={"chat_id": "1003", "text": str(n)})).status_code
+                    for n in range(3)]
+    assert statuses == [200, 200, 429]
