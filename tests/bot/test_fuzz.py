@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import itertools
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.sandbox.portal import PortalEmulator
-from tests.bot.conftest import ANNA_B24, ANNA_TG
-from tests.bot.conftest import ErrorRecorder
+from tests.bot.conftest import ANNA_B24, ANNA_TG, ErrorRecorder
 from tests.bot.flows import MEDIA, link, private_update
 from tests.bot.harness import Harness, SentMessage
 

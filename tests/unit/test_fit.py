@@ -8,7 +8,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.sandbox.telegram_html import parse_html, strip_text
-from bot.telegram.fit import CAPTION_LIMIT, TEXT_LIMIT, fit_html, fit_plain, html_length, quote, units
+from bot.telegram.fit import (
+    CAPTION_LIMIT,
+    TEXT_LIMIT,
+    fit_html,
+    fit_plain,
+    html_length,
+    quote,
+    units,
+)
 
 words = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=400)
 pieces = st.one_of(

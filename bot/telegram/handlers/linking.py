@@ -15,12 +15,12 @@ from bot.services.reminders import ReminderService
 from bot.services.workday import WorkdayService
 from bot.storage.links import Link
 from bot.storage.profiles import ProfileRepository
+from bot.telegram.fit import quote
 from bot.telegram.handlers.workday import reply
 from bot.telegram.notices import language_of, notify
 from bot.telegram.replies import busy
 from bot.telegram.states import LinkStates
 from bot.telegram.view import UserView
-from bot.telegram.fit import quote
 
 
 def _minutes(seconds: float) -> int:

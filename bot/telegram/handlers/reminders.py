@@ -39,11 +39,11 @@ from bot.services.reminders import MAX_REMINDERS, ReminderService, Scheduled, To
 from bot.storage.links import Link
 from bot.telegram import formatting as fmt
 from bot.telegram.callbacks import ReminderEdit, RemindMenu, RemindStep, TimeZoneAction
+from bot.telegram.fit import quote
 from bot.telegram.handlers.workday import BITRIX24
 from bot.telegram.replies import show
 from bot.telegram.states import RemindStates
 from bot.telegram.view import UserView
-from bot.telegram.fit import quote
 
 # Taps are answered after the handler, so a handler can put a short note in the answer.
 ANSWER_AFTER = {"callback_answer": {"pre": False}}

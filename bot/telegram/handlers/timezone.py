@@ -16,11 +16,11 @@ from bot.storage.links import Link
 from bot.storage.profiles import ProfileRepository
 from bot.telegram import formatting as fmt
 from bot.telegram.callbacks import TimeZoneAction
+from bot.telegram.fit import quote
 from bot.telegram.handlers.reminders import require_link
 from bot.telegram.handlers.workday import BITRIX24
 from bot.telegram.replies import busy, show
 from bot.telegram.view import UserView
-from bot.telegram.fit import quote
 
 _NOT_ZONES = frozenset({"factory", "localtime", "posixrules"})
 
