@@ -7,8 +7,9 @@ import pytest
 from aiogram.types import User
 
 from bot.sandbox.portal import PortalEmulator
+from bot.sandbox.telegram import FakeTelegram
 from tests.bot.conftest import ANNA_B24, ANNA_TG, ErrorRecorder
-from tests.bot.flows import link
+from tests.bot.flows import latest_code, link
 from tests.bot.harness import Harness
 
 TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
@@ -47,3 +48,28 @@ async def test_a_throttled_answer_after_the_handler_is_only_logged(harness: Harn
     assert "12:00" in after.text
     assert errors.records == []
     assert not any("Something went wrong" in m.text for m in harness.session.by_chat[ANNA_TG])
+
+
+async def test_a_tap_queued_behind_a_slow_call_is_still_acted_on(polling: FakeTelegram,
+                                                                 portal: PortalEmulator) -> None:
+    """The attack as found: a slow Bitrix24 call holds the user's isolation lock, so the
+    next tap is answered after Telegram's window ("query is too old")."""
+    telegram = polling
+    telegram.callback_query_ttl = 1.0  # Telegram's window, shortened for the test
+    anna = telegram.user(ANNA_TG, "Anna", language_code="en")
+    telegram.send_text(anna, "/link anna@example.com")
+    await telegram.wait_for_message(anna, "6-digit code", timeout=15)
+    telegram.send_text(anna, latest_code(portal, ANNA_B24))
+    await telegram.wait_for_message(anna, "Linked to", timeout=15)
+    telegram.send_text(anna, "/open")
+    card = await telegram.wait_for_message(anna, "Your day has started", timeout=15)
+
+    portal.faults.inject("slow", method="timeman.status", delay=2.5)
+    telegram.click_button(anna, card, "Refresh")  # holds Anna's lock for 2.5 s
+    pause = telegram.click_button(anna, card, "Pause")  # waits for the lock, past its window
+    await telegram.wait_for(lambda: portal.status_of(ANNA_B24)["STATUS"] == "PAUSED", timeout=20)
+    await telegram.wait_for(lambda: any(c.params.get("callback_query_id") == pause
+                                        for c in telegram.calls_to("answerCallbackQuery")), timeout=10)
+    answer = [c for c in telegram.calls_to("answerCallbackQuery") if c.params.get("callback_query_id") == pause]
+    assert answer[0].status == 400 and "query is too old" in (answer[0].description or "")
+    await telegram.wait_for_message(anna, "Paused", timeout=15)
