@@ -95,7 +95,13 @@ class DeferredReplies:
             await asyncio.wait([before])
         if wait > 0:
             await self._sleep(wait)
-        outcome = await self._sender.deliver(chat_id, method)
+        try:
+            outcome = await self._sender.deliver(chat_id, method)
+        except Exception as error:  # noqa: BLE001 - e.g. Redis gone; a task has nobody to raise to
+            self.stats["failed"] += 1
+            log.error("deferred reply failed", extra={"ctx_method": type(method).__name__,
+                                                      "ctx_error": type(error).__name__})
+            return
         if outcome is SendOutcome.SENT:
             self.stats["sent"] += 1
             log.info("deferred reply sent", extra={"ctx_method": type(method).__name__})

@@ -4,9 +4,11 @@ again) is sent later through the paced sender, in order, instead of being droppe
 from __future__ import annotations
 
 import pytest
+from aiogram.methods import SendMessage
 from aiogram.types import User
 
 from bot.sandbox.portal import PortalEmulator
+from bot.telegram.deferred import DeferredReplies
 from tests.bot.conftest import ANNA_B24, ANNA_TG, ErrorRecorder
 from tests.bot.flows import link
 from tests.bot.harness import Harness
@@ -59,3 +61,18 @@ async def test_later_replies_wait_behind_a_deferred_one(harness: Harness, anna: 
     assert len(after) == 2
     assert "/status" in after[0] and "reminder" in after[1].lower()
     assert errors.records == []
+
+
+async def test_a_deferred_reply_that_cannot_be_sent_is_logged_not_raised(caplog: pytest.LogCaptureFixture) -> None:
+    class Broken:
+        async def deliver(self, chat_id: int, method: object) -> None:
+            raise ConnectionError("redis is gone")
+
+    async def no_wait(seconds: float) -> None:
+        return None
+
+    deferred = DeferredReplies(Broken(), sleep=no_wait)  # type: ignore[arg-type]
+    assert deferred.defer(ANNA_TG, SendMessage(chat_id=ANNA_TG, text="hi"), 5)
+    await deferred.drain(timeout=5)
+    assert deferred.stats["failed"] == 1 and deferred.count == 0
+    assert any(r.getMessage() == "deferred reply failed" and r.exc_info is None for r in caplog.records)
