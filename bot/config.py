@@ -260,6 +260,10 @@ class WebhookSettings(BaseSettings):
     secret: SecretStr | None = None
     host: str = "0.0.0.0"
     port: int = Field(default=8080, ge=1, le=65535)
+    # Bounds for clients that connect and never finish a request: see bot/http_server.py.
+    max_connections: int = Field(default=400, ge=8, le=100_000)
+    idle_timeout: float = Field(default=15.0, gt=0, le=3600)
+    request_timeout: float = Field(default=30.0, gt=0, le=600)
 
     @field_validator("url")
     @classmethod

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import hashlib
+import hmac
 import logging
 import signal
 from collections.abc import Sequence
@@ -25,6 +26,7 @@ from bot.telegram.deferred import DeferredReplies
 from bot.bitrix24 import Bitrix24, Bitrix24Error, create_bitrix24
 from bot.clock import Clock, SystemClock
 from bot.config import BotMode, Settings
+from bot.http_server import BoundedLoopErrors, Listeners, ServerLimits, harden
 from bot.logging_setup import setup_logging
 from bot.storage.keys import KeySpace
 from bot.storage.tokens import RedisTokenStore
@@ -84,6 +86,8 @@ async def run(settings: Settings, *, clock: Clock | None = None, keys: KeySpace 
                                    secrets=settings_secrets(settings))
     clock = clock or SystemClock()
     keys = keys or KeySpace()
+    # A flood of failed accept()s must not become a flood of tracebacks.
+    BoundedLoopErrors().install(asyncio.get_running_loop())
     log.info("starting", extra={"ctx_version": __version__, "ctx_mode": settings.bot.mode.value})
     async with AsyncExitStack() as stack:
         # A bounded pool that waits for a free connection: a burst of updates or reminders
@@ -131,10 +135,18 @@ async def run(settings: Settings, *, clock: Clock | None = None, keys: KeySpace 
         # Telegram's limit. Frozen, they are left out of every collection.
         gc.collect()
         gc.freeze()
+        listeners = Listeners(server_limits(settings))
+        stack.push_async_callback(listeners.close)
         if settings.bot.mode is BotMode.WEBHOOK:
-            await run_webhook(bot, dispatcher, settings, redis, keys)
+            await run_webhook(bot, dispatcher, settings, redis, keys, listeners=listeners)
         else:
             await run_polling(bot, dispatcher)
+
+
+def server_limits(settings: Settings) -> ServerLimits:
+    return ServerLimits(max_connections=settings.webhook.max_connections,
+                        idle_timeout=settings.webhook.idle_timeout,
+                        request_timeout=settings.webhook.request_timeout)
 
 
 async def run_polling(bot: Bot, dispatcher: Dispatcher) -> None:
@@ -164,14 +176,26 @@ async def ensure_webhook(bot: Bot, *, url: str, secret: str, allowed_updates: li
     return True
 
 
+class SecretCheckingRequestHandler(SimpleRequestHandler):
+    """aiogram's handler, with the secret compared as bytes: `secrets.compare_digest` on
+    two str raises TypeError for non-ASCII text, which an attacker can send."""
+
+    def verify_secret(self, telegram_secret_token: str, bot: Bot) -> bool:
+        if not self.secret_token:
+            return True
+        # aiohttp decodes header bytes as UTF-8 with surrogateescape; undo it exactly.
+        given = telegram_secret_token.encode("utf-8", "surrogateescape")
+        return hmac.compare_digest(given, self.secret_token.encode())
+
+
 def build_webhook_app(bot: Bot, dispatcher: Dispatcher, settings: Settings, redis: Redis,
                       keys: KeySpace) -> web.Application:
     assert settings.webhook.url is not None and settings.webhook.secret is not None
     secret = settings.webhook.secret.get_secret_value()
     url = settings.webhook.url
     app = web.Application()
-    SimpleRequestHandler(dispatcher=dispatcher, bot=bot, secret_token=secret,
-                         handle_in_background=True).register(app, path=settings.webhook.path)
+    SecretCheckingRequestHandler(dispatcher=dispatcher, bot=bot, secret_token=secret,
+                                 handle_in_background=True).register(app, path=settings.webhook.path)
 
     async def health(request: web.Request) -> web.Response:
         try:
@@ -191,12 +215,10 @@ def build_webhook_app(bot: Bot, dispatcher: Dispatcher, settings: Settings, redi
     return app
 
 
-async def run_webhook(bot: Bot, dispatcher: Dispatcher, settings: Settings, redis: Redis, keys: KeySpace) -> None:
-    app = build_webhook_app(bot, dispatcher, settings, redis, keys)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, settings.webhook.host, settings.webhook.port)
-    await site.start()
+async def run_webhook(bot: Bot, dispatcher: Dispatcher, settings: Settings, redis: Redis, keys: KeySpace, *,
+                      listeners: Listeners) -> None:
+    app = harden(build_webhook_app(bot, dispatcher, settings, redis, keys), listeners.limits)
+    await listeners.serve(app, settings.webhook.host, settings.webhook.port)
     log.info("webhook server listening", extra={"ctx_host": settings.webhook.host, "ctx_port": settings.webhook.port})
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -206,4 +228,4 @@ async def run_webhook(bot: Bot, dispatcher: Dispatcher, settings: Settings, redi
         await stop.wait()
         log.info("stopping")
     finally:
-        await runner.cleanup()
+        await listeners.close()

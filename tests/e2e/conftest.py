@@ -84,7 +84,8 @@ def start_bot(telegram: FakeTelegram, portal: PortalEmulator, redis_server: Redi
               tmp_path: Path) -> Iterator[callable]:
     processes: list[BotProcess] = []
 
-    async def start(*, flush: bool = True, ready: Callable[[], Any] | None = None, **extra_env: str) -> BotProcess:
+    async def start(*, flush: bool = True, ready: Callable[[], Any] | None = None,
+                    preexec_fn: Callable[[], None] | None = None, **extra_env: str) -> BotProcess:
         import redis as sync_redis
 
         if flush:
@@ -94,7 +95,7 @@ def start_bot(telegram: FakeTelegram, portal: PortalEmulator, redis_server: Redi
         log_path = tmp_path / f"bot-{len(processes)}.log"
         handle = log_path.open("wb")
         process = subprocess.Popen([sys.executable, "-m", "bot"], cwd=tmp_path, env=env,
-                                   stdout=handle, stderr=subprocess.STDOUT)
+                                   stdout=handle, stderr=subprocess.STDOUT, preexec_fn=preexec_fn)
         bot = BotProcess(process, log_path)
         processes.append(bot)
 

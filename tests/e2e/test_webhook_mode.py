@@ -23,8 +23,15 @@ async def test_webhook_mode(start_bot, telegram: FakeTelegram, portal: PortalEmu
     async with httpx.AsyncClient() as http:
         health = await http.get(f"http://127.0.0.1:{port}/healthz")
         assert health.status_code == 200 and health.json()["ok"] is True
+        # The server's software and version are nobody's business.
+        assert "server" not in health.headers
         forged = await http.post(url, json={"update_id": 1}, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"})
         assert forged.status_code == 401
+        # A secret that is not ASCII is just a wrong secret: 401, no traceback.
+        for value in ("пароль".encode(), "hook-secret_123é".encode(), b"\xff\xfe"):
+            forged = await http.post(url, json={"update_id": 2},
+                                     headers={"X-Telegram-Bot-Api-Secret-Token": value})
+            assert forged.status_code == 401
 
     anna = telegram.user(ANNA_TG, "Anna", language_code="en")
     telegram.send_text(anna, "/help")
@@ -32,6 +39,7 @@ async def test_webhook_mode(start_bot, telegram: FakeTelegram, portal: PortalEmu
     assert telegram.pollers_waiting == 0 and not telegram.calls_to("getUpdates")
     assert len(telegram.calls_to("setWebhook")) == 1
     assert bot.stop() == 0
+    assert "Traceback" not in bot.log() and " ERROR " not in bot.log()
 
     # A restart with the same settings leaves the webhook alone.
     async def served() -> bool:

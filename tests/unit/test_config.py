@@ -11,7 +11,8 @@ CONTRACT_VARIABLES = [
     "BITRIX24_CLIENT_ID", "BITRIX24_CLIENT_SECRET", "BITRIX24_ACCESS_TOKEN", "BITRIX24_REFRESH_TOKEN",
     "BITRIX24_RATE_LIMIT", "BITRIX24_RATE_BURST", "BITRIX24_OAUTH_SERVER_URL", "REDIS_URL",
     "BOT_ADMIN_IDS", "BOT_DEFAULT_TIMEZONE", "BOT_MODE", "WEBHOOK_URL", "WEBHOOK_SECRET",
-    "WEBHOOK_HOST", "WEBHOOK_PORT",
+    "WEBHOOK_HOST", "WEBHOOK_PORT", "WEBHOOK_MAX_CONNECTIONS",
+    "WEBHOOK_IDLE_TIMEOUT", "WEBHOOK_REQUEST_TIMEOUT",
 ]
 
 WEBHOOK = "https://example.bitrix24.com/rest/1/abc123secret/"
@@ -156,3 +157,13 @@ def test_reprs_hide_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     text = repr(settings)
     assert "abc123secret" not in text
     assert "ABC-def_ghi" not in text
+
+
+def test_listener_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    minimal(monkeypatch)
+    settings = load_settings(None)
+    assert settings.webhook.max_connections == 400
+    assert settings.webhook.idle_timeout == 15 and settings.webhook.request_timeout == 30
+    monkeypatch.setenv("WEBHOOK_IDLE_TIMEOUT", "0")
+    monkeypatch.setenv("WEBHOOK_MAX_CONNECTIONS", "3")
+    assert sorted(p.split(":")[0] for p in problems()) == ["WEBHOOK_IDLE_TIMEOUT", "WEBHOOK_MAX_CONNECTIONS"]
