@@ -26,7 +26,9 @@ from redis.asyncio import Redis
 from bot.bitrix24 import Bitrix24
 from bot.clock import Clock
 from bot.config import BotMode, Settings
+from bot.health import PollingHeartbeat
 from bot.i18n import CATALOGS, Translator
+from bot.metrics import Metrics
 from bot.reminders.directory import UserDirectory
 from bot.reminders.engine import ReminderEngine
 from bot.reminders.store import ReminderStore
@@ -50,6 +52,7 @@ from bot.telegram.middlewares.context import UserContextMiddleware
 from bot.telegram.middlewares.dedup import UpdateDedupMiddleware
 from bot.telegram.middlewares.guard import BitrixGuardMiddleware
 from bot.telegram.notices import language_of
+from bot.telegram.observers import BotApiObserver, UpdateMetricsMiddleware
 from bot.telegram.reminder_notifier import TelegramNotifier
 from bot.telegram.sender import SENDER_CONNECTIONS, PacedSender
 from bot.telegram.session import RetryRequestMiddleware, SkipUnreadableUpdates
@@ -93,7 +96,8 @@ def bot_id_from_token(token: str) -> int:
 
 
 def create_bot(settings: Settings, *, repositories: Repositories, session: BaseSession | None = None,
-               deferred: DeferredReplies | None = None) -> Bot:
+               deferred: DeferredReplies | None = None, metrics: Metrics | None = None,
+               heartbeat: PollingHeartbeat | None = None) -> Bot:
     """The bot handlers answer through. With `deferred`, a reply Telegram refuses for a
     while (a long 429, repeated 5xx) is sent later instead of being lost."""
     if session is None:
@@ -108,6 +112,8 @@ def create_bot(settings: Settings, *, repositories: Repositories, session: BaseS
     session.middleware(FitMessages())
     session.middleware(RetryRequestMiddleware(on_blocked=blocked, deferred=deferred))
     session.middleware(SkipUnreadableUpdates())
+    if metrics is not None:  # inside the retries: it sees every 429, retried or not
+        session.middleware(BotApiObserver(metrics, heartbeat))
     return Bot(
         settings.telegram.bot_token.get_secret_value(),
         session=session,
@@ -115,15 +121,17 @@ def create_bot(settings: Settings, *, repositories: Repositories, session: BaseS
     )
 
 
-def create_sender_bot(settings: Settings) -> Bot:
+def create_sender_bot(settings: Settings, *, metrics: Metrics | None = None) -> Bot:
     """A second Bot, without the retry middleware, for the paced reminder sender.
 
     Its few connections are opened once and kept: a burst of first sends each opening its
     own connection would reach Telegram bunched together, over its per-second limit."""
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram.api_base), limit=SENDER_CONNECTIONS)
+    if metrics is not None:  # counts only; the sender handles the 429 itself
+        session.middleware(BotApiObserver(metrics))
     return Bot(
         settings.telegram.bot_token.get_secret_value(),
-        session=AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram.api_base),
-                               limit=SENDER_CONNECTIONS),
+        session=session,
         default=bot_defaults(),
     )
 
@@ -136,8 +144,10 @@ def create_dispatcher(
     clock: Clock,
     keys: KeySpace,
     repositories: Repositories | None = None,
+    metrics: Metrics | None = None,
 ) -> Dispatcher:
     repos = repositories or Repositories.over(redis, keys)
+    metrics = metrics if metrics is not None else Metrics()
     storage = RedisStorage(
         redis,
         key_builder=DefaultKeyBuilder(prefix=keys("fsm"), with_bot_id=True),
@@ -199,11 +209,13 @@ def create_dispatcher(
         profiles=repos.profiles,
         links=repos.links,
         user_data_eraser=eraser,
+        metrics=metrics,
     )
 
     if settings.bot.mode is BotMode.WEBHOOK:
         # Telegram re-sends webhook updates it thinks were lost; polling never repeats one.
         dispatcher.update.outer_middleware(UpdateDedupMiddleware(redis, keys))
+    dispatcher.update.outer_middleware(UpdateMetricsMiddleware(metrics))  # after dedup: each update once
     dispatcher.update.outer_middleware(UserContextMiddleware(
         links=repos.links, profiles=repos.profiles, clock=clock,
         default_zone=settings.bot.default_timezone,
@@ -229,6 +241,7 @@ def create_reminder_engine(
     repositories: Repositories,
     sender_bot: Bot,
     pacer: Pacer,
+    metrics: Metrics | None = None,
 ) -> tuple[ReminderEngine, PacedSender]:
     """The engine and its paced sender. `sender_bot` must be a Bot whose session has no
     retry middleware: the sender handles Telegram's 429 itself, for every replica."""
@@ -246,6 +259,7 @@ def create_reminder_engine(
         notifier=notifier,
         clock=clock,
         grace=timedelta(minutes=settings.bot.reminder_grace_minutes),
+        metrics=metrics.reminders if metrics is not None else None,
     )
     return engine, sender
 

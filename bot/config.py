@@ -214,6 +214,9 @@ class BotSettings(BaseSettings):
     log_format: str = "text"
     reminder_grace_minutes: int = Field(default=10, ge=0, le=24 * 60)
     send_rate: float = Field(default=28.0, gt=0, le=30)
+    # /healthz and /metrics, in either mode; 0 switches the server off.
+    health_host: str = "127.0.0.1"
+    health_port: int = Field(default=8081, ge=0, le=65535)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -260,7 +263,8 @@ class WebhookSettings(BaseSettings):
     secret: SecretStr | None = None
     host: str = "0.0.0.0"
     port: int = Field(default=8080, ge=1, le=65535)
-    # Bounds for clients that connect and never finish a request: see bot/http_server.py.
+    # Bounds for clients that connect and never finish a request (they apply to the
+    # health server too): see bot/http_server.py.
     max_connections: int = Field(default=400, ge=8, le=100_000)
     idle_timeout: float = Field(default=15.0, gt=0, le=3600)
     request_timeout: float = Field(default=30.0, gt=0, le=600)

@@ -26,8 +26,10 @@ from bot.telegram.deferred import DeferredReplies
 from bot.bitrix24 import Bitrix24, Bitrix24Error, create_bitrix24
 from bot.clock import Clock, SystemClock
 from bot.config import BotMode, Settings
+from bot.health import HealthCheck, PollingHeartbeat, build_health_app
 from bot.http_server import BoundedLoopErrors, Listeners, ServerLimits, harden
 from bot.logging_setup import setup_logging
+from bot.metrics import MeasuredLimiter, Metrics
 from bot.storage.keys import KeySpace
 from bot.storage.tokens import RedisTokenStore
 
@@ -88,6 +90,9 @@ async def run(settings: Settings, *, clock: Clock | None = None, keys: KeySpace 
     keys = keys or KeySpace()
     # A flood of failed accept()s must not become a flood of tracebacks.
     BoundedLoopErrors().install(asyncio.get_running_loop())
+    metrics = Metrics()
+    webhook_mode = settings.bot.mode is BotMode.WEBHOOK
+    heartbeat = None if webhook_mode else PollingHeartbeat(clock)
     log.info("starting", extra={"ctx_version": __version__, "ctx_mode": settings.bot.mode.value})
     async with AsyncExitStack() as stack:
         # A bounded pool that waits for a free connection: a burst of updates or reminders
@@ -103,22 +108,24 @@ async def run(settings: Settings, *, clock: Clock | None = None, keys: KeySpace 
         stack.push_async_callback(http.aclose)
         repositories = Repositories.over(redis, keys)
         # Shared through Redis: all replicas together stay under the portal's bucket.
-        limiter = SharedLeakyBucket(redis, keys, rate=settings.bitrix24.rate_limit,
-                                    burst=settings.bitrix24.rate_burst)
+        limiter = MeasuredLimiter(SharedLeakyBucket(redis, keys, rate=settings.bitrix24.rate_limit,
+                                                    burst=settings.bitrix24.rate_burst), metrics.bitrix24)
         bitrix = create_bitrix24(settings.bitrix24, http=http, limiter=limiter,
                                  token_store=RedisTokenStore(redis, keys("oauth", "tokens")), clock=clock,
                                  on_secret=secrets_filter.add)
-        sender_bot = create_sender_bot(settings)
+        sender_bot = create_sender_bot(settings, metrics=metrics)
         stack.push_async_callback(sender_bot.session.close)
         engine, sender = create_reminder_engine(settings=settings, bitrix=bitrix, clock=clock, keys=keys,
-                                                repositories=repositories, sender_bot=sender_bot, pacer=Pacer(redis))
+                                                repositories=repositories, sender_bot=sender_bot, pacer=Pacer(redis),
+                                                metrics=metrics)
         # Replies Telegram makes wait go out through the same paced sender, before it closes.
         deferred = DeferredReplies(sender)
         stack.push_async_callback(deferred.drain)
-        bot = create_bot(settings, repositories=repositories, deferred=deferred)
+        bot = create_bot(settings, repositories=repositories, deferred=deferred, metrics=metrics,
+                         heartbeat=heartbeat)
         stack.push_async_callback(bot.session.close)
         dispatcher = create_dispatcher(settings=settings, redis=redis, bitrix=bitrix, clock=clock, keys=keys,
-                                       repositories=repositories)
+                                       repositories=repositories, metrics=metrics)
         link_service = dispatcher["link_service"]
 
         async def nightly() -> None:
@@ -137,8 +144,14 @@ async def run(settings: Settings, *, clock: Clock | None = None, keys: KeySpace 
         gc.freeze()
         listeners = Listeners(server_limits(settings))
         stack.push_async_callback(listeners.close)
-        if settings.bot.mode is BotMode.WEBHOOK:
-            await run_webhook(bot, dispatcher, settings, redis, keys, listeners=listeners)
+        health = HealthCheck(redis, polling=heartbeat)
+        if settings.bot.health_port:
+            await listeners.serve(harden(build_health_app(health, metrics), listeners.limits),
+                                  settings.bot.health_host, settings.bot.health_port)
+            log.info("health server listening", extra={"ctx_host": settings.bot.health_host,
+                                                       "ctx_port": settings.bot.health_port})
+        if webhook_mode:
+            await run_webhook(bot, dispatcher, settings, redis, keys, listeners=listeners, health=health)
         else:
             await run_polling(bot, dispatcher)
 
@@ -189,22 +202,14 @@ class SecretCheckingRequestHandler(SimpleRequestHandler):
 
 
 def build_webhook_app(bot: Bot, dispatcher: Dispatcher, settings: Settings, redis: Redis,
-                      keys: KeySpace) -> web.Application:
+                      keys: KeySpace, *, health: HealthCheck | None = None) -> web.Application:
     assert settings.webhook.url is not None and settings.webhook.secret is not None
     secret = settings.webhook.secret.get_secret_value()
     url = settings.webhook.url
     app = web.Application()
     SecretCheckingRequestHandler(dispatcher=dispatcher, bot=bot, secret_token=secret,
                                  handle_in_background=True).register(app, path=settings.webhook.path)
-
-    async def health(request: web.Request) -> web.Response:
-        try:
-            await redis.ping()
-        except (RedisError, OSError):
-            return web.json_response({"ok": False, "redis": "unreachable"}, status=503)
-        return web.json_response({"ok": True, "version": __version__})
-
-    app.router.add_get("/healthz", health)
+    app.router.add_get("/healthz", (health or HealthCheck(redis)).handle)
 
     async def on_startup(bot: Bot) -> None:
         await ensure_webhook(bot, url=url, secret=secret,
@@ -216,8 +221,8 @@ def build_webhook_app(bot: Bot, dispatcher: Dispatcher, settings: Settings, redi
 
 
 async def run_webhook(bot: Bot, dispatcher: Dispatcher, settings: Settings, redis: Redis, keys: KeySpace, *,
-                      listeners: Listeners) -> None:
-    app = harden(build_webhook_app(bot, dispatcher, settings, redis, keys), listeners.limits)
+                      listeners: Listeners, health: HealthCheck) -> None:
+    app = harden(build_webhook_app(bot, dispatcher, settings, redis, keys, health=health), listeners.limits)
     await listeners.serve(app, settings.webhook.host, settings.webhook.port)
     log.info("webhook server listening", extra={"ctx_host": settings.webhook.host, "ctx_port": settings.webhook.port})
     stop = asyncio.Event()

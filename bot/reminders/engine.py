@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.bitrix24 import Bitrix24Error, Workday, WorkdayAPI, WorkdayStatus
 from bot.clock import Clock
@@ -40,6 +40,9 @@ from bot.reminders.progress import (
     intent,
 )
 from bot.reminders.store import Job, ReminderStore, one_off_job
+
+if TYPE_CHECKING:
+    from bot.metrics import ReminderMetrics
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +137,9 @@ class ReminderEngine:
         parallel_chunks: int = 4,
         lease_seconds: float = 120.0,
         concurrent_deliveries: int = 64,
+        metrics: ReminderMetrics | None = None,
     ) -> None:
+        self._metrics = metrics
         self._store = store
         self._workday = workday
         self._directory = directory
@@ -156,6 +161,7 @@ class ReminderEngine:
     async def tick(self) -> TickReport:
         """Work through everything due now; returns what happened."""
         report = TickReport()
+        started = self._clock.now()
         running: set[asyncio.Task[None]] = set()
         self._ticks += 1
         self._idle.clear()
@@ -187,6 +193,8 @@ class ReminderEngine:
             self._ticks -= 1
             if not self._ticks:
                 self._idle.set()
+        if report.claimed and self._metrics is not None:
+            self._metrics.fan_out((self._clock.now() - started).total_seconds())
         return report
 
     async def drain(self, grace: float = 5.0) -> None:
@@ -437,6 +445,8 @@ class ReminderEngine:
                 return
             if delivered:
                 report.notified += 1
+                if self._metrics is not None:
+                    self._metrics.delivered((self._clock.now() - item.job.due).total_seconds())
                 await self._store.mark_step([item.job], STEP_TOLD)
 
         await asyncio.gather(*(deliver(item) for item in to_send))

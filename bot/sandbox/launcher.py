@@ -75,7 +75,7 @@ def sandbox_settings(portal: PortalEmulator, telegram: FakeTelegram, redis_url: 
         ),
         redis=RedisSettings(url=SecretStr(redis_url), _env_file=None),
         bot=BotSettings(admin_ids=admins, default_timezone="Europe/Berlin", mode="polling",
-                        log_level="INFO", log_format="text", _env_file=None),
+                        log_level="INFO", log_format="text", health_port=0, _env_file=None),
         webhook=WebhookSettings(url=None, secret=None, _env_file=None),
     )
 

@@ -16,7 +16,7 @@ import pytest
 
 from bot.sandbox.portal import PortalEmulator
 from bot.sandbox.telegram import FakeTelegram
-from bot.sandbox.redis_server import RedisServer
+from bot.sandbox.redis_server import RedisServer, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 BOT_TOKEN = "777001:E2E-secret-token"
@@ -74,6 +74,8 @@ def bot_environment(telegram: FakeTelegram, portal: PortalEmulator, redis_url: s
         "BOT_ADMIN_IDS": str(ADMIN_TG),
         "BOT_DEFAULT_TIMEZONE": "Europe/Berlin",
         "BOT_LOG_LEVEL": "DEBUG",
+        # The machine is shared: never the default port.
+        "BOT_HEALTH_PORT": str(free_port()),
         "PYTHONPATH": str(ROOT),
     })
     return env

@@ -14,10 +14,10 @@ SECRET = "hook-secret_123"
 
 
 async def test_webhook_mode(start_bot, telegram: FakeTelegram, portal: PortalEmulator) -> None:
-    port = free_port()
+    port, health_port = free_port(), free_port()
     url = f"http://127.0.0.1:{port}/telegram/updates"
     env = {"BOT_MODE": "webhook", "WEBHOOK_URL": url, "WEBHOOK_SECRET": SECRET,
-           "WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(port)}
+           "WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(port), "BOT_HEALTH_PORT": str(health_port)}
     bot = await start_bot(ready=lambda: telegram.webhook_info.get("url") == url, **env)
 
     async with httpx.AsyncClient() as http:
@@ -37,6 +37,14 @@ async def test_webhook_mode(start_bot, telegram: FakeTelegram, portal: PortalEmu
     telegram.send_text(anna, "/help")
     await telegram.wait_for_message(anna, "What I can do", timeout=15)
     assert telegram.pollers_waiting == 0 and not telegram.calls_to("getUpdates")
+    async with httpx.AsyncClient() as http:
+        # The private health port: no polling to judge in webhook mode, and the metrics.
+        health = await http.get(f"http://127.0.0.1:{health_port}/healthz")
+        assert health.status_code == 200 and "polling" not in health.json()
+        metrics = (await http.get(f"http://127.0.0.1:{health_port}/metrics")).text
+        assert 'b24bot_updates_total{outcome="handled",type="message"} 1.0' in metrics
+        # ...which the internet-facing webhook port does not serve.
+        assert (await http.get(f"http://127.0.0.1:{port}/metrics")).status_code == 404
     assert len(telegram.calls_to("setWebhook")) == 1
     assert bot.stop() == 0
     assert "Traceback" not in bot.log() and " ERROR " not in bot.log()

@@ -11,7 +11,7 @@ CONTRACT_VARIABLES = [
     "BITRIX24_CLIENT_ID", "BITRIX24_CLIENT_SECRET", "BITRIX24_ACCESS_TOKEN", "BITRIX24_REFRESH_TOKEN",
     "BITRIX24_RATE_LIMIT", "BITRIX24_RATE_BURST", "BITRIX24_OAUTH_SERVER_URL", "REDIS_URL",
     "BOT_ADMIN_IDS", "BOT_DEFAULT_TIMEZONE", "BOT_MODE", "WEBHOOK_URL", "WEBHOOK_SECRET",
-    "WEBHOOK_HOST", "WEBHOOK_PORT", "WEBHOOK_MAX_CONNECTIONS",
+    "WEBHOOK_HOST", "WEBHOOK_PORT", "BOT_HEALTH_HOST", "BOT_HEALTH_PORT", "WEBHOOK_MAX_CONNECTIONS",
     "WEBHOOK_IDLE_TIMEOUT", "WEBHOOK_REQUEST_TIMEOUT",
 ]
 
@@ -159,11 +159,13 @@ def test_reprs_hide_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "ABC-def_ghi" not in text
 
 
-def test_listener_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_health_server_and_listener_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
     minimal(monkeypatch)
     settings = load_settings(None)
+    assert (settings.bot.health_host, settings.bot.health_port) == ("127.0.0.1", 8081)
     assert settings.webhook.max_connections == 400
     assert settings.webhook.idle_timeout == 15 and settings.webhook.request_timeout == 30
+    monkeypatch.setenv("BOT_HEALTH_PORT", "0")
     monkeypatch.setenv("WEBHOOK_IDLE_TIMEOUT", "0")
     monkeypatch.setenv("WEBHOOK_MAX_CONNECTIONS", "3")
     assert sorted(p.split(":")[0] for p in problems()) == ["WEBHOOK_IDLE_TIMEOUT", "WEBHOOK_MAX_CONNECTIONS"]

@@ -72,3 +72,49 @@ def test_dockerfile_runs_as_non_root_on_slim() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "python:3.11-slim" in dockerfile
     assert re.search(r"^USER (?!root)\w+", dockerfile, re.M)
+
+
+def _healthcheck_command() -> list[str]:
+    import json
+
+    dockerfile = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    match = re.search(r"^HEALTHCHECK\b.*?\bCMD\s+(\[.*\])\s*$", dockerfile, re.M)
+    assert match, "the Dockerfile has no HEALTHCHECK with an exec-form CMD"
+    return json.loads(match.group(1))
+
+
+@pytest.mark.parametrize(("status", "healthy"), [(200, True), (503, False)])
+async def test_docker_healthcheck_asks_the_health_port(status: int, healthy: bool) -> None:
+    """The HEALTHCHECK's own command, run with this Python against a real server on
+    BOT_HEALTH_PORT: it passes on 200 and fails on 503 (or nothing listening)."""
+    import asyncio
+    import os
+    import sys
+
+    from aiohttp import web
+
+    from bot.sandbox.redis_server import free_port
+
+    command = _healthcheck_command()
+    assert command[0] == "python" and "curl" not in " ".join(command)
+    asked: list[str] = []
+
+    async def healthz(request: web.Request) -> web.Response:
+        asked.append(request.path)
+        return web.json_response({"ok": status == 200}, status=status)
+
+    app = web.Application()
+    app.router.add_get("/healthz", healthz)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, *command[1:], env={**os.environ, "BOT_HEALTH_PORT": str(port)},
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+        code = await process.wait()
+    finally:
+        await runner.cleanup()
+    assert asked == ["/healthz"]
+    assert (code == 0) is healthy

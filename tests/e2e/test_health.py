@@ -1,0 +1,38 @@
+"""The health and metrics server of a real `python -m bot` in polling mode."""
+
+from __future__ import annotations
+
+import httpx
+
+from bot.sandbox.portal import PortalEmulator
+from bot.sandbox.redis_server import free_port
+from bot.sandbox.telegram import FakeTelegram
+from tests.e2e.conftest import ANNA_TG
+
+
+async def test_polling_mode_serves_health_and_metrics(start_bot, telegram: FakeTelegram,
+                                                      portal: PortalEmulator) -> None:
+    port = free_port()
+    bot = await start_bot(BOT_HEALTH_PORT=str(port))
+    base = f"http://127.0.0.1:{port}"
+    async with httpx.AsyncClient(timeout=10) as http:
+        health = await http.get(f"{base}/healthz")
+        assert health.status_code == 200
+        assert health.json() | {"polling_last_answer_s": 0} == {
+            "ok": True, "redis": "ok", "polling": "ok", "version": health.json()["version"],
+            "polling_last_answer_s": 0}
+        assert "server" not in health.headers
+
+        anna = telegram.user(ANNA_TG, "Anna", language_code="en")
+        telegram.send_text(anna, "/help")
+        await telegram.wait_for_message(anna, "What I can do", timeout=15)
+
+        metrics = await http.get(f"{base}/metrics")
+    assert metrics.status_code == 200 and metrics.headers["content-type"].startswith("text/plain")
+    text = metrics.text
+    assert 'b24bot_updates_total{outcome="handled",type="message"} 1.0' in text
+    # The start-up check went through the rate-limit bucket.
+    assert "b24bot_bitrix24_bucket_wait_seconds_count 0.0" not in text
+    assert "b24bot_bitrix24_bucket_wait_seconds_count" in text
+    assert "b24bot_reminder_lag_seconds_count 0.0" in text
+    assert bot.stop() == 0
