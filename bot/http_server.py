@@ -82,6 +82,27 @@ class ConnectionCap:
         return make
 
     def _make_room(self) -> None:
+        # `_made` may still hold a few that are gone: that can only make this early.
+        if len(self._made) - len(self._closing) < self.limit:
+            return
+        self._forget_gone()
+        open_count = len(self._made) - len(self._closing)
+        if open_count < self.limit:
+            return
+        # Room for a tenth of the cap at once: under a flood this pass over every
+        # connection runs once per `limit // 10` new ones, not for each.
+        excess = open_count + 1 - (self.limit - self.limit // 10)
+        candidates = [h for h in self._made if h in self._seen and h not in self._closing]
+        # Idle ones first (no request head yet: the crowd a slow or idle client leaves),
+        # then the oldest busy ones; each request is bounded by its deadline anyway.
+        for handler in sorted(candidates, key=lambda h: not _waiting_for_request(h))[:excess]:
+            self._closing.add(handler)
+            # close() would leave an idle connection's socket open (aiohttp only cancels
+            # its wait); force_close() closes the transport now.
+            handler.force_close()
+            self.evicted += 1
+
+    def _forget_gone(self) -> None:
         open_now = {handler for server in self._servers for handler in server.connections}
         now = self._timer()
         for handler, made in list(self._made.items()):
@@ -91,18 +112,6 @@ class ConnectionCap:
                 del self._made[handler]
                 self._seen.discard(handler)
                 self._closing.discard(handler)
-        excess = len(self._made) - len(self._closing) + 1 - self.limit
-        if excess <= 0:
-            return
-        candidates = [h for h in self._made if h in open_now and h not in self._closing]
-        # Idle ones first (no request head yet: the crowd a slow or idle client leaves),
-        # then the oldest busy ones; each request is bounded by its deadline anyway.
-        for handler in sorted(candidates, key=lambda h: not _waiting_for_request(h))[:excess]:
-            self._closing.add(handler)
-            # close() would leave an idle connection's socket open (aiohttp only cancels
-            # its wait); force_close() closes the transport now.
-            handler.force_close()
-            self.evicted += 1
 
 
 def _waiting_for_request(handler: RequestHandler) -> bool:

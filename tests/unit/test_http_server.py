@@ -62,3 +62,61 @@ async def test_other_loop_errors_keep_their_traceback_but_not_their_repeats(
         loop.set_exception_handler(previous)
     lines = [r for r in caplog.records if "never retrieved" in r.getMessage()]
     assert len(lines) == 1 and lines[0].exc_info is not None
+
+
+async def _request(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bytes:
+    writer.write(b"GET /ping HTTP/1.1\r\nHost: test\r\n\r\n")
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = int(head.lower().split(b"content-length: ", 1)[1].split(b"\r\n", 1)[0])
+    return head + await reader.readexactly(length)
+
+
+async def test_beyond_the_cap_the_oldest_idle_connections_are_closed() -> None:
+    from aiohttp import web
+
+    from bot.http_server import Listeners, ServerLimits, harden
+    from bot.sandbox.redis_server import free_port
+
+    async def ping(_request: web.Request) -> web.Response:
+        return web.Response(text="pong")
+
+    limits = ServerLimits(max_connections=10, idle_timeout=60, request_timeout=60)
+    listeners = Listeners(limits, reserved_files=0)
+    app = web.Application()
+    app.router.add_get("/ping", ping)
+    port = free_port()
+    await listeners.serve(harden(app, limits), "127.0.0.1", port)
+    connections = []
+    try:
+        for _ in range(30):  # each answered once, then left idle (keep-alive)
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            answer = await _request(reader, writer)
+            assert answer.startswith(b"HTTP/1.1 200") and answer.endswith(b"pong")
+            assert b"server:" not in answer.lower()
+            connections.append((reader, writer))
+        still_open = []
+        for reader, writer in connections:
+            if not reader.at_eof() and not await _closed_now(reader):
+                still_open.append(reader)
+        assert 1 <= len(still_open) <= 10
+        # Oldest first: every closed one is older than every open one.
+        kept = [reader for reader, _ in connections][-len(still_open):]
+        assert still_open == kept
+        assert listeners.cap.evicted == 30 - len(still_open)
+        # The newest still works.
+        assert (await _request(*connections[-1])).endswith(b"pong")
+    finally:
+        for _, writer in connections:
+            writer.close()
+        await listeners.close()
+
+
+async def _closed_now(reader: asyncio.StreamReader) -> bool:
+    """True when the server has closed it; False when it is open and silent."""
+    try:
+        return await asyncio.wait_for(reader.read(1), timeout=0.2) == b""
+    except TimeoutError:
+        return False
+    except ConnectionResetError:
+        return True
