@@ -126,7 +126,8 @@ def create_sender_bot(settings: Settings, *, metrics: Metrics | None = None) -> 
 
     Its few connections are opened once and kept: a burst of first sends each opening its
     own connection would reach Telegram bunched together, over its per-second limit."""
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram.api_base), limit=SENDER_CONNECTIONS)
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram.api_base),
+                             limit=SENDER_CONNECTIONS)
     if metrics is not None:  # counts only; the sender handles the 429 itself
         session.middleware(BotApiObserver(metrics))
     return Bot(

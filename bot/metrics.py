@@ -93,7 +93,8 @@ class Metrics:
             "bitrix24_requests", "HTTP requests to Bitrix24, by REST method and outcome (ok or error class).",
             ["method", "outcome"], namespace=NAMESPACE, registry=r)
         bucket_wait = Histogram(
-            "bitrix24_bucket_wait_seconds", "Time a Bitrix24 request waited for the shared rate-limit bucket.",
+            "bitrix24_bucket_wait_seconds",
+            "Time a Bitrix24 request waited for the shared rate-limit bucket.",
             namespace=NAMESPACE, registry=r, buckets=_WAIT_BUCKETS)
         lag = Histogram(
             "reminder_lag_seconds", "From a reminder's due time to its message reaching Telegram.",

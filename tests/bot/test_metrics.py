@@ -19,19 +19,21 @@ from tests.bot.harness import Harness, RecordingSession, Updates
 
 
 @pytest.fixture
-async def metered(portal: PortalEmulator, redis: Redis, clock: ManualClock) -> AsyncIterator[tuple[Harness, Metrics]]:
+async def metered(portal: PortalEmulator, redis: Redis,
+                  clock: ManualClock) -> AsyncIterator[tuple[Harness, Metrics]]:
     settings = make_settings()
     keys = KeySpace("test")
     metrics = Metrics()
     async with httpx.AsyncClient() as http:
-        client = Bitrix24Client(WebhookAuth(portal.add_webhook(user_id=ADMIN_B24, code=WEBHOOK_CODE)), http=http,
+        webhook = portal.add_webhook(user_id=ADMIN_B24, code=WEBHOOK_CODE)
+        client = Bitrix24Client(WebhookAuth(webhook), http=http,
                                 retry=RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02),
                                 deadline=5.0, request_timeout=2.0)
         repositories = Repositories.over(redis, keys)
         session = RecordingSession()
         bot = create_bot(settings, repositories=repositories, session=session, metrics=metrics)
-        dispatcher = create_dispatcher(settings=settings, redis=redis, bitrix=Bitrix24.over(client), clock=clock,
-                                       keys=keys, repositories=repositories, metrics=metrics)
+        dispatcher = create_dispatcher(settings=settings, redis=redis, bitrix=Bitrix24.over(client),
+                                       clock=clock, keys=keys, repositories=repositories, metrics=metrics)
         yield Harness(dispatcher=dispatcher, bot=bot, session=session, updates=Updates()), metrics
 
 
@@ -63,3 +65,25 @@ async def test_each_dispatcher_counts_in_its_own_registry(metered: tuple[Harness
     await harness.say(harness.updates.user(STRANGER_TG), "/help")
     assert sample(metrics, "b24bot_updates_total", type="message", outcome="handled") == 1
     assert sample(other, "b24bot_updates_total", type="message", outcome="handled") == 0
+
+
+async def test_a_failing_handler_counts_as_error_and_still_raises() -> None:
+    from aiogram.dispatcher.event.bases import UNHANDLED
+
+    from bot.telegram.observers import UpdateMetricsMiddleware
+
+    metrics = Metrics()
+    middleware = UpdateMetricsMiddleware(metrics)
+    update = Updates().text(Updates.user(STRANGER_TG), "hello")
+
+    async def failing(_event: object, _data: dict[str, object]) -> object:
+        raise RuntimeError("handler bug")
+
+    async def nobody(_event: object, _data: dict[str, object]) -> object:
+        return UNHANDLED
+
+    with pytest.raises(RuntimeError):
+        await middleware(failing, update, {})
+    assert await middleware(nobody, update, {}) is UNHANDLED
+    assert sample(metrics, "b24bot_updates_total", type="message", outcome="error") == 1
+    assert sample(metrics, "b24bot_updates_total", type="message", outcome="unhandled") == 1

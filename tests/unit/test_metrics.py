@@ -29,7 +29,8 @@ def test_bitrix24_requests_by_method_and_outcome() -> None:
 def test_each_metrics_object_has_its_own_registry() -> None:
     first, second = Metrics(), Metrics()  # the global registry would refuse a second set
     first.update("message", "handled")
-    assert second.registry.get_sample_value("b24bot_updates_total", {"type": "message", "outcome": "handled"}) is None
+    labels = {"type": "message", "outcome": "handled"}
+    assert second.registry.get_sample_value("b24bot_updates_total", labels) is None
     body, content_type = first.exposition()
     assert b'b24bot_updates_total{outcome="handled",type="message"} 1.0' in body
     assert content_type.startswith("text/plain")
