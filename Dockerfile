@@ -13,9 +13,9 @@ COPY --from=build /wheels /wheels
 RUN pip install /wheels/*.whl && rm -rf /wheels
 USER bot
 WORKDIR /home/bot
-EXPOSE 8080 8081
+EXPOSE 8080 8088
 # /healthz on BOT_HEALTH_PORT (both modes): Redis reachable and, when polling, the
 # polling loop alive. The slim image has no curl; urlopen fails on a 503 as well.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('BOT_HEALTH_PORT', '8081'), timeout=4)"]
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('BOT_HEALTH_PORT', '8088'), timeout=4)"]
 ENTRYPOINT ["python", "-m", "bot"]

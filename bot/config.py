@@ -216,7 +216,7 @@ class BotSettings(BaseSettings):
     send_rate: float = Field(default=28.0, gt=0, le=30)
     # /healthz and /metrics, in either mode; 0 switches the server off.
     health_host: str = "127.0.0.1"
-    health_port: int = Field(default=8081, ge=0, le=65535)
+    health_port: int = Field(default=8088, ge=0, le=65535)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -37,9 +37,9 @@ PENDING_SECONDS = 10.0  # a handler whose connection never registered is forgott
 
 @dataclass(frozen=True)
 class ServerLimits:
-    max_connections: int = 400
-    idle_timeout: float = 15.0
-    request_timeout: float = 30.0
+    max_connections: int
+    idle_timeout: float
+    request_timeout: float
 
 
 def connection_cap(configured: int, *, reserved: int = RESERVED_FILES, open_files: int | None = None) -> int:

@@ -146,14 +146,21 @@ async def run(settings: Settings, *, clock: Clock | None = None, keys: KeySpace 
         stack.push_async_callback(listeners.close)
         health = HealthCheck(redis, polling=heartbeat)
         if settings.bot.health_port:
-            await listeners.serve(harden(build_health_app(health, metrics), listeners.limits),
-                                  settings.bot.health_host, settings.bot.health_port)
+            await listen(listeners, harden(build_health_app(health, metrics), listeners.limits),
+                         settings.bot.health_host, settings.bot.health_port, "BOT_HEALTH_HOST/BOT_HEALTH_PORT")
             log.info("health server listening", extra={"ctx_host": settings.bot.health_host,
                                                        "ctx_port": settings.bot.health_port})
         if webhook_mode:
             await run_webhook(bot, dispatcher, settings, redis, keys, listeners=listeners, health=health)
         else:
             await run_polling(bot, dispatcher)
+
+
+async def listen(listeners: Listeners, app: web.Application, host: str, port: int, variables: str) -> None:
+    try:
+        await listeners.serve(app, host, port)
+    except OSError as error:  # most often: the port is taken
+        raise StartupError(f"cannot listen on {host}:{port} ({variables}): {error.strerror or error}") from None
 
 
 def server_limits(settings: Settings) -> ServerLimits:
@@ -223,7 +230,7 @@ def build_webhook_app(bot: Bot, dispatcher: Dispatcher, settings: Settings, redi
 async def run_webhook(bot: Bot, dispatcher: Dispatcher, settings: Settings, redis: Redis, keys: KeySpace, *,
                       listeners: Listeners, health: HealthCheck) -> None:
     app = harden(build_webhook_app(bot, dispatcher, settings, redis, keys, health=health), listeners.limits)
-    await listeners.serve(app, settings.webhook.host, settings.webhook.port)
+    await listen(listeners, app, settings.webhook.host, settings.webhook.port, "WEBHOOK_HOST/WEBHOOK_PORT")
     log.info("webhook server listening", extra={"ctx_host": settings.webhook.host, "ctx_port": settings.webhook.port})
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

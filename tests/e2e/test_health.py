@@ -36,3 +36,23 @@ async def test_polling_mode_serves_health_and_metrics(start_bot, telegram: FakeT
     assert "b24bot_bitrix24_bucket_wait_seconds_count" in text
     assert "b24bot_reminder_lag_seconds_count 0.0" in text
     assert bot.stop() == 0
+
+
+async def test_a_taken_health_port_is_a_clear_start_up_error(start_bot, telegram: FakeTelegram,
+                                                            portal: PortalEmulator) -> None:
+    import socket
+
+    import pytest
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    try:
+        with pytest.raises(AssertionError, match="exited with 1") as failure:
+            await start_bot(BOT_HEALTH_PORT=str(port))
+    finally:
+        taken.close()
+    output = str(failure.value)
+    assert f"Cannot start: cannot listen on 127.0.0.1:{port} (BOT_HEALTH_HOST/BOT_HEALTH_PORT)" in output
+    assert "Traceback" not in output

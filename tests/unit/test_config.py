@@ -162,7 +162,7 @@ def test_reprs_hide_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_health_server_and_listener_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
     minimal(monkeypatch)
     settings = load_settings(None)
-    assert (settings.bot.health_host, settings.bot.health_port) == ("127.0.0.1", 8081)
+    assert (settings.bot.health_host, settings.bot.health_port) == ("127.0.0.1", 8088)
     assert settings.webhook.max_connections == 400
     assert settings.webhook.idle_timeout == 15 and settings.webhook.request_timeout == 30
     monkeypatch.setenv("BOT_HEALTH_PORT", "0")
