@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 # (100 + 8), logs and a burst of accepted sockets not yet closed.
 RESERVED_FILES = 256
 MIN_CONNECTIONS = 8
+LINGERING_SECONDS = 1.0
 PENDING_SECONDS = 10.0  # a handler whose connection never registered is forgotten then
 
 
@@ -148,8 +149,10 @@ class Listeners:
         self._servers: list[asyncio.Server] = []
 
     async def serve(self, app: web.Application, host: str, port: int) -> None:
+        # After an answer sent before the body was read (a 401, a 408) aiohttp keeps
+        # reading the rest for `lingering_time`, 10 s by default: a slow client's gift.
         runner = web.AppRunner(app, keepalive_timeout=self.limits.idle_timeout, access_log=None,
-                               handler_cancellation=True)
+                               handler_cancellation=True, lingering_time=LINGERING_SECONDS)
         await runner.setup()
         self._runners.append(runner)
         assert runner.server is not None
