@@ -87,3 +87,30 @@ async def test_a_failing_handler_counts_as_error_and_still_raises() -> None:
     assert await middleware(nobody, update, {}) is UNHANDLED
     assert sample(metrics, "b24bot_updates_total", type="message", outcome="error") == 1
     assert sample(metrics, "b24bot_updates_total", type="message", outcome="unhandled") == 1
+
+
+async def test_the_reminder_senders_429s_are_counted_too(redis: Redis) -> None:
+    """The paced sender's own Bot (no retry middleware) against the fake Telegram server."""
+    from dataclasses import replace
+
+    from bot.app import create_sender_bot
+    from bot.config import TelegramSettings
+    from bot.sandbox.telegram import FakeTelegram
+    from bot.storage.pacing import Pacer
+    from bot.telegram.sender import PacedSender, SendOutcome
+    from tests.bot.harness import BOT_TOKEN
+
+    metrics = Metrics()
+    async with FakeTelegram(token=BOT_TOKEN, bot_username="workday_bot") as telegram:
+        settings = replace(make_settings(), telegram=TelegramSettings(
+            bot_token=BOT_TOKEN, api_base=telegram.base_url, _env_file=None))
+        anna = telegram.user(STRANGER_TG, "Anna")
+        telegram.inject_error("sendMessage", 429, retry_after=1)
+        bot = create_sender_bot(settings, metrics=metrics)
+        try:
+            sender = PacedSender(bot, Pacer(redis), KeySpace("test"))
+            assert await sender.send(anna.id, "Time for a break") is SendOutcome.SENT
+        finally:
+            await bot.session.close()
+    assert sender.stats["retry_after"] == 1
+    assert sample(metrics, "b24bot_telegram_retry_after_total", method="SendMessage") == 1
