@@ -10,7 +10,8 @@ that open connections and never finish a request.
   cap stays below the process's open-files limit, leaving room for the bot's own Redis,
   Bitrix24 and Telegram connections.
 - The event loop's own error reports (a failed `accept()` repeats on every loop pass)
-  are logged once per kind per minute, with a count, never as a flood of tracebacks.
+  and aiohttp's reports of malformed requests are logged once per kind per minute, with
+  a count, never as a flood of tracebacks.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import hdrs, web
+from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestHandler
 
 log = logging.getLogger(__name__)
@@ -152,7 +154,8 @@ class Listeners:
         # After an answer sent before the body was read (a 401, a 408) aiohttp keeps
         # reading the rest for `lingering_time`, 10 s by default: a slow client's gift.
         runner = web.AppRunner(app, keepalive_timeout=self.limits.idle_timeout, access_log=None,
-                               handler_cancellation=True, lingering_time=LINGERING_SECONDS)
+                               handler_cancellation=True, lingering_time=LINGERING_SECONDS,
+                               logger=REQUEST_LOG)
         await runner.setup()
         self._runners.append(runner)
         assert runner.server is not None
@@ -171,6 +174,54 @@ class Listeners:
         self._runners.clear()
 
 
+class _Budget:
+    """Once per `interval` seconds per key; counts what it holds back."""
+
+    def __init__(self, interval: float, timer: Callable[[], float]) -> None:
+        self._interval = interval
+        self._timer = timer
+        self._last: dict[str, float] = {}
+        self._held: dict[str, int] = {}
+
+    def take(self, key: str) -> int | None:
+        """None to stay silent; else how many were held back since the last report."""
+        now = self._timer()
+        last = self._last.get(key)
+        if last is not None and now - last < self._interval:
+            self._held[key] = self._held.get(key, 0) + 1
+            return None
+        self._last[key] = now
+        return self._held.pop(key, 0)
+
+
+class RequestErrorLog(logging.Filter):
+    """For the logger aiohttp reports request errors to: a malformed request (a client's
+    doing) becomes one warning line without a traceback; each kind is reported at most
+    once per `interval` seconds. Errors in our own handlers keep their traceback."""
+
+    def __init__(self, *, interval: float = 60.0, timer: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self._budget = _Budget(interval, timer)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        client_error = isinstance(error, HttpProcessingError)
+        repeated = self._budget.take(type(error).__name__ if client_error else record.getMessage())
+        if repeated is None:
+            return False
+        record.ctx_repeated = repeated
+        if client_error:
+            assert isinstance(error, HttpProcessingError)
+            record.msg, record.args = "malformed HTTP request refused: %s %s", (error.code, type(error).__name__)
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+REQUEST_LOG = logging.getLogger("bot.http_server.requests")
+REQUEST_LOG.addFilter(RequestErrorLog())
+
+
 class BoundedLoopErrors:
     """An event-loop exception handler that reports each kind of error at most once per
     `interval` seconds, with the number of repeats it left out. Resource and connection
@@ -178,23 +229,16 @@ class BoundedLoopErrors:
 
     def __init__(self, *, interval: float = 60.0, timer: Callable[[], float] = time.monotonic) -> None:
         self._interval = interval
-        self._timer = timer
-        self._last: dict[str, float] = {}
-        self._suppressed: dict[str, int] = {}
+        self._budget = _Budget(interval, timer)
 
     def install(self, loop: asyncio.AbstractEventLoop) -> None:
         loop.set_exception_handler(self)
 
     def __call__(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
         error = context.get("exception")
-        key = f"{context.get('message', '')}|{type(error).__name__ if error else ''}"
-        now = self._timer()
-        last = self._last.get(key)
-        if last is not None and now - last < self._interval:
-            self._suppressed[key] = self._suppressed.get(key, 0) + 1
+        repeated = self._budget.take(f"{context.get('message', '')}|{type(error).__name__ if error else ''}")
+        if repeated is None:
             return
-        self._last[key] = now
-        repeated = self._suppressed.pop(key, 0)
         if isinstance(error, OSError):
             log.warning("%s: %s", context.get("message", "event loop error"), error,
                         extra={"ctx_repeated": repeated, "ctx_next_report_s": int(self._interval)})

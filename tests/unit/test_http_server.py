@@ -120,3 +120,42 @@ async def _closed_now(reader: asyncio.StreamReader) -> bool:
         return False
     except ConnectionResetError:
         return True
+
+
+async def test_malformed_requests_get_a_400_and_one_warning_without_traceback(
+        caplog: pytest.LogCaptureFixture) -> None:
+    from aiohttp import web
+
+    from bot.http_server import REQUEST_LOG, Listeners, RequestErrorLog, ServerLimits, harden
+    from bot.sandbox.redis_server import free_port
+
+    timer = Timer()
+    quiet = RequestErrorLog(timer=timer)  # a fresh budget, so other tests cannot use it up
+    saved = REQUEST_LOG.filters[:]
+    REQUEST_LOG.filters[:] = [quiet]
+    limits = ServerLimits(max_connections=50, idle_timeout=60, request_timeout=60)
+    listeners = Listeners(limits, reserved_files=0)
+    port = free_port()
+    await listeners.serve(harden(web.Application(), limits), "127.0.0.1", port)
+    garbage = [b"GARBAGE\r\n\r\n", b"GET / HTTP/1.1\r\nX-Long: " + b"a" * 9000 + b"\r\n\r\n"]
+    try:
+        with caplog.at_level(logging.DEBUG, logger=REQUEST_LOG.name):
+            for raw in garbage * 20:
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                writer.write(raw)
+                answer = await reader.read()
+                writer.close()
+                assert answer.startswith((b"HTTP/1.0 400", b"HTTP/1.1 400")), answer[:80]
+            timer.now = 61
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(garbage[1])
+            await reader.read()
+            writer.close()
+    finally:
+        REQUEST_LOG.filters[:] = saved
+        await listeners.close()
+    records = [r for r in caplog.records if r.name == REQUEST_LOG.name]
+    assert [r.levelname for r in records] == ["WARNING"] * 3  # one per kind, then one a minute later
+    assert all(r.exc_info is None and "malformed HTTP request refused" in r.getMessage() for r in records)
+    assert records[-1].ctx_repeated == 19
+    assert "Traceback" not in caplog.text
