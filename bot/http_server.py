@@ -236,7 +236,8 @@ class BoundedLoopErrors:
 
     def __call__(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
         error = context.get("exception")
-        repeated = self._budget.take(f"{context.get('message', '')}|{type(error).__name__ if error else ''}")
+        kind = type(error).__name__ if error else ""
+        repeated = self._budget.take(f"{context.get('message', '')}|{kind}")
         if repeated is None:
             return
         if isinstance(error, OSError):
