@@ -212,7 +212,8 @@ class RequestErrorLog(logging.Filter):
         record.ctx_repeated = repeated
         if client_error:
             assert isinstance(error, HttpProcessingError)
-            record.msg, record.args = "malformed HTTP request refused: %s %s", (error.code, type(error).__name__)
+            record.msg = "malformed HTTP request refused: %s %s"
+            record.args = (error.code, type(error).__name__)
             record.exc_info, record.exc_text = None, None
             record.levelno, record.levelname = logging.WARNING, "WARNING"
         return True
