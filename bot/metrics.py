@@ -41,6 +41,8 @@ class Bitrix24Metrics:
 class _Limiter(Protocol):
     async def acquire(self) -> None: ...
 
+    async def try_acquire(self) -> bool: ...
+
     async def on_limited(self) -> None: ...
 
 
@@ -58,8 +60,20 @@ class MeasuredLimiter:
         await self._limiter.acquire()
         self._metrics.bucket_wait(self._timer() - started)
 
+    async def try_acquire(self) -> bool:
+        """A request that fits at once waited nothing; one that does not waits elsewhere
+        (the coalescer's queue) and is timed by its later `acquire`."""
+        acquired = await self._limiter.try_acquire()
+        if acquired:
+            self._metrics.bucket_wait(0.0)
+        return acquired
+
     async def on_limited(self) -> None:
         await self._limiter.on_limited()
+
+    def __getattr__(self, name: str) -> object:
+        # Anything else the limiter offers passes through untimed.
+        return getattr(self._limiter, name)
 
     def __repr__(self) -> str:
         return repr(self._limiter)

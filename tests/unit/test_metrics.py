@@ -34,3 +34,25 @@ def test_each_metrics_object_has_its_own_registry() -> None:
     body, content_type = first.exposition()
     assert b'b24bot_updates_total{outcome="handled",type="message"} 1.0' in body
     assert content_type.startswith("text/plain")
+
+
+async def test_a_request_that_fits_at_once_waited_nothing() -> None:
+    class FullAfterOne:
+        """A limiter with room for one request now (stands in for the real bucket's
+        try_acquire, which this branch's LeakyBucket does not have yet)."""
+
+        def __init__(self) -> None:
+            self.left = 1
+
+        async def try_acquire(self) -> bool:
+            if self.left:
+                self.left -= 1
+                return True
+            return False
+
+    metrics = Metrics()
+    limiter = MeasuredLimiter(FullAfterOne(), metrics.bitrix24)  # type: ignore[arg-type]
+    assert await limiter.try_acquire() is True
+    assert await limiter.try_acquire() is False
+    assert metrics.registry.get_sample_value("b24bot_bitrix24_bucket_wait_seconds_count") == 1
+    assert limiter.left == 0  # other attributes pass through
