@@ -112,7 +112,7 @@ async def run(settings: Settings, *, clock: Clock | None = None, keys: KeySpace 
                                                     burst=settings.bitrix24.rate_burst), metrics.bitrix24)
         bitrix = create_bitrix24(settings.bitrix24, http=http, limiter=limiter,
                                  token_store=RedisTokenStore(redis, keys("oauth", "tokens")), clock=clock,
-                                 on_secret=secrets_filter.add)
+                                 on_secret=secrets_filter.add, on_request=metrics.bitrix24.request)
         sender_bot = create_sender_bot(settings, metrics=metrics)
         stack.push_async_callback(sender_bot.session.close)
         engine, sender = create_reminder_engine(settings=settings, bitrix=bitrix, clock=clock, keys=keys,

@@ -13,7 +13,7 @@ import logging
 import random
 import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -134,8 +134,12 @@ class Bitrix24Client:
         request_timeout: float = 10.0,
         rng: random.Random | None = None,
         coalesce: bool = True,
+        on_request: Callable[[str, str], None] | None = None,
     ) -> None:
+        """`on_request(method, outcome)` hears of every HTTP request: "ok" or the error's
+        class name (for metrics)."""
         self.auth = auth
+        self._on_request = on_request
         self._http = http
         self._limiter = limiter
         self._retry = retry
@@ -410,6 +414,20 @@ class Bitrix24Client:
         return outcomes
 
     async def _send_once(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        if self._on_request is None:
+            return await self._send_and_parse(method, params)
+        try:
+            body = await self._send_and_parse(method, params)
+        except _Retry as retry:
+            self._on_request(method, type(retry.error).__name__)
+            raise
+        except Bitrix24Error as error:
+            self._on_request(method, type(error).__name__)
+            raise
+        self._on_request(method, "ok")
+        return body
+
+    async def _send_and_parse(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         started = time.perf_counter()
         self.http_requests += 1
         try:

@@ -37,8 +37,10 @@ def create_bitrix24(
     limiter: RateLimiter | None = None,
     clock: Clock | None = None,
     on_secret: Callable[[str], None] | None = None,
+    on_request: Callable[[str, str], None] | None = None,
 ) -> Bitrix24:
-    """`on_secret` learns every OAuth token as it is loaded or rotated (the log filter)."""
+    """`on_secret` learns every OAuth token as it is loaded or rotated (the log filter);
+    `on_request` hears of every HTTP request and its outcome (metrics)."""
     auth: Auth
     if settings.webhook_url is not None:
         auth = WebhookAuth(settings.webhook_url)
@@ -63,5 +65,6 @@ def create_bitrix24(
         deadline=settings.call_deadline,
         request_timeout=settings.request_timeout,
         coalesce=settings.coalesce,
+        on_request=on_request,
     )
     return Bitrix24.over(client)

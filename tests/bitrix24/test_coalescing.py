@@ -284,3 +284,14 @@ async def test_a_long_batch_call_keeps_each_commands_deadline_to_its_own_chunk(
     outcome = await client.batch([("timeman.status", {"USER_ID": (ADMIN, BOB, CARL)[i % 3]}) for i in range(200)])
     assert not outcome.errors
     assert len(outcome.results) == 200
+
+
+async def test_every_http_request_is_reported_with_its_outcome(limited: PortalEmulator, http: httpx.AsyncClient) -> None:
+    heard: list[tuple[str, str]] = []
+    client = limited_client(limited, http, on_request=lambda method, outcome: heard.append((method, outcome)))
+    await fill_bucket(client)
+    limited.faults.inject("http_503", method="batch", times=1)
+    await asyncio.gather(*(client.call("timeman.status", {"USER_ID": user}) for user in (ADMIN, BOB, CARL)))
+    assert heard[:4] == [("user.current", "ok")] * 4
+    assert ("batch", "ServerError") in heard and ("batch", "ok") in heard
+    assert len(heard) == sum(1 for r in limited.requests if not r.batch)
