@@ -286,3 +286,30 @@ async def test_forgetting_a_user_leaves_no_job_and_no_step_marks(world: World) -
     await world.service.forget(100)
     left = {key.decode() for key in await world.redis.keys("t:*")}
     assert left <= {"t:rem:seq"}, left
+
+
+async def test_reminders_a_deliberate_jump_passes_over_all_fire_in_order(world: World) -> None:
+    # The sandbox's "+1 h" (and bigger jumps) moves the clock on purpose: every reminder
+    # it passes is due now, however far past it the jump lands; only downtime is "late".
+    await world.employee(100, 10)
+    await break_reminder(world, 100, at=time(12, 30))
+    await break_reminder(world, 100, at=time(13, 0))
+    await world.service.create(100, ReminderDraft(kind=Kind.CLOSE, at=time(14, 0)))
+    await world.bitrix.workday.open(10)
+    world.clock.set(datetime(2026, 3, 2, 11, 20, tzinfo=UTC))  # 12:20 in Berlin
+    world.clock.jump(timedelta(hours=3))  # to 15:20: 50, 140 and 80 minutes past them
+    report = await world.engine().tick()
+    assert report.late == 0
+    assert [n.kind.value for n in world.notifier.notices] == ["ask", "ask", "close_nudge"]
+    assert [n.scheduled for n in world.notifier.notices] == sorted(n.scheduled for n in world.notifier.notices)
+
+
+async def test_downtime_after_a_jump_still_counts_as_late(world: World) -> None:
+    await world.employee(100, 10)
+    await break_reminder(world, 100)
+    await world.bitrix.workday.open(10)
+    world.clock.set(datetime(2026, 3, 2, 11, 30, tzinfo=UTC))  # 12:30 in Berlin
+    world.clock.jump(timedelta(hours=1))  # 13:30, past the 13:00 reminder on purpose
+    world.advance(minutes=11)  # ...and then the bot was down for 11 minutes
+    report = await world.engine().tick()
+    assert report.late == 1 and world.notifier.notices == []

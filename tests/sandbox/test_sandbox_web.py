@@ -355,6 +355,16 @@ async def test_fast_forward_moves_the_shared_clock(sandbox: Sandbox):
     assert datetime.fromisoformat(clock["now"]).astimezone(BERLIN).strftime("%H:%M") in ("11:10", "11:11")
 
 
+async def test_fast_forward_is_a_move_on_purpose_so_reminders_it_passes_are_not_late(sandbox: Sandbox):
+    start = sandbox.clock.now()
+    ok(await sandbox.http.post("/api/clock/advance", json={"minutes": 60}))
+    ok(await sandbox.http.post("/api/clock/jump", json={"time": "13:00", "bitrix_id": ANNA_B24}))
+    # A reminder at 10:30 (passed by "+1 h") or 12:00 (by the jump) is due just now, not
+    # 150 or 60 minutes ago: the engine's 10-minute grace for downtime does not apply.
+    for passed in (start + timedelta(minutes=30), start + timedelta(minutes=120)):
+        assert sandbox.clock.running_since(passed) < timedelta(minutes=1)
+
+
 async def test_jump_to_a_later_time_today_in_the_employees_zone(sandbox: Sandbox):
     data = ok(await sandbox.http.post("/api/clock/jump", json={"time": "12:30", "bitrix_id": ANNA_B24}))
     local = sandbox.clock.now().astimezone(BERLIN)
