@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock, OffsetClock, SystemClock
 from bot.sandbox import portal_control, portal_oauth
 from bot.sandbox import timeman as engine
 from bot.sandbox.portal_auth import AuthRegistry, TokenRequestRecord
@@ -502,6 +502,8 @@ async def _serve(args: argparse.Namespace) -> None:
         "rate_burst": args.rate_burst,
         "portal_time_zone": args.portal_time_zone,
         "request_log_limit": LONG_RUN_REQUEST_LOG,
+        # Ticks in real time and moves forward on POST /_emulator/clock.
+        "clock": OffsetClock(),
     }
     portal = build_demo_portal(**options) if args.demo else PortalEmulator(**options)
     await portal.start(args.host, args.port)
@@ -518,7 +520,8 @@ async def _serve(args: argparse.Namespace) -> None:
         print("Demo users:", file=out)
         for line in _describe(portal):
             print(line, file=out)
-    print(f"Control API: {portal.base_url}/_emulator/state", file=out)
+    print(f"Control API: {portal.base_url}/_emulator/state "
+          "(POST /_emulator/clock, /_emulator/users, /_emulator/flags: see README.md)", file=out)
     print("Press Ctrl-C to stop.", file=out, flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

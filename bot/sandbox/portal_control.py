@@ -3,6 +3,10 @@
 GET  /_emulator/state                     users (status object + raw record), notifications
 GET  /_emulator/notifications?user_id=N   the notifications log, optionally for one user
 POST /_emulator/clock {"advance_seconds"} move the clock (409 when it cannot move)
+POST /_emulator/users {"email", "name", ...} add an employee (201; 409 when the id or
+                                          e-mail is taken)
+GET  /_emulator/flags                     the behaviour flags (bot/sandbox/portal_flags.py)
+POST /_emulator/flags {"flag": value}     change some of them, all or none
 POST /_emulator/faults {"kind", ...}      inject a fault; DELETE /_emulator/faults clears
 GET  /_emulator/requests                  HTTP request counts per method
 """
@@ -12,6 +16,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiohttp import web
 
@@ -19,6 +24,11 @@ if TYPE_CHECKING:
     from bot.sandbox.portal import PortalEmulator
 
 PREFIX = "/_emulator"
+# What POST /_emulator/users accepts, with each field's JSON type.
+USER_FIELDS: dict[str, type] = {
+    "id": int, "email": str, "name": str, "last_name": str, "time_zone": str, "active": bool,
+    "timeman_admin": bool, "portal_admin": bool, "flextime": bool, "work_position": str,
+}
 
 
 def _json(body: Any, status: int = 200) -> web.Response:
@@ -36,6 +46,33 @@ async def _body(request: web.Request) -> dict[str, Any] | None:
     except ValueError:
         return None
     return data if isinstance(data, dict) else None
+
+
+def _user_fields(data: dict[str, Any], portal: PortalEmulator) -> dict[str, Any]:
+    """The keyword arguments for `portal.add_user`; ValueError says what is wrong."""
+    unknown = sorted(set(data) - set(USER_FIELDS))
+    if unknown:
+        raise ValueError(f"unknown field {unknown[0]!r}; the fields are: {', '.join(USER_FIELDS)}")
+    for name, value in data.items():
+        kind = USER_FIELDS[name]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise ValueError(f"{name} must be {'true or false' if kind is bool else kind.__name__}")
+    email = data.get("email", "").strip()
+    if "@" not in email:
+        raise ValueError("email is required, like \"new.person@example.com\"")
+    if any(user.email.lower() == email.lower() for user in portal.users.values()):
+        raise LookupError(f"a user with e-mail {email} exists already")
+    user_id = data.get("id", max(portal.users, default=0) + 1)
+    if user_id <= 0:
+        raise ValueError("id must be a positive whole number")
+    if user_id in portal.users:
+        raise LookupError(f"user {user_id} exists already")
+    if data.get("time_zone"):
+        try:
+            ZoneInfo(data["time_zone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {data['time_zone']!r} (an IANA name, e.g. Europe/Berlin)") from None
+    return {**data, "id": user_id, "email": email}
 
 
 def add_routes(app: web.Application, portal: PortalEmulator) -> None:
@@ -61,6 +98,34 @@ def add_routes(app: web.Application, portal: PortalEmulator) -> None:
         except ValueError as exc:
             return _json({"error": str(exc)}, 400)
         return _json({"now": portal.clock.now().isoformat()})
+
+    async def add_user(request: web.Request) -> web.Response:
+        data = await _body(request)
+        if data is None:
+            return _json({"error": "send a JSON object, e.g. {\"email\": \"new@example.com\", \"name\": \"New\"}"},
+                         400)
+        try:
+            options = _user_fields(data, portal)
+        except ValueError as exc:
+            return _json({"error": str(exc)}, 400)
+        except LookupError as exc:
+            return _json({"error": str(exc.args[0])}, 409)
+        user = portal.add_user(options.pop("id"), **options)
+        listed = next(u for u in portal.snapshot()["users"] if u["id"] == user.id)
+        return _json({"ok": True, "user": listed}, 201)
+
+    async def get_flags(request: web.Request) -> web.Response:
+        return _json({"flags": portal.flags.as_json()})
+
+    async def set_flags(request: web.Request) -> web.Response:
+        data = await _body(request)
+        if not data:
+            return _json({"error": "send {\"<flag>\": <value>, ...}; GET /_emulator/flags lists them"}, 400)
+        try:
+            portal.flags.apply(data)
+        except ValueError as exc:
+            return _json({"error": str(exc)}, 400)
+        return _json({"ok": True, "flags": portal.flags.as_json()})
 
     async def add_fault(request: web.Request) -> web.Response:
         data = await _body(request)
@@ -99,6 +164,9 @@ def add_routes(app: web.Application, portal: PortalEmulator) -> None:
     app.router.add_get(f"{PREFIX}/state", state)
     app.router.add_get(f"{PREFIX}/notifications", notifications)
     app.router.add_post(f"{PREFIX}/clock", clock)
+    app.router.add_post(f"{PREFIX}/users", add_user)
+    app.router.add_get(f"{PREFIX}/flags", get_flags)
+    app.router.add_post(f"{PREFIX}/flags", set_flags)
     app.router.add_post(f"{PREFIX}/faults", add_fault)
     app.router.add_delete(f"{PREFIX}/faults", clear_faults)
     app.router.add_get(f"{PREFIX}/requests", requests)

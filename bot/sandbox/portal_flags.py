@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
+from datetime import time
+from typing import Any
 
 from bot.sandbox.portal_errors import AUTH_DOCS, AUTH_SOURCE
 from bot.sandbox.timeman import TimemanPolicy
@@ -28,3 +30,52 @@ class PortalFlags(TimemanPolicy):
         super().validate()
         if self.auth_error_status not in (AUTH_SOURCE, AUTH_DOCS):
             raise ValueError("auth_error_status must be 'source' or 'docs'")
+
+    def with_changes(self, changes: dict[str, Any]) -> PortalFlags:
+        """A validated copy with `changes` (JSON values; times as "HH:MM") applied.
+
+        Raises ValueError naming the first unknown flag or wrong value; `self` is untouched.
+        """
+        known = {f.name for f in fields(self)}
+        parsed: dict[str, Any] = {}
+        for name, value in changes.items():
+            if name not in known:
+                raise ValueError(f"unknown flag {name!r}; the flags are: {', '.join(sorted(known))}")
+            parsed[name] = _parse(name, value, getattr(self, name))
+        updated = replace(self, **parsed)
+        updated.validate()
+        return updated
+
+    def apply(self, changes: dict[str, Any]) -> None:
+        """Change the flags in place (requests read this object), all or none."""
+        updated = self.with_changes(changes)
+        for f in fields(self):
+            setattr(self, f.name, getattr(updated, f.name))
+
+    def as_json(self) -> dict[str, Any]:
+        return {f.name: _to_json(getattr(self, f.name)) for f in fields(self)}
+
+
+def _parse(name: str, value: Any, current: Any) -> Any:
+    if isinstance(current, bool):
+        if not isinstance(value, bool):
+            raise ValueError(f"{name} must be true or false")
+        return value
+    if isinstance(current, int):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"{name} must be a whole number")
+        return value
+    if isinstance(current, time):
+        if isinstance(value, str):
+            try:
+                return time.fromisoformat(value)
+            except ValueError:
+                pass
+        raise ValueError(f'{name} must be a time like "18:00"')
+    if not isinstance(value, str):
+        raise ValueError(f"{name} must be a string")
+    return value
+
+
+def _to_json(value: Any) -> Any:
+    return value.isoformat(timespec="minutes") if isinstance(value, time) else value

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import threading
+from datetime import datetime, timedelta
 from pathlib import Path
 from queue import Empty, Queue
 
@@ -53,6 +54,14 @@ def test_cli_demo_serves_a_webhook_until_terminated():
         assert response.json()["result"]["NAME"] == "Anna"
         users = httpx.post(webhook + "user.get", json={"ACTIVE": True}, timeout=10).json()
         assert users["total"] == 5
+        # The README's control API works on the standalone emulator: its clock moves.
+        control = webhook.split("/rest/", 1)[0] + "/_emulator"
+        before = datetime.fromisoformat(httpx.get(control + "/state", timeout=10).json()["now"])
+        moved = httpx.post(control + "/clock", json={"advance_seconds": 3600}, timeout=10)
+        assert moved.status_code == 200, moved.text
+        assert datetime.fromisoformat(moved.json()["now"]) - before >= timedelta(hours=1)
+        added = httpx.post(control + "/users", json={"email": "new@example.com", "name": "New"}, timeout=10)
+        assert added.status_code == 201 and added.json()["user"]["id"] == 7
     finally:
         process.terminate()
         try:

@@ -123,3 +123,70 @@ async def test_long_running_emulator_keeps_recent_requests_and_exact_counts(http
         assert portal.request_count("timeman.status") == 45
         counts = (await http.get(f"{portal.base_url}/_emulator/requests")).json()
         assert counts["total"] == 46 and counts["errors"] == {"ALERT_WARNING": 1}
+
+
+async def test_add_a_user_over_http_and_find_them_through_rest(portal, http):
+    response = await http.post(f"{portal.base_url}/_emulator/users", json={
+        "email": "new.person@example.com", "name": "New", "last_name": "Person",
+        "time_zone": "Asia/Tokyo", "work_position": "Intern"})
+    assert response.status_code == 201, response.text
+    user = response.json()["user"]
+    assert (user["id"], user["name"], user["effective_time_zone"]) == (3, "New Person", "Asia/Tokyo")
+    assert user["active"] is True and user["timeman_admin"] is False
+    url = portal.add_webhook(1, code="c")
+    found = (await http.post(url + "user.get", json={"FILTER": {"EMAIL": "new.person@example.com"}})).json()
+    assert [u["ID"] for u in found["result"]] == ["3"]
+    chosen = await http.post(f"{portal.base_url}/_emulator/users",
+                             json={"id": 40, "email": "gone@example.com", "active": False})
+    assert chosen.status_code == 201 and chosen.json()["user"]["active"] is False
+    assert portal.users[40].active is False
+
+
+@pytest.mark.parametrize(("body", "status", "needle"), [
+    ({"name": "No mail"}, 400, "email is required"),
+    ({"email": "x@example.com", "id": 1}, 409, "user 1 exists"),
+    ({"email": "ANNA@example.com"}, 409, "exists already"),
+    ({"email": "x@example.com", "time_zone": "Mars/Olympus"}, 400, "unknown time zone"),
+    ({"email": "x@example.com", "active": "yes"}, 400, "active must be true or false"),
+    ({"email": "x@example.com", "id": True}, 400, "id must be int"),
+    ({"email": "x@example.com", "boss": True}, 400, "unknown field 'boss'"),
+    ([1, 2], 400, "JSON object"),
+])
+async def test_adding_a_user_refuses_bad_input_and_adds_nothing(portal, http, body, status, needle):
+    response = await http.post(f"{portal.base_url}/_emulator/users", json=body)
+    assert response.status_code == status
+    assert needle in response.json()["error"]
+    assert sorted(portal.users) == [1, 2]
+
+
+async def test_flags_are_listed_and_set_over_http(portal, http):
+    listed = (await http.get(f"{portal.base_url}/_emulator/flags")).json()["flags"]
+    assert listed["time_finish_while_paused"] is True and listed["workday_finish"] == "18:00"
+    response = await http.post(f"{portal.base_url}/_emulator/flags", json={
+        "time_finish_while_paused": False, "workday_finish": "19:30", "expiry_policy": "source"})
+    assert response.status_code == 200, response.text
+    assert response.json()["flags"]["workday_finish"] == "19:30"
+    assert portal.flags.time_finish_while_paused is False and portal.flags.expiry_policy == "source"
+    # The next request reads the new flag: a paused day shows no TIME_FINISH (the docs' reading).
+    url = portal.add_webhook(1, code="c")
+    await http.post(url + "timeman.open")
+    await http.post(url + "timeman.pause")
+    status = (await http.post(url + "timeman.status")).json()["result"]
+    assert status["STATUS"] == "PAUSED" and status["TIME_FINISH"] is None
+
+
+@pytest.mark.parametrize(("body", "needle"), [
+    ({"no_such_flag": True}, "unknown flag 'no_such_flag'"),
+    ({"require_https": "yes"}, "require_https must be true or false"),
+    ({"allowed_delta_seconds": 1.5}, "must be a whole number"),
+    ({"workday_finish": "late"}, 'like "18:00"'),
+    ({"expiry_policy": "sometimes"}, "expiry_policy must be one of"),
+    ({"require_https": True, "auth_error_status": "maybe"}, "auth_error_status must be"),
+    ({}, "GET /_emulator/flags lists them"),
+])
+async def test_bad_flags_are_refused_and_change_nothing(portal, http, body, needle):
+    before = portal.flags.as_json()
+    response = await http.post(f"{portal.base_url}/_emulator/flags", json=body)
+    assert response.status_code == 400
+    assert needle in response.json()["error"]
+    assert portal.flags.as_json() == before
