@@ -352,22 +352,36 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
     """Read and validate every area; raise one `ConfigError` listing every problem."""
     problems: list[str] = []
     areas: dict[str, BaseSettings] = {}
+    # An area with bad variables, read again with those at their defaults: what its good
+    # variables say still counts (BOT_MODE=webhook next to a bad BOT_ADMIN_IDS).
+    partial: dict[str, BaseSettings | None] = {}
     for name, area in _AREAS:
         try:
             areas[name] = area(_env_file=env_file)  # type: ignore[call-arg]
         except ValidationError as exc:
             prefix = str(area.model_config.get("env_prefix", ""))
             # include_input=False: a value can be a secret, never echo it.
-            problems.extend(
-                _describe(error, prefix)
-                for error in exc.errors(include_input=False, include_url=False)
-            )
-    if not problems and areas["bot"].mode is BotMode.WEBHOOK:  # type: ignore[attr-defined]
-        webhook = areas["webhook"]
-        if not webhook.url:  # type: ignore[attr-defined]
-            problems.append("WEBHOOK_URL: is required when BOT_MODE=webhook")
-        if not webhook.secret:  # type: ignore[attr-defined]
-            problems.append("WEBHOOK_SECRET: is required when BOT_MODE=webhook")
+            errors = exc.errors(include_input=False, include_url=False)
+            problems.extend(_describe(error, prefix) for error in errors)
+            partial[name] = _without(area, env_file, {str(e["loc"][0]) for e in errors if e.get("loc")})
+    bot, webhook = areas.get("bot") or partial.get("bot"), areas.get("webhook") or partial.get("webhook")
+    if bot is not None and webhook is not None and bot.mode is BotMode.WEBHOOK:  # type: ignore[attr-defined]
+        named = {problem.split(":", 1)[0] for problem in problems}
+        for variable, value in (("WEBHOOK_URL", webhook.url), ("WEBHOOK_SECRET", webhook.secret)):  # type: ignore[attr-defined]
+            if not value and variable not in named:
+                problems.append(f"{variable}: is required when BOT_MODE=webhook")
     if problems:
         raise ConfigError(problems)
     return Settings(**areas)  # type: ignore[arg-type]
+
+
+def _without(area: type[BaseSettings], env_file: str | Path | None, bad: set[str]) -> BaseSettings | None:
+    """The area read with its `bad` fields at their defaults, or None if that fails too."""
+    fields = area.model_fields
+    if any(name not in fields or fields[name].is_required() for name in bad):
+        return None
+    defaults = {name: fields[name].get_default(call_default_factory=True) for name in bad}
+    try:
+        return area(_env_file=env_file, **defaults)  # type: ignore[call-arg]
+    except ValidationError:
+        return None

@@ -139,6 +139,32 @@ def test_webhook_mode_needs_url_and_secret(monkeypatch: pytest.MonkeyPatch) -> N
     assert settings.webhook.path == "/tg/hook"
 
 
+def test_webhook_mode_problems_come_with_every_other_problem_in_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The README promises one message: the webhook-mode variables must not wait until
+    # the other mistakes are fixed.
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "not-a-token")
+    monkeypatch.setenv("BITRIX24_WEBHOOK_URL", "http://example.bitrix24.com/rest/1/abc123secret/")
+    monkeypatch.setenv("BITRIX24_RATE_LIMIT", "-1")
+    monkeypatch.setenv("BOT_ADMIN_IDS", "12,bob")
+    monkeypatch.setenv("BOT_MODE", "webhook")
+    found = problems()
+    for name in ("TELEGRAM_BOT_TOKEN", "BITRIX24_WEBHOOK_URL", "BITRIX24_RATE_LIMIT", "BOT_ADMIN_IDS"):
+        assert any(p.startswith(f"{name}:") for p in found), f"{name} not reported in {found}"
+    assert "WEBHOOK_URL: is required when BOT_MODE=webhook" in found
+    assert "WEBHOOK_SECRET: is required when BOT_MODE=webhook" in found
+    assert len(found) == 6
+
+
+def test_a_bad_webhook_variable_is_named_once_next_to_a_missing_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    minimal(monkeypatch)
+    monkeypatch.setenv("BOT_MODE", "webhook")
+    monkeypatch.setenv("BOT_DEFAULT_TIMEZONE", "Mars/Olympus")
+    monkeypatch.setenv("WEBHOOK_SECRET", "has spaces")
+    found = problems()
+    assert [p.split(":", 1)[0] for p in found] == ["BOT_DEFAULT_TIMEZONE", "WEBHOOK_SECRET", "WEBHOOK_URL"]
+    assert "WEBHOOK_URL: is required when BOT_MODE=webhook" in found
+
+
 def test_reads_dot_env_file(tmp_path: Path) -> None:
     env_file = tmp_path / ".env"
     env_file.write_text(
