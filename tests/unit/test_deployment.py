@@ -118,3 +118,15 @@ async def test_docker_healthcheck_asks_the_health_port(status: int, healthy: boo
         await runner.cleanup()
     assert asked == ["/healthz"]
     assert (code == 0) is healthy
+
+
+def test_package_metadata_uses_an_spdx_license_string() -> None:
+    # A license table makes every `pip install -e .` print ~30 lines of setuptools
+    # deprecation warnings; the SPDX string needs setuptools 77 or newer to build.
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert isinstance(project["project"]["license"], str)
+    [backend] = [r for r in project["build-system"]["requires"] if r.startswith("setuptools")]
+    match = re.fullmatch(r"setuptools>=(\d+)(\.\d+)*", backend)
+    assert match and int(match[1]) >= 77, backend
