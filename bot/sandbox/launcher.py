@@ -9,7 +9,9 @@ bot, so the page's "fast-forward" moves business time for both.
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
+import sys
 import tempfile
 import webbrowser
 from contextlib import AsyncExitStack
@@ -31,6 +33,10 @@ SANDBOX_TOKEN = "424242:SANDBOX-not-a-real-token"
 SANDBOX_BOT_USERNAME = "workday_sandbox_bot"
 SANDBOX_PREFIX = "sandbox"  # every Redis key of the sandbox starts with it
 TELEGRAM_ID_BASE = 700_000  # a demo employee's Telegram id is this plus their Bitrix24 id
+
+
+class SandboxStartError(Exception):
+    """The sandbox cannot start (its port is taken); printed without a traceback."""
 
 
 @dataclass(frozen=True)
@@ -105,8 +111,11 @@ async def run_sandbox(*, host: str = "127.0.0.1", port: int = 8080, redis_url: s
             telegram.user(employee.telegram_id, employee.name.split()[0], last_name=employee.name.split()[-1],
                           language_code=employee.language)
         admins = frozenset(e.telegram_id for e in employees if e.bot_admin)
-        web = await start_web(host=host, port=port, portal=portal, telegram=telegram, clock=clock,
-                              employees=employees, bot_username=SANDBOX_BOT_USERNAME)
+        try:
+            web = await start_web(host=host, port=port, portal=portal, telegram=telegram, clock=clock,
+                                  employees=employees, bot_username=SANDBOX_BOT_USERNAME)
+        except OSError as error:
+            raise SandboxStartError(_cannot_listen(host, port, error)) from None
         stack.push_async_callback(web.cleanup)
         bound_port = web.addresses[0][1] if web.addresses else port  # --port 0 picks a free one
         address = f"http://{host}:{bound_port}"
@@ -116,6 +125,16 @@ async def run_sandbox(*, host: str = "127.0.0.1", port: int = 8080, redis_url: s
             webbrowser.open(address)
         settings = sandbox_settings(portal, telegram, redis_url, admins)
         await run_bot(settings, clock=clock, keys=KeySpace(SANDBOX_PREFIX))
+
+
+def _cannot_listen(host: str, port: int, error: OSError) -> str:
+    if error.errno == errno.EADDRINUSE:
+        reason = (f"port {port} on {host} is already in use (another sandbox, or the bot in webhook "
+                  "mode, may be running).")
+    else:
+        reason = f"cannot listen on {host}:{port}: {error.strerror or error}."
+    return (f"The sandbox did not start: {reason}\n"
+            f"Pick another port: python3 run.py sandbox --port 8081 (--port 0 picks any free one).")
 
 
 def main(args: list[str]) -> int:
@@ -132,6 +151,9 @@ def main(args: list[str]) -> int:
     try:
         asyncio.run(run_sandbox(host=options.host, port=options.port, redis_url=options.redis_url,
                                 open_browser=options.open))
+    except SandboxStartError as error:
+        print(error, file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         pass
     return 0

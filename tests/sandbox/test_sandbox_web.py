@@ -561,3 +561,17 @@ async def test_python_m_bot_sandbox_serves_the_page_and_the_bot_answers(tmp_path
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+@pytest.mark.slow
+def test_a_busy_port_gets_a_clear_message_not_a_traceback(tmp_path: Path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "bot", "sandbox", "--port", str(port)], cwd=tmp_path,
+                                env=clean_environment(), capture_output=True, text=True, timeout=60)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
+    assert "--port" in result.stderr and "Traceback" not in output
