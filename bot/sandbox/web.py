@@ -13,7 +13,9 @@ the in-process objects directly: the fake Telegram (`FakeTelegram`), the portal 
                                     the ``portal_version`` last seen) or the timeout ends
     POST /api/send   {telegram_id, text}
     POST /api/click  {telegram_id, message_id, callback_data}
-    GET  /api/portal/{bitrix_id}    workday state and notifications, newest first
+    GET  /api/portal/{bitrix_id}[?lang=ru]   workday state and notifications, newest
+                                    first; labels in that language (default: the
+                                    employee's)
     GET  /api/clock                 sandbox time
     POST /api/clock/advance {minutes}             forward only
     POST /api/clock/jump    {time: "HH:MM", bitrix_id}   to a later time today in
@@ -42,6 +44,7 @@ from aiohttp import web
 
 from bot.bitrix24.models import Workday, WorkdayStatus
 from bot.i18n import Translator
+from bot.sandbox.web_strings import LANGUAGES, PAGE_STRINGS, page_language
 from bot.telegram import formatting as fmt
 
 if TYPE_CHECKING:
@@ -79,14 +82,6 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
-
-STATUS_LABELS = {
-    WorkdayStatus.OPENED: "Working",
-    WorkdayStatus.PAUSED: "On a break",
-    WorkdayStatus.CLOSED: "Day finished",
-    WorkdayStatus.EXPIRED: "Left open from an earlier day",
-}
-
 
 class BadInput(Exception):
     """Something the page (or a curious user) sent that we refuse, with a 400 or 404."""
@@ -171,7 +166,6 @@ class SandboxWeb:
         self.by_bitrix = {e.bitrix_id: e for e in self.employees}
         self.bot_username = bot_username
         self.stopping = asyncio.Event()
-        self.t = Translator("en")
         # (real unix time, clock offset in seconds from then on): the fake Telegram dates
         # messages in real time; the page shows them in sandbox time.
         self._offsets: list[tuple[float, float]] = [(-math.inf, clock.offset.total_seconds())]
@@ -248,20 +242,18 @@ class SandboxWeb:
             "versions": len(message.versions),
         }
 
-    def workday_view(self, status: dict[str, Any], zone: ZoneInfo) -> dict[str, Any]:
+    def workday_view(self, status: dict[str, Any], zone: ZoneInfo, language: str = "en") -> dict[str, Any]:
         now = self.clock.now()
         day = Workday.from_api(status)
-        if not day.has_record:
-            label = "No day started yet"
-        else:
-            label = STATUS_LABELS[day.status]
+        words, t = PAGE_STRINGS[language], Translator(language)
+        label = words[f"status.{day.status.value}"] if day.has_record else words["status.none"]
 
         def when(moment: datetime | None) -> str | None:
             if moment is None:
                 return None
             if moment.astimezone(zone).date() == now.astimezone(zone).date():
                 return fmt.clock(moment, zone)
-            return f"{fmt.date(moment, zone, self.t)}, {fmt.clock(moment, zone)}"
+            return f"{fmt.date(moment, zone, t)}, {fmt.clock(moment, zone)}"
 
         worked = day.worked(now)
         paused_since = day.paused_at
@@ -272,10 +264,10 @@ class SandboxWeb:
             "start": when(day.started_at),
             "finish": when(day.finished_at) if day.status is WorkdayStatus.CLOSED else None,
             "paused_since": when(paused_since),
-            "worked": fmt.duration(worked, self.t) if worked is not None else None,
-            "breaks": fmt.duration(day.break_time(now), self.t) if day.has_record else None,
+            "worked": fmt.duration(worked, t) if worked is not None else None,
+            "breaks": fmt.duration(day.break_time(now), t) if day.has_record else None,
             "active": day.active,
-            "approval": "ACTIVE" if day.active else "pending approval",
+            "approval": words["approval.active"] if day.active else words["approval.pending"],
             "suggested_finish": when(day.suggested_finish),
         }
 
@@ -289,8 +281,10 @@ class SandboxWeb:
         found = _SIX_DIGITS.findall(message.split("\n", 1)[0])
         return found[-1] if found else None
 
-    def portal_view(self, employee: DemoEmployee) -> dict[str, Any]:
+    def portal_view(self, employee: DemoEmployee, language: str | None = None) -> dict[str, Any]:
         zone = ZoneInfo(employee.time_zone)
+        language = language or page_language(employee.language)
+        t = Translator(language)
         status = self.portal.status_of(employee.bitrix_id)
         notifications = []
         for note in reversed(self.portal.notifications_for(employee.bitrix_id)):
@@ -301,7 +295,7 @@ class SandboxWeb:
                 "kind": note.kind,
                 "message": text,
                 "sent_at": sent.isoformat(),
-                "sent_local": (f"{fmt.date(sent, zone, self.t)}, {fmt.clock(sent, zone)}"
+                "sent_local": (f"{fmt.date(sent, zone, t)}, {fmt.clock(sent, zone)}"
                                if sent.tzinfo is not None else str(sent)),
                 "code": self.linking_code(text),
             })
@@ -314,7 +308,8 @@ class SandboxWeb:
             "employee_active": bool(user.active) if user else employee.active,
             "now_local": self.clock.now().astimezone(zone).strftime("%H:%M"),
             "status": status,
-            "workday": self.workday_view(status, zone),
+            "language": language,
+            "workday": self.workday_view(status, zone, language),
             "notifications": notifications,
             "portal_version": self.portal_version(),
         }
@@ -343,6 +338,7 @@ class SandboxWeb:
             "clock": self.clock_view(),
             "seq": self.telegram.last_event_seq,
             "portal_version": self.portal_version(),
+            "strings": PAGE_STRINGS,
         })
 
     async def chat(self, request: web.Request) -> web.Response:
@@ -437,7 +433,10 @@ class SandboxWeb:
 
     async def portal_panel(self, request: web.Request) -> web.Response:
         employee = self.employee_by_bitrix(_path_id(request, "bitrix_id"))
-        return _json(self.portal_view(employee))
+        language = request.query.get("lang") or None
+        if language is not None and language not in LANGUAGES:
+            raise BadInput(f"lang must be one of {', '.join(LANGUAGES)}, not {language[:20]!r}")
+        return _json(self.portal_view(employee, language))
 
     async def clock_get(self, request: web.Request) -> web.Response:
         return _json({"ok": True, "clock": self.clock_view()})

@@ -292,3 +292,36 @@ async def test_a_newcomer_links_and_runs_a_day_in_the_browser(sandbox: SandboxPr
     except subprocess.TimeoutExpired:
         pytest.fail(f"the sandbox did not stop within 30 s of SIGINT:\n{sandbox.tail()}")
     assert returncode == 0, sandbox.tail()
+
+
+async def test_the_page_speaks_russian_for_boris_and_switches_on_request(sandbox: SandboxProcess,
+                                                                       browser: Browser):
+    page = await browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
+    try:
+        await page.goto(sandbox.url + "/#employee-1")
+        await expect(page.get_by_test_id("portal-status-label")).to_have_text("No day started yet")
+        await expect(page.get_by_test_id("lang-en")).to_have_attribute("aria-pressed", "true")
+        # Boris's Telegram speaks Russian: so does the page around his chat.
+        await page.get_by_test_id("employee-2").click()
+        await expect(page.get_by_test_id("portal-status-label")).to_have_text("День ещё не начат", timeout=WAIT)
+        await expect(page.locator("#clock-heading")).to_have_text("Перемотка времени")
+        await expect(page.get_by_test_id("clock-plus-60")).to_have_text("+1 ч")
+        await expect(page.get_by_test_id("chat-input")).to_have_attribute("placeholder", "Сообщение")
+        await expect(page.get_by_test_id("chat-as")).to_contain_text("Вы — Boris Ivanov")
+        assert await page.evaluate("document.documentElement.lang") == "ru"
+        # The switch wins over the employee's language, and is kept across a reload.
+        await page.get_by_test_id("lang-en").click()
+        await expect(page.get_by_test_id("portal-status-label")).to_have_text("No day started yet", timeout=WAIT)
+        await expect(page.locator("#clock-heading")).to_have_text("Fast-forward clock")
+        await page.reload()
+        await expect(page.get_by_test_id("chat-as")).to_contain_text("Boris Ivanov", timeout=WAIT)
+        await expect(page.locator("#clock-heading")).to_have_text("Fast-forward clock")
+        await page.get_by_test_id("lang-ru").click()
+        await page.get_by_test_id("employee-1").click()
+        await expect(page.get_by_test_id("chat-as")).to_contain_text("Anna Berg")
+        await expect(page.get_by_test_id("portal-status-label")).to_have_text("День ещё не начат", timeout=WAIT)
+        assert not errors, "\n".join(errors)
+    finally:
+        await page.close()

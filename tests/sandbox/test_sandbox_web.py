@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -36,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BERLIN = ZoneInfo("Europe/Berlin")
 ANNA_B24, ANNA_TG = 1, 700_001
 FRANK_B24 = 6
+BORIS_B24 = 2  # his Telegram speaks Russian
 
 
 def clock_at_berlin_ten() -> OffsetClock:
@@ -318,6 +320,41 @@ async def test_portal_panel_shows_a_running_and_a_paused_day(sandbox: Sandbox):
     assert day["status"] == "PAUSED" and day["label"] == "On a break"
     assert day["worked"] in ("2 h 30 min", "2 h 29 min") and day["paused_since"] in ("09:30", "09:29")
     assert day["active"] is False and day["approval"] == "pending approval"
+
+
+async def test_portal_panel_speaks_the_employees_language_or_the_one_asked_for(sandbox: Sandbox):
+    now = sandbox.clock.now()
+    sandbox.portal.seed_day(BORIS_B24, now - timedelta(hours=3), status="PAUSED",
+                            paused_at=now - timedelta(minutes=30), approved=False)
+    panel = ok(await sandbox.http.get(f"/api/portal/{BORIS_B24}"))
+    assert panel["language"] == "ru"
+    day = panel["workday"]
+    assert day["label"] == "На перерыве" and day["approval"] == "ждёт утверждения"
+    assert day["worked"].endswith("мин") and "h" not in day["worked"]
+    english = ok(await sandbox.http.get(f"/api/portal/{BORIS_B24}", params={"lang": "en"}))["workday"]
+    assert english["label"] == "On a break" and english["approval"] == "pending approval"
+    russian = ok(await sandbox.http.get(f"/api/portal/{ANNA_B24}", params={"lang": "ru"}))["workday"]
+    assert russian["label"] == "День ещё не начат"
+    assert "lang must be one of en, ru" in refused(await sandbox.http.get(f"/api/portal/{ANNA_B24}",
+                                                                          params={"lang": "de"}))
+
+
+async def test_the_page_strings_are_data_in_both_languages_and_cover_the_page(sandbox: Sandbox):
+    strings = ok(await sandbox.http.get("/api/session"))["strings"]
+    assert set(strings) == {"en", "ru"} and set(strings["en"]) == set(strings["ru"])
+    placeholders = re.compile(r"\{(\w+)\}")
+    for key, english in strings["en"].items():
+        assert placeholders.findall(english) == placeholders.findall(strings["ru"][key]), key
+        assert strings["ru"][key].strip(), key
+    page = (await sandbox.http.get("/")).text
+    script = (await sandbox.http.get("/app.js")).text
+    used = set(re.findall(r'data-i18n(?:-placeholder|-aria)?="([^"]+)"', page))
+    used |= set(re.findall(r'\btr\("([^"]+)"', script))
+    assert len(used) > 60
+    assert used <= set(strings["en"]), used - set(strings["en"])
+    # The page's English fallback text is the same string the table holds.
+    for key, text in re.findall(r'data-i18n="([^"]+)"[^>]*>([^<]*)<', page):
+        assert text == strings["en"][key].replace("&", "&amp;"), key
 
 
 async def test_portal_panel_lists_notifications_newest_first_with_the_code(sandbox: Sandbox):

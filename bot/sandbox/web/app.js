@@ -6,6 +6,7 @@
   const QUICK_COMMANDS = ["/start", "/status", "/open", "/pause", "/resume", "/close", "/remind", "/reminders", "/help"];
   const LONG_POLL_SECONDS = 25;
   const PANEL_REFRESH_MS = 20000;
+  const LANG_KEY = "sandbox.lang";  // the EN/RU switch's choice, kept across reloads
 
   const state = {
     session: null,
@@ -24,6 +25,9 @@
     typingTimer: null,
     toastTimer: null,
     lastDay: null,
+    strings: {},            // {en: {...}, ru: {...}} from /api/session (bot/sandbox/web_strings.py)
+    lang: "en",
+    langChosen: null,       // "en" | "ru" when the switch was used; else the employee's language
   };
 
   const $ = (id) => document.getElementById(id);
@@ -41,6 +45,52 @@
     return node;
   };
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  // ------------------------------------------------------------------ words
+
+  // The page's own words; the bot's messages are the bot's.
+  function tr(key, vars = {}) {
+    const table = state.strings[state.lang] || state.strings.en || {};
+    const text = table[key] ?? (state.strings.en || {})[key] ?? key;
+    return text.replace(/\{(\w+)\}/g, (whole, name) => (name in vars ? String(vars[name]) : whole));
+  }
+
+  const locale = () => (state.lang === "ru" ? "ru-RU" : "en-GB");
+  const pageLanguage = (code) => (String(code || "").toLowerCase().split("-")[0] === "ru" ? "ru" : "en");
+
+  function applyStrings() {
+    document.documentElement.lang = state.lang;
+    for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = tr(node.dataset.i18n);
+    for (const node of document.querySelectorAll("[data-i18n-placeholder]")) {
+      node.setAttribute("placeholder", tr(node.dataset.i18nPlaceholder));
+    }
+    for (const node of document.querySelectorAll("[data-i18n-aria]")) node.setAttribute("aria-label", tr(node.dataset.i18nAria));
+    for (const button of document.querySelectorAll(".lang-switch .lang")) {
+      button.setAttribute("aria-pressed", button.dataset.lang === state.lang ? "true" : "false");
+    }
+    if (state.session) document.title = `${tr("page.title")} (@${state.session.bot.username})`;
+  }
+
+  // Switch the page's words (not the bot's) and redraw what holds them.
+  async function setLanguage(lang) {
+    if (lang === state.lang) return;
+    state.lang = lang;
+    applyStrings();
+    renderEmployees();
+    renderUnread();
+    if (state.current) {
+      markChosen(state.current);
+      renderWho(state.current);
+      renderChips();
+      $("messages").replaceChildren();
+      state.elements.clear();
+      state.rendered.clear();
+      state.lastDay = null;
+      await Promise.all([refreshChat(true), refreshPanel()]);
+    }
+    setTyping(false);
+    renderClock();
+  }
 
   // ------------------------------------------------------------------ API
 
@@ -83,30 +133,33 @@
   function zoneOf(employee) { return (employee && employee.time_zone) || "UTC"; }
 
   function formatTime(date, zone, seconds = false) {
-    return new Intl.DateTimeFormat("en-GB", {
+    return new Intl.DateTimeFormat(locale(), {
       timeZone: zone, hour: "2-digit", minute: "2-digit", second: seconds ? "2-digit" : undefined, hour12: false,
     }).format(date);
   }
 
   function formatDate(date, zone) {
-    return new Intl.DateTimeFormat("en-GB", {timeZone: zone, weekday: "short", day: "numeric", month: "short"}).format(date);
+    return new Intl.DateTimeFormat(locale(), {timeZone: zone, weekday: "short", day: "numeric", month: "short"}).format(date);
   }
 
   function dayKey(date, zone) {
     return new Intl.DateTimeFormat("en-CA", {timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit"}).format(date);
   }
 
-  function formatOffset(seconds) {
-    if (!seconds) return "real time";
-    const minutes = Math.round(seconds / 60);
+  function formatSpan(minutes) {
     const days = Math.floor(minutes / 1440);
     const hours = Math.floor((minutes % 1440) / 60);
     const rest = minutes % 60;
     const parts = [];
-    if (days) parts.push(`${days} d`);
-    if (hours) parts.push(`${hours} h`);
-    if (rest || !parts.length) parts.push(`${rest} min`);
-    return `fast-forwarded +${parts.join(" ")}`;
+    if (days) parts.push(`${days} ${tr("unit.d")}`);
+    if (hours) parts.push(`${hours} ${tr("unit.h")}`);
+    if (rest || !parts.length) parts.push(`${rest} ${tr("unit.min")}`);
+    return parts.join(" ");
+  }
+
+  function formatOffset(seconds) {
+    if (!seconds) return tr("clock.real_time");
+    return tr("clock.ahead", {span: formatSpan(Math.round(seconds / 60))});
   }
 
   function renderClock() {
@@ -119,7 +172,7 @@
     face.dataset.zone = zone;
     $("clock-date").textContent = formatDate(now, zone);
     $("clock-zone").textContent = zone;
-    $("jump-zone").textContent = zone;
+    $("jump-label").textContent = tr("clock.jump_to", {zone});
     const offset = $("clock-offset");
     offset.textContent = formatOffset(state.clock ? state.clock.offset : 0);
     offset.classList.toggle("ahead", Boolean(state.clock && state.clock.offset));
@@ -151,9 +204,9 @@
     list.replaceChildren();
     state.employees.forEach((employee, index) => {
       const badges = el("span", {class: "badges"});
-      if (employee.bot_admin) badges.append(el("span", {class: "badge badge-admin", "data-testid": "badge-admin", text: "bot admin"}));
-      if (!employee.active) badges.append(el("span", {class: "badge badge-dismissed", "data-testid": "badge-dismissed", text: "dismissed"}));
-      const unread = el("span", {class: "unread", "data-testid": "unread", hidden: true, "aria-label": "unread messages"});
+      if (employee.bot_admin) badges.append(el("span", {class: "badge badge-admin", "data-testid": "badge-admin", text: tr("badge.admin")}));
+      if (!employee.active) badges.append(el("span", {class: "badge badge-dismissed", "data-testid": "badge-dismissed", text: tr("badge.dismissed")}));
+      const unread = el("span", {class: "unread", "data-testid": "unread", hidden: true, "aria-label": tr("employee.unread")});
       const button = el("button", {
         type: "button",
         class: `employee avatar-color-${index % 6}` + (employee.active ? "" : " is-dismissed"),
@@ -201,18 +254,16 @@
     state.current = employee;
     state.unread.delete(employee.telegram_id);
     history.replaceState(null, "", `#employee-${employee.bitrix_id}`);
-    for (const button of document.querySelectorAll(".employee")) {
-      const chosen = Number(button.dataset.bitrixId) === employee.bitrix_id;
-      button.setAttribute("aria-pressed", chosen ? "true" : "false");
-      button.classList.toggle("selected", chosen);
+    const lang = state.langChosen || pageLanguage(employee.language);
+    if (lang !== state.lang) {
+      state.lang = lang;
+      applyStrings();
+      renderEmployees();
+      setTyping(false);
     }
+    markChosen(employee);
     renderUnread();
-    $("chat-as").replaceChildren(
-      el("span", {class: "chat-as-label", text: "You are "}),
-      el("b", {text: employee.name}),
-      el("span", {class: "chat-as-id", text: ` · Telegram id ${employee.telegram_id}`}),
-    );
-    $("portal-who").textContent = `${employee.name} · ${employee.position || "employee"} · ${employee.time_zone}`;
+    renderWho(employee);
     const box = $("messages");
     box.replaceChildren();
     state.elements.clear();
@@ -224,6 +275,23 @@
     autosize();
     await Promise.all([refreshChat(true), refreshPanel()]);
     $("chat-input").focus();
+  }
+
+  function markChosen(employee) {
+    for (const button of document.querySelectorAll(".employee")) {
+      const chosen = Number(button.dataset.bitrixId) === employee.bitrix_id;
+      button.setAttribute("aria-pressed", chosen ? "true" : "false");
+      button.classList.toggle("selected", chosen);
+    }
+  }
+
+  function renderWho(employee) {
+    $("chat-as").replaceChildren(
+      el("span", {class: "chat-as-label", text: tr("chat.you_are")}),
+      el("b", {text: employee.name}),
+      el("span", {class: "chat-as-id", text: tr("chat.telegram_id", {id: employee.telegram_id})}),
+    );
+    $("portal-who").textContent = `${employee.name} · ${employee.position || tr("portal.employee")} · ${employee.time_zone}`;
   }
 
   // ------------------------------------------------------------------ chat
@@ -241,9 +309,9 @@
       const text = `/link ${state.current.email}`;
       chips.append(el("button", {
         type: "button", class: "chip chip-fill", "data-testid": "quick-link",
-        title: "Put this in the message box", dataset: {fill: text},
+        title: tr("chat.link_chip_title"), dataset: {fill: text},
         onclick: () => fillInput(text),
-      }, "/link my e-mail…"));
+      }, tr("chat.link_chip")));
     }
   }
 
@@ -335,15 +403,15 @@
     const text = el("div", {class: "text", "data-testid": "message-text"});
     text.append(sanitize(message.html));
     const meta = el("span", {class: "meta"});
-    if (message.edited) meta.append(el("span", {class: "edited", "data-testid": "message-edited", text: "edited"}));
+    if (message.edited) meta.append(el("span", {class: "edited", "data-testid": "message-edited", text: tr("chat.edited")}));
     const when = messageDate(message);
     meta.append(el("time", {datetime: when.toISOString(), text: formatTime(when, zone)}));
-    if (!message.from_bot) meta.append(el("span", {class: "ticks", "aria-label": "read", text: "✓✓"}));
+    if (!message.from_bot) meta.append(el("span", {class: "ticks", "aria-label": tr("chat.read"), text: "✓✓"}));
     const bubble = el("div", {class: "bubble"}, text, meta);
 
     const children = [bubble];
     if (message.buttons && message.buttons.length) {
-      const keyboard = el("div", {class: "keyboard", "data-testid": "inline-keyboard", role: "group", "aria-label": "Buttons"});
+      const keyboard = el("div", {class: "keyboard", "data-testid": "inline-keyboard", role: "group", "aria-label": tr("chat.buttons")});
       for (const row of message.buttons) {
         const rowNode = el("div", {class: "kb-row"});
         for (const button of row) {
@@ -368,7 +436,7 @@
   function daySeparator(date, zone) {
     const key = dayKey(date, zone);
     const today = dayKey(sandboxNow(), zone);
-    const label = key === today ? "Today" : formatDate(date, zone);
+    const label = key === today ? tr("chat.today") : formatDate(date, zone);
     return el("div", {class: "day-sep", dataset: {day: key}}, el("span", {text: label}));
   }
 
@@ -427,9 +495,9 @@
   function emptyChat() {
     return el("div", {class: "empty-chat", "data-testid": "empty-chat"},
       botIcon("empty-icon"),
-      el("p", {class: "empty-title", text: "No messages here yet"}),
-      el("p", {text: "This is a sandbox: a demo Bitrix24 portal and a fake Telegram run on your machine, with the real bot in between. Nothing leaves this computer."}),
-      el("button", {type: "button", class: "btn btn-primary", onclick: () => sendText("/start")}, "Send /start"),
+      el("p", {class: "empty-title", text: tr("empty.title")}),
+      el("p", {text: tr("empty.text")}),
+      el("button", {type: "button", class: "btn btn-primary", onclick: () => sendText("/start")}, tr("empty.start")),
     );
   }
 
@@ -446,7 +514,7 @@
           renderChat(data.messages, forceScroll);
           forceScroll = false;
         } catch (error) {
-          toast(`Could not load the chat: ${error.message}`, "error");
+          toast(tr("toast.chat_failed", {error: error.message}), "error");
           return;
         }
       } while (state.chatDirty);
@@ -480,7 +548,7 @@
     } catch (error) {
       button.removeAttribute("aria-busy");
       button.classList.remove("busy");
-      toast(error.status === 400 ? "That button is not there any more." : error.message, "error");
+      toast(error.status === 400 ? tr("toast.button_gone") : error.message, "error");
       await refreshChat();
     }
   }
@@ -495,11 +563,11 @@
     const sub = $("chat-sub");
     clearTimeout(state.typingTimer);
     if (on) {
-      sub.textContent = "typing…";
+      sub.textContent = tr("chat.typing");
       sub.classList.add("typing");
       state.typingTimer = setTimeout(() => setTyping(false), 5000);
     } else {
-      sub.textContent = state.session ? `bot · @${state.session.bot.username}` : "bot";
+      sub.textContent = state.session ? `${tr("chat.bot")} · @${state.session.bot.username}` : tr("chat.bot");
       sub.classList.remove("typing");
     }
   }
@@ -521,21 +589,21 @@
     approval.className = day.has_record && !day.active ? "pending" : "";
     const extraRow = $("portal-extra-row");
     let extra = null;
-    if (day.status === "PAUSED" && day.paused_since) extra = ["On a break since", day.paused_since];
-    else if (day.status === "CLOSED" && day.finish) extra = ["Finished", day.finish];
-    else if (day.status === "EXPIRED" && day.suggested_finish) extra = ["Suggested finish", day.suggested_finish];
+    if (day.status === "PAUSED" && day.paused_since) extra = [tr("portal.paused_since"), day.paused_since];
+    else if (day.status === "CLOSED" && day.finish) extra = [tr("portal.finished"), day.finish];
+    else if (day.status === "EXPIRED" && day.suggested_finish) extra = [tr("portal.suggested_finish"), day.suggested_finish];
     extraRow.hidden = !extra;
     if (extra) { $("portal-extra-label").textContent = extra[0]; $("portal-extra").textContent = extra[1]; }
     const note = $("portal-note");
     note.hidden = data.employee_active;
-    note.textContent = data.employee_active ? "" : "Dismissed: this employee is inactive in Bitrix24, so the bot should refuse them.";
+    note.textContent = data.employee_active ? "" : tr("portal.dismissed");
 
     const list = $("notifications");
     list.replaceChildren();
     $("notes-count").textContent = data.notifications.length ? String(data.notifications.length) : "";
     if (!data.notifications.length) {
       list.append(el("li", {class: "notes-empty", "data-testid": "notifications-empty"},
-        "No notifications yet. When you /link this employee, the 6-digit code shows up here."));
+        tr("notes.empty")));
     }
     data.notifications.forEach((note, index) => {
       const body = el("p", {class: "note-text", "data-testid": "notification-text"});
@@ -550,7 +618,7 @@
       const item = el("li", {class: "note" + (index === 0 ? " newest" : ""), "data-testid": "notification",
         dataset: {id: note.id, kind: note.kind}},
         el("div", {class: "note-head"},
-          el("span", {class: "note-kind", text: note.kind === "system" ? "System" : "Message"}),
+          el("span", {class: "note-kind", text: note.kind === "system" ? tr("notes.system") : tr("notes.message")}),
           el("time", {datetime: note.sent_at, text: note.sent_local}),
         ),
         body,
@@ -562,9 +630,9 @@
           onclick: () => {
             fillInput(note.code);
             if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(note.code).catch(() => {});
-            toast(`Code ${note.code} is in the message box: press Enter to send it.`);
+            toast(tr("toast.code", {code: note.code}));
           },
-        }, "Use code ", el("b", {text: note.code})));
+        }, tr("notes.use_code"), el("b", {text: note.code})));
       }
       list.append(item);
     });
@@ -579,11 +647,13 @@
       do {
         state.panelDirty = false;
         try {
-          const data = await api(`/api/portal/${employee.bitrix_id}`);
+          const lang = state.lang;
+          const data = await api(`/api/portal/${employee.bitrix_id}?lang=${lang}`);
           if (state.current !== employee) return;
+          if (state.lang !== lang) { state.panelDirty = true; continue; }  // switched meanwhile: ask again
           renderPanel(data);
         } catch (error) {
-          toast(`Could not read the portal: ${error.message}`, "error");
+          toast(tr("toast.portal_failed", {error: error.message}), "error");
           return;
         }
       } while (state.panelDirty);
@@ -606,7 +676,7 @@
       const data = await api(path, body);
       setClock(data.clock);
       const minutes = Math.round(data.advanced_seconds / 60);
-      toast(`Clock moved forward by ${minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`}.`);
+      toast(tr("toast.moved", {span: formatSpan(minutes)}));
       await refreshPanel();
       await refreshChat();
     } catch (error) {
@@ -700,7 +770,7 @@
       const code = event.target.closest(".text code");
       if (code && !event.target.closest("pre")) {
         fillInput(code.textContent);
-        toast("Copied into the message box.");
+        toast(tr("toast.copied"));
       }
     });
     for (const button of document.querySelectorAll(".inline-cmd")) {
@@ -709,10 +779,17 @@
     for (const button of document.querySelectorAll("[data-minutes]")) {
       button.addEventListener("click", () => moveClock("/api/clock/advance", {minutes: Number(button.dataset.minutes)}));
     }
+    for (const button of document.querySelectorAll(".lang-switch .lang")) {
+      button.addEventListener("click", () => {
+        state.langChosen = button.dataset.lang;
+        try { localStorage.setItem(LANG_KEY, button.dataset.lang); } catch (error) { /* private mode */ }
+        setLanguage(button.dataset.lang);
+      });
+    }
     $("jump-form").addEventListener("submit", (event) => {
       event.preventDefault();
       const value = $("jump-time").value;
-      if (!value) { clockError("Pick a time first, like 13:00."); return; }
+      if (!value) { clockError(tr("clock.pick_time")); return; }
       moveClock("/api/clock/jump", {time: value, bitrix_id: state.current ? state.current.bitrix_id : null});
     });
   }
@@ -727,9 +804,10 @@
     state.employees = session.employees;
     state.seq = session.seq;
     state.portalVersion = session.portal_version;
+    state.strings = session.strings || {};
+    applyStrings();
     setClock(session.clock);
     setTyping(false);
-    document.title = `Workday bot · sandbox (@${session.bot.username})`;
     $("chat-title").textContent = session.bot.name;
     const previous = state.current;
     state.current = null;
@@ -738,11 +816,15 @@
       || (previous && state.employees.find((e) => e.bitrix_id === previous.bitrix_id))
       || state.employees.find((e) => e.active) || state.employees[0];
     if (first) await choose(first);
-    if (restarted) toast("The sandbox restarted: everything starts afresh.");
+    if (restarted) toast(tr("toast.restarted"));
     feed();
   }
 
   document.addEventListener("DOMContentLoaded", () => {
+    try {
+      const saved = localStorage.getItem(LANG_KEY);
+      if (saved === "en" || saved === "ru") state.langChosen = saved;
+    } catch (error) { /* storage off: follow the employee */ }
     wireControls();
     setInterval(renderClock, 1000);
     setInterval(() => { if (!document.hidden) refreshPanel(); }, PANEL_REFRESH_MS);
