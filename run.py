@@ -37,8 +37,10 @@ def ensure_environment(extra: str) -> Path:
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if not stamp.exists() or stamp.read_text() != wanted:
         print(f"Installing the project with its '{extra}' extras (first run only) …", flush=True)
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-e", f".[{extra}]"], cwd=ROOT,
+        subprocess.run([str(python), "-m", "pip", "install", "-qq", "--upgrade", "pip"], check=True)
+        # -qq: errors only. With one -q, setuptools' notice about editable installs (ten
+        # lines, nothing to act on) would greet every newcomer.
+        subprocess.run([str(python), "-m", "pip", "install", "-qq", "-e", f".[{extra}]"], cwd=ROOT,
                        check=True)
         stamp.write_text(wanted)
     return python
