@@ -52,7 +52,7 @@ class Flight:
 
 
 class Abandoned(Exception):
-    """Internal: every caller of a request gave up before it left."""
+    """Internal: the caller gave up while its command was queued; it is never sent."""
 
 
 @dataclass(slots=True, eq=False)
