@@ -25,7 +25,8 @@ if str(ROOT) not in sys.path:  # `python bench/x.py` as well as `python -m bench
 
 def child_env(**extra: str) -> dict[str, str]:
     """The environment for a child Python process: this one's, minus the bot's settings,
-    plus the repository on PYTHONPATH (the project is not installed in the venv)."""
+    plus the repository on PYTHONPATH (the project is not installed in the venv), with
+    the bot's health server off."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -33,6 +34,8 @@ def child_env(**extra: str) -> dict[str, str]:
     }
     env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env["PYTHONUNBUFFERED"] = "1"
+    # Several bots run side by side here: none takes the fixed health port.
+    env["BOT_HEALTH_PORT"] = "0"
     env.update(extra)
     return env
 

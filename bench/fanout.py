@@ -125,6 +125,7 @@ async def run(users: int, processes: int, send_rate: float) -> dict[str, object]
             "REDIS_URL": redis_server.url, "BOT_MODE": "webhook", "BOT_SEND_RATE": str(send_rate),
             "WEBHOOK_URL": f"http://127.0.0.1:{webhook_port}/tg", "WEBHOOK_SECRET": "fanout-secret",
             "WEBHOOK_HOST": "127.0.0.1", "BOT_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT),
+            "BOT_HEALTH_PORT": "0",  # two replicas on one machine: neither takes the fixed port
         })
         for index in range(processes):
             env = dict(base_env, WEBHOOK_PORT=str(webhook_port if index == 0 else free_port()))

@@ -54,8 +54,8 @@ from bot.telegram.middlewares.guard import BitrixGuardMiddleware
 from bot.telegram.notices import language_of
 from bot.telegram.observers import BotApiObserver, UpdateMetricsMiddleware
 from bot.telegram.reminder_notifier import TelegramNotifier
-from bot.telegram.sender import SENDER_CONNECTIONS, PacedSender
-from bot.telegram.session import RetryRequestMiddleware, SkipUnreadableUpdates
+from bot.telegram.sender import SENDER_CONNECTIONS, PacedSender, telegram_budget
+from bot.telegram.session import PaceReplies, RetryRequestMiddleware, SkipUnreadableUpdates
 
 COMMANDS = ("status", "open", "pause", "resume", "close", "remind", "reminders", "timezone", "link", "unlink",
             "language", "help", "cancel")
@@ -97,9 +97,11 @@ def bot_id_from_token(token: str) -> int:
 
 def create_bot(settings: Settings, *, repositories: Repositories, session: BaseSession | None = None,
                deferred: DeferredReplies | None = None, metrics: Metrics | None = None,
-               heartbeat: PollingHeartbeat | None = None) -> Bot:
+               heartbeat: PollingHeartbeat | None = None, pacer: Pacer | None = None,
+               keys: KeySpace | None = None) -> Bot:
     """The bot handlers answer through. With `deferred`, a reply Telegram refuses for a
-    while (a long 429, repeated 5xx) is sent later instead of being lost."""
+    while (a long 429, repeated 5xx) is sent later instead of being lost; with `pacer`,
+    replies share the reminder sender's budget of `BOT_SEND_RATE` messages a second."""
     if session is None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram.api_base))
 
@@ -111,6 +113,8 @@ def create_bot(settings: Settings, *, repositories: Repositories, session: BaseS
 
     session.middleware(FitMessages())
     session.middleware(RetryRequestMiddleware(on_blocked=blocked, deferred=deferred))
+    if pacer is not None:  # inside the retries: a retried reply waits for a slot again
+        session.middleware(PaceReplies(pacer, telegram_budget(keys or KeySpace(), settings.bot.send_rate)))
     session.middleware(SkipUnreadableUpdates())
     if metrics is not None:  # inside the retries: it sees every 429, retried or not
         session.middleware(BotApiObserver(metrics, heartbeat))

@@ -115,14 +115,15 @@ async def run(settings: Settings, *, clock: Clock | None = None, keys: KeySpace 
                                  on_secret=secrets_filter.add, on_request=metrics.bitrix24.request)
         sender_bot = create_sender_bot(settings, metrics=metrics)
         stack.push_async_callback(sender_bot.session.close)
+        pacer = Pacer(redis)
         engine, sender = create_reminder_engine(settings=settings, bitrix=bitrix, clock=clock, keys=keys,
-                                                repositories=repositories, sender_bot=sender_bot, pacer=Pacer(redis),
+                                                repositories=repositories, sender_bot=sender_bot, pacer=pacer,
                                                 metrics=metrics)
         # Replies Telegram makes wait go out through the same paced sender, before it closes.
         deferred = DeferredReplies(sender)
         stack.push_async_callback(deferred.drain)
         bot = create_bot(settings, repositories=repositories, deferred=deferred, metrics=metrics,
-                         heartbeat=heartbeat)
+                         heartbeat=heartbeat, pacer=pacer, keys=keys)
         stack.push_async_callback(bot.session.close)
         dispatcher = create_dispatcher(settings=settings, redis=redis, bitrix=bitrix, clock=clock, keys=keys,
                                        repositories=repositories, metrics=metrics)

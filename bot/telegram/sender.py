@@ -48,6 +48,11 @@ class SendOutcome(StrEnum):
     HELD = "held"  # not sent: the sender was told to hold before this message left
 
 
+def telegram_budget(keys: KeySpace, rate: float) -> Limit:
+    """The bot's overall message budget, one key for every replica and every sender."""
+    return Limit(keys("pace", "telegram"), rate=rate, burst=1)
+
+
 class PacedSender:
     def __init__(
         self,
@@ -64,7 +69,7 @@ class PacedSender:
         self._bot = bot
         self._pacer = pacer
         self._keys = keys
-        self._global = Limit(keys("pace", "telegram"), rate=rate, burst=1)
+        self._global = telegram_budget(keys, rate)
         self._window_key = keys("pace", "telegram", "sent")
         self._window_cap = max(1, int(rate))
         self._per_chat_rate = per_chat_rate

@@ -1,5 +1,6 @@
-"""Outgoing Telegram calls: retry 429 and transient errors; notice users who blocked the
-bot; skip an incoming update aiogram cannot read."""
+"""Outgoing Telegram calls: keep replies within the bot's overall message budget; retry
+429 and transient errors; notice users who blocked the bot; skip an incoming update aiogram
+cannot read."""
 
 from __future__ import annotations
 
@@ -23,12 +24,36 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import Update
 from pydantic import ValidationError
 
-from bot.telegram.deferred import DeferredReplies, ReplyDeferred, deferrable_chat
+from bot.storage.pacing import Limit, Pacer
+from bot.telegram.deferred import DEFERRABLE, DeferredReplies, ReplyDeferred, deferrable_chat
 from bot.telegram.reachability import stops_messages, why_forbidden
 
 log = logging.getLogger(__name__)
 
 BlockedHandler = Callable[[int], Awaitable[Any]]
+
+
+class PaceReplies(BaseRequestMiddleware):
+    """Waits for the message's slot in the bot's overall budget (shared in Redis with the
+    reminder sender and every replica) before sending or editing a message.
+
+    Telegram counts about 30 messages a second per bot. Coalesced Bitrix24 answers come
+    back together, so a few dozen replies would otherwise leave in the same instant and
+    meet 429s, each costing a wait of its own; a slot each keeps them evenly spaced."""
+
+    def __init__(self, pacer: Pacer, budget: Limit) -> None:
+        self._pacer = pacer
+        self._budget = budget
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        if isinstance(method, DEFERRABLE):
+            await self._pacer.wait([self._budget])
+        return await make_request(bot, method)
 
 
 class RetryRequestMiddleware(BaseRequestMiddleware):
