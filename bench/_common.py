@@ -78,6 +78,18 @@ class Child:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
 
+def stop_processes(processes: list[subprocess.Popen[bytes]], *, timeout: float = 20) -> None:
+    """SIGTERM every process still running, then wait for each; kill what will not stop."""
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 def read_until(stream: IO[bytes], marker: str, process: subprocess.Popen[bytes],
                timeout: float = 30.0) -> list[str]:
     """Read a child's stdout line by line until a line contains `marker`."""

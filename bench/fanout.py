@@ -32,7 +32,6 @@ import gc
 import json
 import math
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -55,7 +54,7 @@ from bot.services.reminders import ReminderService
 from bot.storage.keys import KeySpace
 from bot.storage.links import LinkRepository
 from bot.storage.profiles import ProfileRepository
-from bench._common import child_env, read_until
+from bench._common import child_env, read_until, stop_processes
 from bot.sandbox.redis_server import free_port, start_redis_server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -221,14 +220,7 @@ async def run(users: int, processes: int, send_rate: float) -> dict[str, object]
             "peak_rss_mb": [round(rss / 2**20, 1) for rss in peak_rss],
         }
     finally:
-        for bot in bots:
-            if bot.poll() is None:
-                bot.send_signal(signal.SIGTERM)
-        for bot in bots:
-            try:
-                bot.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                bot.kill()
+        stop_processes(bots)
         await telegram.stop()
         portal.terminate()
         portal.wait(timeout=30)

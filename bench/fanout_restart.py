@@ -30,7 +30,7 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
-from bench._common import child_env, read_until
+from bench._common import child_env, read_until, stop_processes
 from bench.fanout import FIRST_USER, TELEGRAM_BASE, TOKEN, make_everything_due, populate
 from bot.sandbox.redis_server import free_port, start_redis_server
 from bot.sandbox.telegram import FakeTelegram
@@ -117,14 +117,7 @@ async def run(users: int, how: str, stop_after: float, send_rate: float, wait_li
             "logs": str(folder),
         }
     finally:
-        for bot in bots:
-            if bot.poll() is None:
-                bot.send_signal(signal.SIGTERM)
-        for bot in bots:
-            try:
-                bot.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                bot.kill()
+        stop_processes(bots)
         await telegram.stop()
         portal.terminate()
         portal.wait(timeout=30)
