@@ -6,7 +6,7 @@
     python3 run.py test     the tests (arguments go to pytest)
 
 It keeps a virtual environment in .venv and (re)installs the project into it whenever
-pyproject.toml changes. Standard library only: this runs before anything is installed.
+pyproject.toml or sandbox/pyproject.toml changes. Standard library only: this runs before anything is installed.
 """
 
 from __future__ import annotations
@@ -33,15 +33,19 @@ def ensure_environment(extra: str) -> Path:
     if not python.exists():
         print(f"Creating a virtual environment in {VENV.name}/ …", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    stamp = VENV / f".installed-{extra}"
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    stamp = VENV / f".installed-{extra or 'sandbox'}"
+    wanted = hashlib.sha256(b"".join(
+        (ROOT / name).read_bytes() for name in ("pyproject.toml", "sandbox/pyproject.toml"))).hexdigest()
     if not stamp.exists() or stamp.read_text() != wanted:
-        print(f"Installing the project with its '{extra}' extras (first run only) …", flush=True)
+        print("Installing the bot and the sandbox"
+              + (f" with the '{extra}' extras" if extra else "") + " (first run only) …", flush=True)
         subprocess.run([str(python), "-m", "pip", "install", "-qq", "--upgrade", "pip"], check=True)
         # -qq: errors only. With one -q, setuptools' notice about editable installs (ten
         # lines, nothing to act on) would greet every newcomer.
-        subprocess.run([str(python), "-m", "pip", "install", "-qq", "-e", f".[{extra}]"], cwd=ROOT,
-                       check=True)
+        # The sandbox (emulators and the web page) is its own distribution beside the bot.
+        bot = f".[{extra}]" if extra else "."
+        subprocess.run([str(python), "-m", "pip", "install", "-qq", "-e", bot, "-e", "./sandbox"],
+                       cwd=ROOT, check=True)
         stamp.write_text(wanted)
     return python
 
@@ -51,7 +55,7 @@ def main(argv: list[str]) -> int:
         python = ensure_environment("test")
         command = [str(python), "-m", "pytest", *argv[1:]]
     else:
-        python = ensure_environment("sandbox")
+        python = ensure_environment("")
         command = [str(python), "-m", "bot", *argv]
     os.chdir(ROOT)
     if argv[:1] == ["test"]:  # say what runs: the suite is pytest's, with pytest's exit status

@@ -109,13 +109,13 @@ def read_until(stream: IO[bytes], marker: str, process: subprocess.Popen[bytes],
 
 
 def spawn_portal_cli(*, rate_limit: float, rate_burst: int, log_dir: Path) -> Child:
-    """Start `python -m bot.sandbox.portal --demo` on a free port (`--port 0`), in its own
+    """Start `python -m workday_sandbox.portal.emulator --demo` on a free port (`--port 0`), in its own
     process; `wait_portal_cli()` reads its URLs. `rate_limit=0` disables the portal's
     leaky bucket (the CLI's documented switch)."""
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"portal-{rate_limit:g}-{rate_burst}.log"
     command = [
-        sys.executable, "-m", "bot.sandbox.portal", "--host", "127.0.0.1", "--port", "0",
+        sys.executable, "-m", "workday_sandbox.portal.emulator", "--host", "127.0.0.1", "--port", "0",
         "--demo", "--rate-limit", f"{rate_limit:g}", "--rate-burst", str(rate_burst),
     ]
     process = subprocess.Popen(command, cwd=ROOT, env=child_env(), stdout=subprocess.PIPE,

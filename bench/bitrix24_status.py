@@ -14,7 +14,7 @@ N calls (`--calls`, default 500) of `timeman.status` are fired at once (one
 * QUERY_LIMIT_EXCEEDED answers the emulator gave (from its `/_emulator/requests`), the
   HTTP requests the client sent and the retries it logged. Target: 0 refusals.
 * The client's own CPU per call: `time.process_time()` delta / N in this process. Each
-  emulator runs in its own process (`python -m bot.sandbox.portal --demo ...`), so its
+  emulator runs in its own process (`python -m workday_sandbox.portal.emulator --demo ...`), so its
   CPU is not in that figure (it is shown beside it, per request, from psutil).
 
 Baseline (same process, same run): the same N calls as bare `httpx.AsyncClient.post`
@@ -231,7 +231,7 @@ async def shared_main_run(args: argparse.Namespace, limited: common.Child, margi
 
     from bot.storage.keys import KeySpace
     from bot.storage.pacing import SharedLeakyBucket
-    from bot.sandbox.redis_server import start_redis_server
+    from workday_sandbox.redis_server import start_redis_server
 
     server = start_redis_server(Path(tempfile.mkdtemp(prefix="bench-b24-redis-")))
     redis = Redis.from_url(server.url)

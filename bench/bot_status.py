@@ -90,10 +90,10 @@ except ImportError:  # run as a file: python bench/bot_status.py
 import httpx
 from redis.asyncio import Redis
 
-from bot.sandbox.telegram import FakeTelegram
+from workday_sandbox.telegram.server import FakeTelegram
 from bot.storage.keys import KeySpace
 from bot.storage.links import LinkRepository
-from bot.sandbox.redis_server import RedisServer, start_redis_server
+from workday_sandbox.redis_server import RedisServer, start_redis_server
 
 BOT_TOKEN = "700100:BENCH-token-status"
 FIRST_TELEGRAM_ID = 800_001

@@ -48,14 +48,14 @@ from redis.asyncio import Redis
 from bot.reminders.directory import UserDirectory
 from bot.reminders.models import Kind, Mode, ReminderDraft
 from bot.reminders.store import ReminderStore, recurring_job
-from bot.sandbox.telegram import FakeTelegram
+from workday_sandbox.telegram.server import FakeTelegram
 from bot.clock import SystemClock
 from bot.services.reminders import ReminderService
 from bot.storage.keys import KeySpace
 from bot.storage.links import LinkRepository
 from bot.storage.profiles import ProfileRepository
 from bench._common import child_env, read_until, stop_processes
-from bot.sandbox.redis_server import free_port, start_redis_server
+from workday_sandbox.redis_server import free_port, start_redis_server
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "555000:FANOUT-bench-token"

@@ -32,8 +32,8 @@ from redis.asyncio import Redis
 
 from bench._common import child_env, read_until, stop_processes
 from bench.fanout import FIRST_USER, TELEGRAM_BASE, TOKEN, make_everything_due, populate
-from bot.sandbox.redis_server import free_port, start_redis_server
-from bot.sandbox.telegram import FakeTelegram
+from workday_sandbox.redis_server import free_port, start_redis_server
+from workday_sandbox.telegram.server import FakeTelegram
 from bot.storage.keys import KeySpace
 
 ROOT = Path(__file__).resolve().parents[1]

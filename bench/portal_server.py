@@ -1,6 +1,6 @@
 """The portal emulator for bench/bot_status.py, in its own process, with many employees.
 
-`python -m bot.sandbox.portal --demo` has six users; the bot benchmark needs one per
+`python -m workday_sandbox.portal.emulator --demo` has six users; the bot benchmark needs one per
 simulated Telegram user. This wrapper builds a `PortalEmulator` with an admin (user 1,
 a timeman admin who owns the webhook) and `--users` employees with ids from
 `--first-id`, each with a workday opened a little earlier today (so every /status shows
@@ -33,7 +33,7 @@ if __package__ in (None, ""):  # run as a file
 
 from aiohttp import web
 
-from bot.sandbox.portal import PortalEmulator, RequestRecord
+from workday_sandbox.portal.emulator import PortalEmulator, RequestRecord
 
 ADMIN_ID = 1
 WEBHOOK_CODE = "benchwebhook2026"

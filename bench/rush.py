@@ -102,8 +102,8 @@ from redis.asyncio import Redis
 from bot.bitrix24 import Workday
 from bot.i18n import Translator
 from bot.i18n.en import MESSAGES
-from bot.sandbox.redis_server import RedisServer, free_port, start_redis_server
-from bot.sandbox.telegram import FakeTelegram
+from workday_sandbox.redis_server import RedisServer, free_port, start_redis_server
+from workday_sandbox.telegram.server import FakeTelegram
 from bot.services.workday import Action, DayReport
 from bot.storage.day_cache import DayCache
 from bot.storage.keys import KeySpace

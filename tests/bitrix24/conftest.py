@@ -8,7 +8,7 @@ import pytest
 
 from bot.bitrix24 import Bitrix24, Bitrix24Client, RetryPolicy, WebhookAuth
 from bot.clock import ManualClock
-from bot.sandbox.portal import PortalEmulator
+from workday_sandbox.portal.emulator import PortalEmulator
 
 # Monday 2 March 2026, 08:00 in Berlin (UTC+1).
 MONDAY_0700_UTC = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from bot.bitrix24 import AccessDeniedError, Bitrix24, NotFoundError, WorkdayStatus
-from bot.sandbox.portal import PortalEmulator
+from workday_sandbox.portal.emulator import PortalEmulator
 from tests.bitrix24.conftest import ADMIN, BOB, CARL, webhook_client
 
 

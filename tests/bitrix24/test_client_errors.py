@@ -22,9 +22,9 @@ from bot.bitrix24 import (
     UnavailableError,
     WebhookAuth,
 )
-from bot.sandbox.portal import PortalEmulator
+from workday_sandbox.portal.emulator import PortalEmulator
 from tests.bitrix24.conftest import ADMIN, BOB, CARL, WEBHOOK_CODE, webhook_client
-from bot.sandbox.redis_server import free_port
+from workday_sandbox.redis_server import free_port
 
 NO_RETRY = RetryPolicy(attempts=1)
 

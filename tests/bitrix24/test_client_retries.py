@@ -9,7 +9,7 @@ import pytest
 
 from bot.bitrix24 import InvalidArgumentError, ServerError, TransportError, WorkdayStatus
 from bot.bitrix24.workday import WorkdayAPI
-from bot.sandbox.portal import PortalEmulator
+from workday_sandbox.portal.emulator import PortalEmulator
 from tests.bitrix24.conftest import BOB, webhook_client
 
 

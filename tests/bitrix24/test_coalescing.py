@@ -23,7 +23,7 @@ from bot.bitrix24 import (
     WorkdayStatus,
 )
 from bot.clock import ManualClock
-from bot.sandbox.portal import PortalEmulator
+from workday_sandbox.portal.emulator import PortalEmulator
 from bot.services.workday import Change, WorkdayService
 from bot.storage.day_cache import DayCache
 from bot.storage.keys import KeySpace

@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 
 from bot.bitrix24 import Bitrix24Client, DeadlineExceededError, LeakyBucket, RetryPolicy, TransportError, WebhookAuth, WorkdayAPI
 from bot.bitrix24.coalesce import Coalescer, Flight
-from bot.sandbox.portal import PortalEmulator
+from workday_sandbox.portal.emulator import PortalEmulator
 from bot.storage.keys import KeySpace
 from bot.storage.pacing import SharedLeakyBucket
 from tests.bitrix24.conftest import ADMIN, BOB, CARL, populate, webhook_client

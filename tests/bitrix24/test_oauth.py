@@ -13,7 +13,7 @@ from redis.asyncio import Redis
 from bot.bitrix24 import AuthError, Bitrix24Client, OAuthAuth, RetryPolicy, TokenPair
 from bot.clock import ManualClock
 from bot.redaction import SecretsFilter
-from bot.sandbox.portal import PortalEmulator
+from workday_sandbox.portal.emulator import PortalEmulator
 from bot.storage.tokens import RedisTokenStore
 from tests.bitrix24.conftest import ADMIN
 

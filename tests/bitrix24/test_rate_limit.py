@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from bot.bitrix24 import LeakyBucket, RetryPolicy
-from bot.sandbox.portal import PortalEmulator
+from workday_sandbox.portal.emulator import PortalEmulator
 from tests.bitrix24.conftest import ADMIN, webhook_client
 
 

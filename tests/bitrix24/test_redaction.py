@@ -9,7 +9,7 @@ import pytest
 
 from bot.bitrix24 import Bitrix24Client, Bitrix24Error, OAuthAuth, RetryPolicy, WebhookAuth
 from bot.logging_setup import setup_logging
-from bot.sandbox.portal import PortalEmulator
+from workday_sandbox.portal.emulator import PortalEmulator
 from tests.bitrix24.conftest import ADMIN, WEBHOOK_CODE, webhook_client
 
 

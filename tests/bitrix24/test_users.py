@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from bot.bitrix24 import Bitrix24
-from bot.sandbox.portal import PortalEmulator
+from workday_sandbox.portal.emulator import PortalEmulator
 from tests.bitrix24.conftest import ADMIN, BOB, CARL, GONE
 
 

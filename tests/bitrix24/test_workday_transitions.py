@@ -8,7 +8,7 @@ import pytest
 
 from bot.bitrix24 import Bitrix24, InvalidArgumentError, WorkdayStatus
 from bot.clock import ManualClock
-from bot.sandbox.portal import PortalEmulator
+from workday_sandbox.portal.emulator import PortalEmulator
 from tests.bitrix24.conftest import BOB
 
 BERLIN_WINTER = timezone(timedelta(hours=1))

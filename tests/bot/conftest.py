@@ -23,8 +23,8 @@ from bot.config import (
     TelegramSettings,
     WebhookSettings,
 )
-from bot.sandbox.portal import PortalEmulator
-from bot.sandbox.telegram import FakeTelegram
+from workday_sandbox.portal.emulator import PortalEmulator
+from workday_sandbox.telegram.server import FakeTelegram
 from bot.storage.keys import KeySpace
 from bot.storage.pacing import Pacer
 from bot.telegram.deferred import DeferredReplies

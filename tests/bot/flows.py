@@ -8,7 +8,7 @@ from typing import Any
 
 from aiogram.types import Update, User
 
-from bot.sandbox.portal import PortalEmulator
+from workday_sandbox.portal.emulator import PortalEmulator
 from tests.bot.harness import Harness, SentMessage
 
 _CODE = re.compile(r"\b(\d{6})\b")

@@ -35,7 +35,7 @@ from aiogram.types import (
     User,
 )
 
-from bot.sandbox.telegram_html import EntityParseError, parse_html, strip_text
+from workday_sandbox.telegram.html import EntityParseError, parse_html, strip_text
 from bot.telegram.deferred import DeferredReplies
 
 BOT_TOKEN = "42424242:TEST-token-for-tests"

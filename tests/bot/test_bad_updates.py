@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from bot.sandbox.telegram import FakeTelegram
+from workday_sandbox.telegram.server import FakeTelegram
 
 
 class Records(logging.Handler):

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from aiogram.types import User
 
-from bot.sandbox.portal import PortalEmulator
-from bot.sandbox.telegram import FakeTelegram
+from workday_sandbox.portal.emulator import PortalEmulator
+from workday_sandbox.telegram.server import FakeTelegram
 from tests.bot.conftest import ANNA_B24, ANNA_TG, ErrorRecorder
 from tests.bot.flows import latest_code, link
 from tests.bot.harness import Harness

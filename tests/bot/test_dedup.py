@@ -8,7 +8,7 @@ from redis.asyncio import Redis
 from bot.app import Repositories, create_bot, create_dispatcher
 from bot.bitrix24 import Bitrix24, Bitrix24Client, WebhookAuth
 from bot.clock import ManualClock
-from bot.sandbox.portal import PortalEmulator
+from workday_sandbox.portal.emulator import PortalEmulator
 from bot.storage.keys import KeySpace
 from tests.bot.conftest import ADMIN_B24, make_settings
 from tests.bot.harness import RecordingSession, Updates

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from aiogram.types import User
 
-from bot.sandbox.portal import PortalEmulator
+from workday_sandbox.portal.emulator import PortalEmulator
 from tests.bot.conftest import ANNA_B24, ANNA_TG
 from tests.bot.flows import link
 from tests.bot.harness import Harness

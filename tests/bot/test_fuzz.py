@@ -12,7 +12,7 @@ import itertools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.sandbox.portal import PortalEmulator
+from workday_sandbox.portal.emulator import PortalEmulator
 from tests.bot.conftest import ANNA_B24, ANNA_TG, ErrorRecorder
 from tests.bot.flows import MEDIA, link, private_update
 from tests.bot.harness import Harness, SentMessage

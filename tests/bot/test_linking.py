@@ -10,7 +10,7 @@ from aiogram.types import User
 from redis.asyncio import Redis
 
 from bot.clock import ManualClock
-from bot.sandbox.portal import PortalEmulator
+from workday_sandbox.portal.emulator import PortalEmulator
 from tests.bot.conftest import ADMIN_TG, ANNA_B24, ANNA_TG, BORIS_B24, BORIS_TG, GONE_B24, STRANGER_TG
 from tests.bot.flows import latest_code, link
 from tests.bot.harness import Harness

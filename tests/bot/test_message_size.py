@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from aiogram.types import User
 
-from bot.sandbox.portal import PortalEmulator
-from bot.sandbox.telegram_html import parse_html, strip_text
+from workday_sandbox.portal.emulator import PortalEmulator
+from workday_sandbox.telegram.html import parse_html, strip_text
 from tests.bot.conftest import ADMIN_TG, ANNA_B24, ANNA_TG
 from tests.bot.flows import link
 from tests.bot.harness import Harness

@@ -12,7 +12,7 @@ from bot.app import Repositories, create_bot, create_dispatcher
 from bot.bitrix24 import Bitrix24, Bitrix24Client, RetryPolicy, WebhookAuth
 from bot.clock import ManualClock
 from bot.metrics import Metrics
-from bot.sandbox.portal import PortalEmulator
+from workday_sandbox.portal.emulator import PortalEmulator
 from bot.storage.keys import KeySpace
 from tests.bot.conftest import ADMIN_B24, STRANGER_TG, WEBHOOK_CODE, make_settings
 from tests.bot.harness import Harness, RecordingSession, Updates
@@ -95,7 +95,7 @@ async def test_the_reminder_senders_429s_are_counted_too(redis: Redis) -> None:
 
     from bot.app import create_sender_bot
     from bot.config import TelegramSettings
-    from bot.sandbox.telegram import FakeTelegram
+    from workday_sandbox.telegram.server import FakeTelegram
     from bot.storage.pacing import Pacer
     from bot.telegram.sender import PacedSender, SendOutcome
     from tests.bot.harness import BOT_TOKEN

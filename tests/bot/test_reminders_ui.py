@@ -13,7 +13,7 @@ from redis.asyncio import Redis
 from bot.i18n import CATALOGS, Translator
 from bot.reminders.models import EVERY_DAY, Kind, Mode, ReminderDraft
 from bot.reminders.store import ReminderStore, recurring_job
-from bot.sandbox.portal import PortalEmulator
+from workday_sandbox.portal.emulator import PortalEmulator
 from bot.services.reminders import MAX_REMINDERS, ReminderService, Scheduled
 from bot.storage.keys import KeySpace
 from bot.telegram.callbacks import ReminderEdit, RemindMenu, RemindStep, TimeZoneAction

@@ -11,7 +11,7 @@ from aiogram import Bot
 from redis.asyncio import Redis
 
 from bot.app import Repositories, create_bot
-from bot.sandbox.telegram import FakeTelegram
+from workday_sandbox.telegram.server import FakeTelegram
 from bot.storage.keys import KeySpace
 from bot.storage.pacing import Pacer
 from tests.bot.conftest import BOT_TOKEN, make_settings

@@ -7,7 +7,7 @@ import pytest
 from aiogram.methods import SendMessage
 from aiogram.types import User
 
-from bot.sandbox.portal import PortalEmulator
+from workday_sandbox.portal.emulator import PortalEmulator
 from bot.telegram.deferred import DeferredReplies
 from tests.bot.conftest import ANNA_B24, ANNA_TG, ErrorRecorder
 from tests.bot.flows import link

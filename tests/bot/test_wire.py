@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.app import create_sender_bot
-from bot.sandbox.telegram import FakeTelegram
+from workday_sandbox.telegram.server import FakeTelegram
 from tests.bot.conftest import make_settings
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.portal import PortalEmulator
-from bot.sandbox.telegram import FakeTelegram
-from bot.sandbox.redis_server import RedisServer, free_port
+from workday_sandbox.portal.emulator import PortalEmulator
+from workday_sandbox.telegram.server import FakeTelegram
+from workday_sandbox.redis_server import RedisServer, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 BOT_TOKEN = "777001:E2E-secret-token"

@@ -6,8 +6,8 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.sandbox.portal import PortalEmulator
-from bot.sandbox.telegram import FakeTelegram
+from workday_sandbox.portal.emulator import PortalEmulator
+from workday_sandbox.telegram.server import FakeTelegram
 from tests.e2e.conftest import ANNA_B24, ANNA_TG, BOT_TOKEN, IVAN_B24, IVAN_TG, WEBHOOK_CODE
 
 CODE = re.compile(r"\b(\d{6})\b")

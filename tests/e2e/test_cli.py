@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 
 from bot.config import contract_variables
-from bot.sandbox.redis_server import free_port
+from workday_sandbox.redis_server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import redis as sync_redis
 
-from bot.sandbox.portal import PortalEmulator
-from bot.sandbox.redis_server import RedisServer
-from bot.sandbox.telegram import FakeTelegram
+from workday_sandbox.portal.emulator import PortalEmulator
+from workday_sandbox.redis_server import RedisServer
+from workday_sandbox.telegram.server import FakeTelegram
 from tests.e2e.conftest import ADMIN_TG, ANNA_B24, ANNA_TG, IVAN_TG
 from tests.e2e.test_bot_process import link
 

@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 import pytest
 from redis.asyncio import Redis
 
-from bot.sandbox.portal import PortalEmulator
-from bot.sandbox.redis_server import RedisServer
-from bot.sandbox.telegram import FakeTelegram
+from workday_sandbox.portal.emulator import PortalEmulator
+from workday_sandbox.redis_server import RedisServer
+from workday_sandbox.telegram.server import FakeTelegram
 from bot.storage.keys import KeySpace
 from bot.storage.links import LinkRepository
 from bot.storage.profiles import ProfileRepository

@@ -6,12 +6,12 @@ import time
 
 import redis as sync_redis
 
-from bot.sandbox.portal import PortalEmulator
-from bot.sandbox.telegram import FakeTelegram
+from workday_sandbox.portal.emulator import PortalEmulator
+from workday_sandbox.telegram.server import FakeTelegram
 from bot.storage.keys import KeySpace
 from tests.e2e.conftest import ANNA_B24, ANNA_TG
 from tests.e2e.test_bot_process import link
-from bot.sandbox.redis_server import RedisServer
+from workday_sandbox.redis_server import RedisServer
 
 
 async def test_auto_reminder_pauses_the_day_and_resume_works(

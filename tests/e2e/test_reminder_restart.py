@@ -17,9 +17,9 @@ from bot.clock import SystemClock
 from bot.reminders.directory import UserDirectory
 from bot.reminders.models import Kind, Mode, ReminderDraft
 from bot.reminders.store import ReminderStore
-from bot.sandbox.portal import PortalEmulator
-from bot.sandbox.redis_server import RedisServer
-from bot.sandbox.telegram import FakeTelegram
+from workday_sandbox.portal.emulator import PortalEmulator
+from workday_sandbox.redis_server import RedisServer
+from workday_sandbox.telegram.server import FakeTelegram
 from bot.services.reminders import ReminderService
 from bot.storage.keys import KeySpace
 from bot.storage.links import LinkRepository

@@ -11,9 +11,9 @@ import socket
 
 import httpx
 
-from bot.sandbox.portal import PortalEmulator
-from bot.sandbox.redis_server import free_port
-from bot.sandbox.telegram import FakeTelegram
+from workday_sandbox.portal.emulator import PortalEmulator
+from workday_sandbox.redis_server import free_port
+from workday_sandbox.telegram.server import FakeTelegram
 from tests.e2e.conftest import ANNA_TG
 
 SECRET = "hook-secret_123"

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import httpx
 
-from bot.sandbox.portal import PortalEmulator
-from bot.sandbox.telegram import FakeTelegram
+from workday_sandbox.portal.emulator import PortalEmulator
+from workday_sandbox.telegram.server import FakeTelegram
 from tests.e2e.conftest import ANNA_TG
-from bot.sandbox.redis_server import free_port
+from workday_sandbox.redis_server import free_port
 
 SECRET = "hook-secret_123"
 

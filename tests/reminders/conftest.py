@@ -13,7 +13,7 @@ from bot.clock import ManualClock
 from bot.reminders.directory import UserDirectory
 from bot.reminders.engine import DeliveryHeld, Notice, ReminderEngine
 from bot.reminders.store import ReminderStore
-from bot.sandbox.portal import PortalEmulator
+from workday_sandbox.portal.emulator import PortalEmulator
 from bot.services.reminders import ReminderService
 from bot.storage.keys import KeySpace
 from bot.storage.links import LinkRepository

@@ -11,7 +11,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from redis.asyncio import Redis
 
-from bot.sandbox.telegram import FakeTelegram
+from workday_sandbox.telegram.server import FakeTelegram
 from bot.storage.keys import KeySpace
 from bot.storage.pacing import Pacer
 from bot.telegram.sender import PacedSender, SendOutcome

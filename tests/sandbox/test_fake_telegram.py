@@ -29,7 +29,7 @@ from aiogram.types import (
     Message,
 )
 
-from bot.sandbox.telegram import FakeTelegram
+from workday_sandbox.telegram.server import FakeTelegram
 
 TOKEN = "123456:TEST-token"
 

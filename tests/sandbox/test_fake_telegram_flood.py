@@ -11,7 +11,7 @@ import pytest
 from aiogram import Bot
 from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter
 
-from bot.sandbox.telegram import CANT_INITIATE, TELEGRAM_FLOOD_LIMITS, FakeTelegram
+from workday_sandbox.telegram.server import CANT_INITIATE, TELEGRAM_FLOOD_LIMITS, FakeTelegram
 from tests.sandbox.test_fake_telegram import TOKEN, Ticker
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sandbox.telegram_html import (
+from workday_sandbox.telegram.html import (
     EntityParseError,
     command_entities,
     parse_html,

@@ -19,7 +19,7 @@ from aiogram.types import Message
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
-from bot.sandbox.telegram import FakeTelegram
+from workday_sandbox.telegram.server import FakeTelegram
 
 TOKEN = "123456:TEST-token"
 

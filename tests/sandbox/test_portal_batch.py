@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from bot.clock import ManualClock
-from bot.sandbox.portal import PortalEmulator
-from bot.sandbox.portal_batch import substitute
+from workday_sandbox.portal.emulator import PortalEmulator
+from workday_sandbox.portal.batch import substitute
 
 START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
 

@@ -1,4 +1,4 @@
-"""The standalone emulator: `python -m bot.sandbox.portal --demo`, and the demo portal."""
+"""The standalone emulator: `python -m workday_sandbox.portal.emulator --demo`, and the demo portal."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from queue import Empty, Queue
 import httpx
 import pytest
 
-from bot.sandbox.portal import PortalEmulator, build_demo_portal, main
+from workday_sandbox.portal.emulator import PortalEmulator, build_demo_portal, main
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,7 +27,7 @@ def _reader(stream, lines: Queue) -> None:
 def test_cli_demo_serves_a_webhook_until_terminated():
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.sandbox.portal", "--host", "127.0.0.1", "--port", "0",
+        [sys.executable, "-m", "workday_sandbox.portal.emulator", "--host", "127.0.0.1", "--port", "0",
          "--demo", "--rate-limit", "5", "--rate-burst", "100"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from bot.clock import ManualClock
-from bot.sandbox.portal import PortalEmulator
+from workday_sandbox.portal.emulator import PortalEmulator
 
 START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
 

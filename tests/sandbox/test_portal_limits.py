@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from bot.clock import ManualClock
-from bot.sandbox.portal import PortalEmulator
-from bot.sandbox.portal_limits import LeakyBucket, OperatingLimiter
+from workday_sandbox.portal.emulator import PortalEmulator
+from workday_sandbox.portal.limits import LeakyBucket, OperatingLimiter
 
 START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
 QUERY_LIMIT = {"error": "QUERY_LIMIT_EXCEEDED", "error_description": "Too many requests"}

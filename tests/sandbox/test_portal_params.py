@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sandbox.portal_params import (
+from workday_sandbox.portal.params import (
     is_numeric,
     merge,
     parse_json_object,

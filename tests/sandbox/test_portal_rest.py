@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from bot.clock import ManualClock
-from bot.sandbox.portal import PortalEmulator, RequestRecord
+from workday_sandbox.portal.emulator import PortalEmulator, RequestRecord
 
 START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # Monday, 08:00 in Berlin
 TIME_KEYS = {

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from bot.clock import ManualClock
-from bot.sandbox.portal import PortalEmulator
+from workday_sandbox.portal.emulator import PortalEmulator
 
 # Monday 2026-03-02, 07:00 UTC = 08:00 in Berlin (+01:00).
 START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""The sandbox page's JSON API (`bot/sandbox/web.py`).
+"""The sandbox page's JSON API (`sandbox/workday_sandbox/web/app.py`).
 
 Most tests run the web app in-process over the real portal emulator and fake Telegram
 (the bot's side is played with an aiogram `Bot` pointed at the fake), so they are fast
@@ -28,10 +28,10 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiohttp import web
 
 from bot.clock import OffsetClock
-from bot.sandbox.launcher import SANDBOX_BOT_USERNAME, SANDBOX_TOKEN, demo_employees
-from bot.sandbox.portal import DEMO_WEBHOOK_CODE, PortalEmulator, build_demo_portal
-from bot.sandbox.telegram import FakeTelegram
-from bot.sandbox.web import start_web
+from workday_sandbox.launcher import SANDBOX_BOT_USERNAME, SANDBOX_TOKEN, demo_employees
+from workday_sandbox.portal.emulator import DEMO_WEBHOOK_CODE, PortalEmulator, build_demo_portal
+from workday_sandbox.telegram.server import FakeTelegram
+from workday_sandbox.web.app import start_web
 
 ROOT = Path(__file__).resolve().parents[2]
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.sandbox import timeman as tm
-from bot.sandbox.timeman import (
+from workday_sandbox.portal import timeman_engine as tm
+from workday_sandbox.portal.timeman_engine import (
     Outcome,
     TimemanError,
     TimemanPolicy,

@@ -93,7 +93,7 @@ async def test_docker_healthcheck_asks_the_health_port(status: int, healthy: boo
 
     from aiohttp import web
 
-    from bot.sandbox.redis_server import free_port
+    from workday_sandbox.redis_server import free_port
 
     command = _healthcheck_command()
     assert command[0] == "python" and "curl" not in " ".join(command)

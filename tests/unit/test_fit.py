@@ -7,7 +7,7 @@ import html
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.sandbox.telegram_html import parse_html, strip_text
+from workday_sandbox.telegram.html import parse_html, strip_text
 from bot.telegram.fit import (
     CAPTION_LIMIT,
     TEXT_LIMIT,

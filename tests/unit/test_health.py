@@ -8,7 +8,7 @@ from redis.asyncio import Redis
 
 from bot.clock import ManualClock
 from bot.health import HealthCheck, PollingHeartbeat
-from bot.sandbox.redis_server import RedisServer, free_port
+from workday_sandbox.redis_server import RedisServer, free_port
 
 
 def test_polling_is_stalled_after_a_minute_without_an_answer() -> None:

@@ -76,7 +76,7 @@ async def test_beyond_the_cap_the_oldest_idle_connections_are_closed() -> None:
     from aiohttp import web
 
     from bot.http_server import Listeners, ServerLimits, harden
-    from bot.sandbox.redis_server import free_port
+    from workday_sandbox.redis_server import free_port
 
     async def ping(_request: web.Request) -> web.Response:
         return web.Response(text="pong")
@@ -127,7 +127,7 @@ async def test_malformed_requests_get_a_400_and_one_warning_without_traceback(
     from aiohttp import web
 
     from bot.http_server import REQUEST_LOG, Listeners, RequestErrorLog, ServerLimits, harden
-    from bot.sandbox.redis_server import free_port
+    from workday_sandbox.redis_server import free_port
 
     timer = Timer()
     quiet = RequestErrorLog(timer=timer)  # a fresh budget, so other tests cannot use it up

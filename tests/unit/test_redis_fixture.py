@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox import redis_server
+from workday_sandbox import redis_server
 
 
 def test_falls_back_to_the_bundled_binary(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """The sandbox's web page: a Telegram-like chat with the real bot, and the demo portal beside it.
 
-`start_web` serves the static page (``bot/sandbox/web/``) and a small JSON API that calls
+`start_web` serves the static page (``sandbox/workday_sandbox/web/static/``) and a small JSON API that calls
 the in-process objects directly: the fake Telegram (`FakeTelegram`), the portal emulator
 (`PortalEmulator`) and the shared `OffsetClock`.
 
@@ -44,19 +44,19 @@ from aiohttp import web
 
 from bot.bitrix24.models import Workday, WorkdayStatus
 from bot.i18n import Translator
-from bot.sandbox.web_strings import LANGUAGES, PAGE_STRINGS, page_language
+from workday_sandbox.web.strings import LANGUAGES, PAGE_STRINGS, page_language
 from bot.telegram import formatting as fmt
 
 if TYPE_CHECKING:
     from bot.clock import OffsetClock
-    from bot.sandbox.launcher import DemoEmployee
-    from bot.sandbox.portal import PortalEmulator
-    from bot.sandbox.telegram import FakeTelegram
-    from bot.sandbox.telegram_models import ChatMessage
+    from workday_sandbox.launcher import DemoEmployee
+    from workday_sandbox.portal.emulator import PortalEmulator
+    from workday_sandbox.telegram.server import FakeTelegram
+    from workday_sandbox.telegram.models import ChatMessage
 
 log = logging.getLogger(__name__)
 
-STATIC_DIR = Path(__file__).with_name("web")
+STATIC_DIR = Path(__file__).with_name("static")
 STATIC_FILES = {
     "index.html": "text/html",
     "app.js": "text/javascript",

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.sandbox.portal_auth import AuthContext
-from bot.sandbox.portal_errors import RestError
-from bot.sandbox.portal_params import php_intval, php_string, upper_keys
-from bot.sandbox.portal_users import page, select_users
+from workday_sandbox.portal.auth import AuthContext
+from workday_sandbox.portal.errors import RestError
+from workday_sandbox.portal.params import php_intval, php_string, upper_keys
+from workday_sandbox.portal.users import page, select_users
 
 if TYPE_CHECKING:
-    from bot.sandbox.portal import PortalEmulator
+    from workday_sandbox.portal.emulator import PortalEmulator
 
 USER_SCOPES = ("user", "user_basic", "user_brief")
 ATTACH_MAX = 60000
@@ -273,7 +273,7 @@ def profile(ctx: CallContext, params: dict[Any, Any]) -> Any:
 
 
 def build_table() -> MethodTable:
-    from bot.sandbox import portal_timeman
+    from workday_sandbox.portal import timeman_methods as portal_timeman
 
     table = MethodTable()
     table.add("batch", None, None)

@@ -42,7 +42,7 @@ must be called from that loop's thread.
 
 Run it standalone (for a browser page or a manual bot run)::
 
-    python -m bot.sandbox.telegram --port 8081 --token 123456:TEST-token
+    python -m workday_sandbox.telegram.server --port 8081 --token 123456:TEST-token
 """
 
 from __future__ import annotations
@@ -65,13 +65,13 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, MultipartReader, web
 
-from bot.sandbox.telegram_html import (
+from workday_sandbox.telegram.html import (
     EntityParseError,
     command_entities,
     parse_html,
     strip_text,
 )
-from bot.sandbox.telegram_models import (
+from workday_sandbox.telegram.models import (
     ApiCall,
     BotMessage,
     Button,

@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 from yarl import URL
 
-from bot.sandbox.portal_auth import OAuthError, TokenRequestRecord
-from bot.sandbox.portal_faults import TOKEN_ENDPOINT
-from bot.sandbox.portal_faults_http import fault_response
-from bot.sandbox.portal_params import php_intval
-from bot.sandbox.portal_request import read_params
+from workday_sandbox.portal.auth import OAuthError, TokenRequestRecord
+from workday_sandbox.portal.faults import TOKEN_ENDPOINT
+from workday_sandbox.portal.faults_http import fault_response
+from workday_sandbox.portal.params import php_intval
+from workday_sandbox.portal.request import read_params
 
 if TYPE_CHECKING:
-    from bot.sandbox.portal import PortalEmulator
+    from workday_sandbox.portal.emulator import PortalEmulator
 
 
 def _json(body: Any, status: int = 200) -> web.Response:

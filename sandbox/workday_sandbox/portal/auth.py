@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.clock import Clock
-from bot.sandbox.portal_errors import (
+from workday_sandbox.portal.errors import (
     TEXT_AUTHORIZATION_ERROR,
     TEXT_EXPIRED_TOKEN,
     TEXT_HTTPS_REQUIRED,

@@ -1,4 +1,4 @@
-"""Plain data objects of the fake Telegram Bot API (see `bot.sandbox.telegram`)."""
+"""Plain data objects of the fake Telegram Bot API (see `workday_sandbox.telegram.server`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.sandbox.telegram_html import render_html
+from workday_sandbox.telegram.html import render_html
 
 __all__ = [
     "ApiCall",

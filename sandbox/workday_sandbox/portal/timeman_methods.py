@@ -1,4 +1,4 @@
-"""The `timeman.*` REST methods over the pure engine in `bot.sandbox.timeman` (§1, §9.16)."""
+"""The `timeman.*` REST methods over the pure engine in `workday_sandbox.portal.timeman_engine` (§1, §9.16)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import ipaddress
 import json
 from typing import TYPE_CHECKING, Any
 
-from bot.sandbox import timeman as engine
-from bot.sandbox.portal_errors import RestError
-from bot.sandbox.portal_params import (
+from workday_sandbox.portal import timeman_engine as engine
+from workday_sandbox.portal.errors import RestError
+from workday_sandbox.portal.params import (
     items,
     php_intval,
     php_loose_equals_int,
@@ -16,10 +16,10 @@ from bot.sandbox.portal_params import (
     php_truthy,
     upper_keys,
 )
-from bot.sandbox.portal_users import PortalUser
+from workday_sandbox.portal.users import PortalUser
 
 if TYPE_CHECKING:
-    from bot.sandbox.portal_methods import CallContext, MethodTable
+    from workday_sandbox.portal.methods import CallContext, MethodTable
 
 SCOPE = ("timeman",)
 TEXT_ACCESS = "Access denied! User does not have access to managing other users work time"

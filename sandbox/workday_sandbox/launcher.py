@@ -22,9 +22,9 @@ from pydantic import SecretStr
 
 from bot.clock import OffsetClock
 from bot.config import Bitrix24Settings, BotSettings, RedisSettings, Settings, TelegramSettings, WebhookSettings
-from bot.sandbox.portal import DEMO_WEBHOOK_CODE, LONG_RUN_REQUEST_LOG, PortalEmulator, build_demo_portal
-from bot.sandbox.redis_server import start_redis_server
-from bot.sandbox.telegram import FakeTelegram
+from workday_sandbox.portal.emulator import DEMO_WEBHOOK_CODE, LONG_RUN_REQUEST_LOG, PortalEmulator, build_demo_portal
+from workday_sandbox.redis_server import start_redis_server
+from workday_sandbox.telegram.server import FakeTelegram
 from bot.storage.keys import KeySpace
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ def sandbox_settings(portal: PortalEmulator, telegram: FakeTelegram, redis_url: 
 async def run_sandbox(*, host: str = "127.0.0.1", port: int = 8080, redis_url: str | None = None,
                       open_browser: bool = False) -> None:
     from bot.runner import run as run_bot
-    from bot.sandbox.web import start_web
+    from workday_sandbox.web.app import start_web
 
     clock = OffsetClock()
     async with AsyncExitStack() as stack:

@@ -5,7 +5,7 @@ GET  /_emulator/notifications?user_id=N   the notifications log, optionally for 
 POST /_emulator/clock {"advance_seconds"} move the clock (409 when it cannot move)
 POST /_emulator/users {"email", "name", ...} add an employee (201; 409 when the id or
                                           e-mail is taken)
-GET  /_emulator/flags                     the behaviour flags (bot/sandbox/portal_flags.py)
+GET  /_emulator/flags                     the behaviour flags (sandbox/workday_sandbox/portal/flags.py)
 POST /_emulator/flags {"flag": value}     change some of them, all or none
 POST /_emulator/faults {"kind", ...}      inject a fault; DELETE /_emulator/faults clears
 GET  /_emulator/requests                  HTTP request counts per method
@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from aiohttp import web
 
 if TYPE_CHECKING:
-    from bot.sandbox.portal import PortalEmulator
+    from workday_sandbox.portal.emulator import PortalEmulator
 
 PREFIX = "/_emulator"
 # What POST /_emulator/users accepts, with each field's JSON type.

@@ -1,5 +1,5 @@
 // The sandbox page: a Telegram-like chat with the real bot, the demo portal beside it.
-// Vanilla JS, no build step. Talks only to this server's /api/… (see bot/sandbox/web.py).
+// Vanilla JS, no build step. Talks only to this server's /api/… (see sandbox/workday_sandbox/web/app.py).
 "use strict";
 
 (() => {
@@ -25,7 +25,7 @@
     typingTimer: null,
     toastTimer: null,
     lastDay: null,
-    strings: {},            // {en: {...}, ru: {...}} from /api/session (bot/sandbox/web_strings.py)
+    strings: {},            // {en: {...}, ru: {...}} from /api/session (sandbox/workday_sandbox/web/strings.py)
     lang: "en",
     langChosen: null,       // "en" | "ru" when the switch was used; else the employee's language
   };

@@ -6,8 +6,8 @@ from dataclasses import dataclass, fields, replace
 from datetime import time
 from typing import Any
 
-from bot.sandbox.portal_errors import AUTH_DOCS, AUTH_SOURCE
-from bot.sandbox.timeman import TimemanPolicy
+from workday_sandbox.portal.errors import AUTH_DOCS, AUTH_SOURCE
+from workday_sandbox.portal.timeman_engine import TimemanPolicy
 
 
 @dataclass

@@ -7,8 +7,8 @@ import json
 from aiohttp import web
 from yarl import URL
 
-from bot.sandbox.portal_errors import TEXT_PORTAL_DELETED, TEXT_QUERY_LIMIT
-from bot.sandbox.portal_faults import Fault
+from workday_sandbox.portal.errors import TEXT_PORTAL_DELETED, TEXT_QUERY_LIMIT
+from workday_sandbox.portal.faults import Fault
 
 NGINX_502 = (
     "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"

@@ -4,7 +4,7 @@
         portal.add_user(1, email="anna@example.com", time_zone="Europe/Berlin", timeman_admin=True)
         url = portal.add_webhook(user_id=1, code="abc123")
 
-Run standalone:  python -m bot.sandbox.portal --host 127.0.0.1 --port 8090 --demo
+Run standalone:  python -m workday_sandbox.portal.emulator --host 127.0.0.1 --port 8090 --demo
 
 The whole state lives in plain Python objects in this process. `portal.clock` is the only
 source of business time (timeman, token and code lifetimes, notification timestamps); the
@@ -28,16 +28,17 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from bot.clock import Clock, OffsetClock, SystemClock
-from bot.sandbox import portal_control, portal_oauth
-from bot.sandbox import timeman as engine
-from bot.sandbox.portal_auth import AuthRegistry, TokenRequestRecord
-from bot.sandbox.portal_errors import auth_status
-from bot.sandbox.portal_faults import FaultInjector
-from bot.sandbox.portal_flags import PortalFlags
-from bot.sandbox.portal_limits import LeakyBucket, OperatingLimiter
-from bot.sandbox.portal_methods import SentNotification, build_table
-from bot.sandbox.portal_rest import RestDispatcher
-from bot.sandbox.portal_users import PortalUser
+from workday_sandbox.portal import control as portal_control
+from workday_sandbox.portal import oauth as portal_oauth
+from workday_sandbox.portal import timeman_engine as engine
+from workday_sandbox.portal.auth import AuthRegistry, TokenRequestRecord
+from workday_sandbox.portal.errors import auth_status
+from workday_sandbox.portal.faults import FaultInjector
+from workday_sandbox.portal.flags import PortalFlags
+from workday_sandbox.portal.limits import LeakyBucket, OperatingLimiter
+from workday_sandbox.portal.methods import SentNotification, build_table
+from workday_sandbox.portal.rest import RestDispatcher
+from workday_sandbox.portal.users import PortalUser
 
 __all__ = [
     "PortalEmulator",
@@ -538,7 +539,7 @@ async def _serve(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m bot.sandbox.portal", description="Run the Bitrix24 portal emulator."
+        prog="python -m workday_sandbox.portal.emulator", description="Run the Bitrix24 portal emulator."
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8090, help="0 picks a free port")

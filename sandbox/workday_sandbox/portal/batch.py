@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.sandbox.portal_errors import TEXT_BATCH_LENGTH, TEXT_BATCH_METHOD, RestError
-from bot.sandbox.portal_params import (
+from workday_sandbox.portal.errors import TEXT_BATCH_LENGTH, TEXT_BATCH_METHOD, RestError
+from workday_sandbox.portal.params import (
     is_numeric,
     items,
     parse_php_query,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
 
-from bot.sandbox.portal_params import items, php_intval, php_string, upper_keys
+from workday_sandbox.portal.params import items, php_intval, php_string, upper_keys
 
 PAGE_SIZE = 50
 HIDDEN_TYPES = frozenset({"bot", "email", "imconnector"})

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot.sandbox.portal_auth import AuthContext
-from bot.sandbox.portal_batch import InnerResult, command_methods, run_batch
-from bot.sandbox.portal_errors import (
+from workday_sandbox.portal.auth import AuthContext
+from workday_sandbox.portal.batch import InnerResult, command_methods, run_batch
+from workday_sandbox.portal.errors import (
     TEXT_METHOD_NOT_FOUND,
     TEXT_NO_AUTH,
     TEXT_OPERATION_LIMIT,
@@ -28,13 +28,13 @@ from bot.sandbox.portal_errors import (
     RestError,
     auth_error,
 )
-from bot.sandbox.portal_faults_http import fault_error, fault_response, fault_status
-from bot.sandbox.portal_methods import CallContext, ListResult, MethodSpec
-from bot.sandbox.portal_params import php_json
-from bot.sandbox.portal_request import bearer_token, read_params
+from workday_sandbox.portal.faults_http import fault_error, fault_response, fault_status
+from workday_sandbox.portal.methods import CallContext, ListResult, MethodSpec
+from workday_sandbox.portal.params import php_json
+from workday_sandbox.portal.request import bearer_token, read_params
 
 if TYPE_CHECKING:
-    from bot.sandbox.portal import PortalEmulator
+    from workday_sandbox.portal.emulator import PortalEmulator
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ class RestDispatcher:
         batch: bool = False,
         fault: str | None = None,
     ) -> None:
-        from bot.sandbox.portal import RequestRecord
+        from workday_sandbox.portal.emulator import RequestRecord
 
         self.portal.record_request(
             RequestRecord(

@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox.portal_params import merge, parse_json_object, parse_pairs, parse_php_query
+from workday_sandbox.portal.params import merge, parse_json_object, parse_pairs, parse_php_query
 
 
 async def read_body(request: web.Request) -> dict[Any, Any]:

@@ -1,1 +1,0 @@
-"""In-process emulators (Bitrix24 portal, Telegram) for tests and the sandbox."""

@@ -1,0 +1,1 @@
+"""The Bitrix24 portal emulator: REST, batch, OAuth, limits, faults and the timeman engine."""

@@ -1,0 +1,1 @@
+"""The fake Telegram Bot API server and its scripted users."""

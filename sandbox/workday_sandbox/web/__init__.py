@@ -1,0 +1,1 @@
+"""The sandbox page: a Telegram-like web chat over the fake Telegram server."""
