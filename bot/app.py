@@ -28,6 +28,7 @@ from bot.clock import Clock
 from bot.config import BotMode, Settings
 from bot.health import PollingHeartbeat
 from bot.i18n import CATALOGS, Translator
+from bot.jobs import JobRegistry
 from bot.metrics import Metrics
 from bot.reminders.directory import UserDirectory
 from bot.reminders.engine import ReminderEngine
@@ -235,6 +236,13 @@ def create_dispatcher(
     dispatcher.include_routers(*get_routers())
     dispatcher.startup.register(register_commands)
     return dispatcher
+
+
+def create_jobs(*, redis: Redis, keys: KeySpace, clock: Clock, dispatcher: Dispatcher) -> JobRegistry:
+    """Every feature's periodic jobs, each run once across the replicas."""
+    jobs = JobRegistry(redis, keys, clock)
+    dispatcher["link_service"].register_jobs(jobs)
+    return jobs
 
 
 def create_reminder_engine(

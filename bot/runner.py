@@ -19,7 +19,8 @@ from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import RedisError
 
 from bot import __version__
-from bot.app import Repositories, create_bot, create_dispatcher, create_reminder_engine, create_sender_bot
+from bot.app import (Repositories, create_bot, create_dispatcher, create_jobs, create_reminder_engine,
+                     create_sender_bot)
 from bot.reminders.scheduler import ReminderScheduler
 from bot.storage.pacing import Pacer, SharedLeakyBucket
 from bot.telegram.deferred import DeferredReplies
@@ -127,16 +128,11 @@ async def run(settings: Settings, *, clock: Clock | None = None, keys: KeySpace 
         stack.push_async_callback(bot.session.close)
         dispatcher = create_dispatcher(settings=settings, redis=redis, bitrix=bitrix, clock=clock, keys=keys,
                                        repositories=repositories, metrics=metrics)
-        link_service = dispatcher["link_service"]
-
-        async def nightly() -> None:
-            # Every replica schedules it; the first to take the day's lock runs it.
-            if await redis.set(keys("nightly", clock.now().date().isoformat()), 1, nx=True, ex=86400):
-                await link_service.prune_departed()
-
-        scheduler = ReminderScheduler(engine, nightly=nightly)
-        dispatcher.startup.register(scheduler.start)
-        dispatcher.shutdown.register(scheduler.stop)
+        scheduler = ReminderScheduler(engine)
+        jobs = create_jobs(redis=redis, keys=keys, clock=clock, dispatcher=dispatcher)
+        for component in (scheduler, jobs):
+            dispatcher.startup.register(component.start)
+            dispatcher.shutdown.register(component.stop)
         await check_bitrix24(bitrix)
         # aiogram's types make ~200k long-lived objects; a full collection walking them all
         # stalls the event loop for ~0.3 s, which bunches paced reminder sends past

@@ -1,18 +1,16 @@
-"""APScheduler drives the background work: the reminder engine's claim tick, the reaper,
-and a nightly housekeeping job.
+"""APScheduler drives the reminder engine: its claim tick and the reaper.
 
 The jobs live in APScheduler's memory store; the reminders themselves live in Redis, so
 every replica runs the same two jobs and the atomic claims keep them from colliding.
+Other periodic work is registered with `bot.jobs`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.reminders.engine import ReminderEngine
@@ -22,10 +20,9 @@ log = logging.getLogger(__name__)
 
 class ReminderScheduler:
     def __init__(self, engine: ReminderEngine, *, tick_seconds: float = 0.5, reap_seconds: float = 30.0,
-                 drain_seconds: float = 5.0, nightly: Callable[[], Awaitable[object]] | None = None) -> None:
+                 drain_seconds: float = 5.0) -> None:
         self._engine = engine
         self._drain_seconds = drain_seconds
-        self._nightly = nightly
         self._tick_seconds = tick_seconds
         self._reap_seconds = reap_seconds
         self._scheduler: AsyncIOScheduler | None = None
@@ -45,13 +42,6 @@ class ReminderScheduler:
         except Exception:  # noqa: BLE001
             log.exception("reminder reaper failed")
 
-    async def _run_nightly(self) -> None:
-        assert self._nightly is not None
-        try:
-            await self._nightly()
-        except Exception:  # noqa: BLE001
-            log.exception("nightly housekeeping failed")
-
     async def start(self) -> None:
         scheduler = AsyncIOScheduler(timezone=UTC)
         # One tick at a time per replica; a late tick is simply skipped (the next one
@@ -63,9 +53,6 @@ class ReminderScheduler:
         scheduler.add_job(self._reap, IntervalTrigger(seconds=self._reap_seconds), id="reminders.reap",
                           max_instances=1, coalesce=True, misfire_grace_time=None, replace_existing=True,
                           next_run_time=datetime.now(UTC))
-        if self._nightly is not None:
-            scheduler.add_job(self._run_nightly, CronTrigger(hour=3, minute=17, timezone=UTC), id="nightly",
-                              max_instances=1, coalesce=True, misfire_grace_time=3600, replace_existing=True)
         scheduler.start()
         self._scheduler = scheduler
         log.info("reminder scheduler started")

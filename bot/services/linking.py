@@ -14,8 +14,9 @@ import re
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from bot.bitrix24 import AccessDeniedError, AuthError, Bitrix24Error, PortalUser, UsersAPI, plain_text
 from bot.clock import Clock
@@ -23,6 +24,9 @@ from bot.storage.link_attempts import CodeCheck, LinkAttemptRepository
 from bot.storage.link_limits import CodeLimit, LinkCodeLimits
 from bot.storage.links import Link, LinkRepository
 from bot.storage.rate_limits import WindowLimiter
+
+if TYPE_CHECKING:
+    from bot.jobs import JobRegistry
 
 log = logging.getLogger(__name__)
 
@@ -321,6 +325,10 @@ class LinkingService:
             await self._code_limits.forget_target(str(user.id))
             log.info("link limits cleared by an admin", extra={"ctx_b24_user": user.id})
         return user
+
+    def register_jobs(self, jobs: JobRegistry) -> None:
+        # In the quiet of the night, UTC: the check reads every linked user from Bitrix24.
+        jobs.daily("linking.prune_departed", lambda _slot: self.prune_departed(), at=time(3, 17))
 
     async def prune_departed(self) -> list[int]:
         """Unlink employees who were dismissed in Bitrix24 (the nightly check), so a former
