@@ -15,7 +15,6 @@ import sys
 import tempfile
 import webbrowser
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import SecretStr
@@ -25,6 +24,7 @@ from bot.config import Bitrix24Settings, BotSettings, RedisSettings, Settings, T
 from workday_sandbox.portal.emulator import DEMO_WEBHOOK_CODE, LONG_RUN_REQUEST_LOG, PortalEmulator, build_demo_portal
 from workday_sandbox.redis_server import start_redis_server
 from workday_sandbox.telegram.server import FakeTelegram
+from workday_sandbox.web.interfaces import DemoEmployee
 from bot.storage.keys import KeySpace
 
 log = logging.getLogger(__name__)
@@ -37,18 +37,6 @@ TELEGRAM_ID_BASE = 700_000  # a demo employee's Telegram id is this plus their B
 
 class SandboxStartError(Exception):
     """The sandbox cannot start (its port is taken); printed without a traceback."""
-
-
-@dataclass(frozen=True)
-class DemoEmployee:
-    bitrix_id: int
-    telegram_id: int
-    name: str
-    email: str
-    time_zone: str
-    language: str
-    active: bool
-    bot_admin: bool
 
 
 def demo_employees(portal: PortalEmulator) -> list[DemoEmployee]:

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiohttp import web
 
-if TYPE_CHECKING:
-    from workday_sandbox.portal.emulator import PortalEmulator
+from workday_sandbox.portal.interfaces import ControlPortal
 
 PREFIX = "/_emulator"
 # What POST /_emulator/users accepts, with each field's JSON type.
@@ -48,7 +47,7 @@ async def _body(request: web.Request) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def _user_fields(data: dict[str, Any], portal: PortalEmulator) -> dict[str, Any]:
+def _user_fields(data: dict[str, Any], portal: ControlPortal) -> dict[str, Any]:
     """The keyword arguments for `portal.add_user`; ValueError says what is wrong."""
     unknown = sorted(set(data) - set(USER_FIELDS))
     if unknown:
@@ -75,7 +74,7 @@ def _user_fields(data: dict[str, Any], portal: PortalEmulator) -> dict[str, Any]
     return {**data, "id": user_id, "email": email}
 
 
-def add_routes(app: web.Application, portal: PortalEmulator) -> None:
+def add_routes(app: web.Application, portal: ControlPortal) -> None:
     async def state(request: web.Request) -> web.Response:
         return _json(portal.snapshot())
 

@@ -20,7 +20,7 @@ import signal
 import sys
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,15 +28,15 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from bot.clock import Clock, OffsetClock, SystemClock
-from workday_sandbox.portal import control as portal_control
-from workday_sandbox.portal import oauth as portal_oauth
+from workday_sandbox.portal import control, oauth
 from workday_sandbox.portal import timeman_engine as engine
 from workday_sandbox.portal.auth import AuthRegistry, TokenRequestRecord
 from workday_sandbox.portal.errors import auth_status
 from workday_sandbox.portal.faults import FaultInjector
 from workday_sandbox.portal.flags import PortalFlags
+from workday_sandbox.portal.interfaces import RequestRecord, SentNotification
 from workday_sandbox.portal.limits import LeakyBucket, OperatingLimiter
-from workday_sandbox.portal.methods import SentNotification, build_table
+from workday_sandbox.portal.methods import build_table
 from workday_sandbox.portal.rest import RestDispatcher
 from workday_sandbox.portal.users import PortalUser
 
@@ -52,18 +52,6 @@ __all__ = [
 ]
 
 DEFAULT_SCOPES = ("timeman", "user", "im")
-
-
-@dataclass(frozen=True)
-class RequestRecord:
-    method: str
-    http_status: int  # 0 when the connection was dropped ("reset" fault)
-    error: str | None  # the `error` code, or None
-    auth: str | None  # "webhook" | "oauth" | None (failed before auth)
-    user_id: int | None  # the acting user
-    batch: bool  # an inner command of a batch
-    at: float  # real unix time
-    fault: str | None = None  # the injected fault kind that produced this answer
 
 
 # A standalone emulator may serve for days; it keeps this many request records.
@@ -132,7 +120,7 @@ class PortalEmulator:
             oauth_url=lambda: self._base_url or "http://localhost",
             domain=lambda: self.domain,
         )
-        self._rest = RestDispatcher(self)
+        self._rest = RestDispatcher(self, self.methods)
 
     # ------------------------------------------------------------------ addresses
 
@@ -389,10 +377,10 @@ class PortalEmulator:
         rest = self._rest.handle
 
         async def token(request: web.Request) -> web.StreamResponse:
-            return await portal_oauth.token(self, request)
+            return await oauth.token(self, request)
 
         async def authorize(request: web.Request) -> web.StreamResponse:
-            return await portal_oauth.authorize(self, request)
+            return await oauth.authorize(self, request)
 
         for path in ("/rest/{uid:\\d+}/{code}/{method}", "/rest/{method}"):
             app.router.add_route("GET", path, rest)
@@ -402,7 +390,7 @@ class PortalEmulator:
             app.router.add_route("POST", path, token)
         for path in ("/oauth/authorize/", "/oauth/authorize"):
             app.router.add_route("GET", path, authorize)
-        portal_control.add_routes(app, self)
+        control.add_routes(app, self)
         return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:

@@ -1,4 +1,5 @@
-"""The REST method table and the general methods: user.*, im.notify.*, event.*, misc.
+"""The general REST methods (user.*, im.notify.*, event.*, misc.) and `build_table`, which
+registers them and the timeman.* ones.
 
 Each handler is `handler(ctx, params) -> result` and raises `RestError`. A handler that
 returns `ListResult` gets `total`/`next` lifted into the envelope (§3.4).
@@ -8,18 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from workday_sandbox.portal.auth import AuthContext
+from workday_sandbox.portal import timeman_methods
 from workday_sandbox.portal.errors import RestError
+from workday_sandbox.portal.interfaces import SentNotification
+from workday_sandbox.portal.method_table import CallContext, ListResult, MethodTable
 from workday_sandbox.portal.params import php_intval, php_string, upper_keys
 from workday_sandbox.portal.users import page, select_users
-
-if TYPE_CHECKING:
-    from workday_sandbox.portal.emulator import PortalEmulator
 
 USER_SCOPES = ("user", "user_basic", "user_brief")
 ATTACH_MAX = 60000
@@ -28,74 +25,6 @@ KNOWN_EVENTS = frozenset(
     {"ONAPPINSTALL", "ONAPPUNINSTALL", "ONAPPUPDATE", "ONAPPPAYMENT", "ONAPPTEST",
      "ONUSERADD", "ONIMBOTMESSAGEADD", "ONIMNOTIFYADD"}
 )
-
-
-@dataclass
-class CallContext:
-    portal: PortalEmulator
-    auth: AuthContext
-    method: str
-    ip: str
-    batch: bool = False
-
-
-@dataclass
-class ListResult:
-    items: Any
-    total: int | None
-    next: int | None
-
-
-Handler = Callable[[CallContext, dict[Any, Any]], Any]
-
-
-@dataclass(frozen=True)
-class MethodSpec:
-    name: str
-    handler: Handler | None  # None: handled by the dispatcher itself (batch)
-    scopes: tuple[str, ...] | None  # None: every caller may call it
-
-
-@dataclass
-class MethodTable:
-    methods: dict[str, MethodSpec] = field(default_factory=dict)
-
-    def add(self, name: str, handler: Handler | None, scopes: tuple[str, ...] | None) -> None:
-        self.methods[name.lower()] = MethodSpec(name.lower(), handler, scopes)
-
-    def get(self, name: str) -> MethodSpec | None:
-        return self.methods.get(name)
-
-    def __contains__(self, name: object) -> bool:
-        return name in self.methods
-
-
-@dataclass(frozen=True)
-class SentNotification:
-    id: int
-    user_id: int
-    from_user_id: int
-    message: str
-    kind: str  # "personal" | "system"
-    tag: str | None
-    sent_at: datetime
-    sub_tag: str | None = None
-    message_out: str | None = None
-    attach: Any = None
-    client_id: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "user_id": self.user_id,
-            "from_user_id": self.from_user_id,
-            "message": self.message,
-            "kind": self.kind,
-            "tag": self.tag,
-            "sub_tag": self.sub_tag,
-            "message_out": self.message_out,
-            "sent_at": self.sent_at.isoformat(),
-        }
 
 
 # ----------------------------------------------------------------------------- user.*
@@ -273,8 +202,6 @@ def profile(ctx: CallContext, params: dict[Any, Any]) -> Any:
 
 
 def build_table() -> MethodTable:
-    from workday_sandbox.portal import timeman_methods as portal_timeman
-
     table = MethodTable()
     table.add("batch", None, None)
     table.add("server.time", server_time, None)
@@ -287,5 +214,5 @@ def build_table() -> MethodTable:
     table.add("user.get", user_get, USER_SCOPES)
     table.add("im.notify.personal.add", notify_personal, ("im",))
     table.add("im.notify.system.add", notify_system, ("im",))
-    portal_timeman.register(table)
+    timeman_methods.register(table)
     return table

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 from yarl import URL
@@ -13,11 +13,9 @@ from yarl import URL
 from workday_sandbox.portal.auth import OAuthError, TokenRequestRecord
 from workday_sandbox.portal.faults import TOKEN_ENDPOINT
 from workday_sandbox.portal.faults_http import fault_response
+from workday_sandbox.portal.interfaces import OAuthPortal
 from workday_sandbox.portal.params import php_intval
 from workday_sandbox.portal.request import read_params
-
-if TYPE_CHECKING:
-    from workday_sandbox.portal.emulator import PortalEmulator
 
 
 def _json(body: Any, status: int = 200) -> web.Response:
@@ -26,7 +24,7 @@ def _json(body: Any, status: int = 200) -> web.Response:
     )
 
 
-async def token(portal: PortalEmulator, request: web.Request) -> web.StreamResponse:
+async def token(portal: OAuthPortal, request: web.Request) -> web.StreamResponse:
     fault = portal.faults.take(TOKEN_ENDPOINT)
     if fault is not None:
         if fault.kind == "slow":
@@ -50,7 +48,7 @@ async def token(portal: PortalEmulator, request: web.Request) -> web.StreamRespo
     return _json(body)
 
 
-async def authorize(portal: PortalEmulator, request: web.Request) -> web.StreamResponse:
+async def authorize(portal: OAuthPortal, request: web.Request) -> web.StreamResponse:
     """Pretend the browser user consented. The user is `user_id` (an emulator extension)
     or `portal.login_user_id`."""
     params = await read_params(request)

@@ -12,7 +12,7 @@ import json
 import logging
 import time
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
@@ -29,12 +29,10 @@ from workday_sandbox.portal.errors import (
     auth_error,
 )
 from workday_sandbox.portal.faults_http import fault_error, fault_response, fault_status
-from workday_sandbox.portal.methods import CallContext, ListResult, MethodSpec
+from workday_sandbox.portal.interfaces import RequestRecord, RestPortal
+from workday_sandbox.portal.method_table import CallContext, ListResult, MethodSpec, MethodTable
 from workday_sandbox.portal.params import php_json
 from workday_sandbox.portal.request import bearer_token, read_params
-
-if TYPE_CHECKING:
-    from workday_sandbox.portal.emulator import PortalEmulator
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +59,9 @@ async def _answer_late(request: web.Request, delay: float) -> None:
 
 
 class RestDispatcher:
-    def __init__(self, portal: PortalEmulator) -> None:
+    def __init__(self, portal: RestPortal, methods: MethodTable) -> None:
         self.portal = portal
+        self.methods = methods
 
     # ------------------------------------------------------------------ helpers
 
@@ -76,8 +75,6 @@ class RestDispatcher:
         batch: bool = False,
         fault: str | None = None,
     ) -> None:
-        from workday_sandbox.portal.emulator import RequestRecord
-
         self.portal.record_request(
             RequestRecord(
                 method=method,
@@ -162,7 +159,7 @@ class RestDispatcher:
     def _inner(
         self, auth: AuthContext, ip: str, method: str, params: dict[Any, Any]
     ) -> InnerResult:
-        spec = self.portal.methods.get(method)
+        spec = self.methods.get(method)
         try:
             if spec is None:
                 raise RestError("ERROR_METHOD_NOT_FOUND", TEXT_METHOD_NOT_FOUND, 404)
@@ -200,7 +197,7 @@ class RestDispatcher:
         inner: tuple[str, ...] = ()
         try:
             params = early_params if early_params is not None else await read_params(request)
-            spec = portal.methods.get(method)
+            spec = self.methods.get(method)
             if spec is None:
                 raise RestError("ERROR_METHOD_NOT_FOUND", TEXT_METHOD_NOT_FOUND, 404)
             auth = self._authenticate(request, params, uid, code)

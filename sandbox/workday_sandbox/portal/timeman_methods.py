@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from workday_sandbox.portal import timeman_engine as engine
 from workday_sandbox.portal.errors import RestError
+from workday_sandbox.portal.method_table import CallContext, MethodTable
 from workday_sandbox.portal.params import (
     items,
     php_intval,
@@ -17,9 +18,6 @@ from workday_sandbox.portal.params import (
     upper_keys,
 )
 from workday_sandbox.portal.users import PortalUser
-
-if TYPE_CHECKING:
-    from workday_sandbox.portal.methods import CallContext, MethodTable
 
 SCOPE = ("timeman",)
 TEXT_ACCESS = "Access denied! User does not have access to managing other users work time"

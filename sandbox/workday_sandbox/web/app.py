@@ -44,13 +44,12 @@ from aiohttp import web
 
 from bot.bitrix24.models import Workday, WorkdayStatus
 from bot.i18n import Translator
+from workday_sandbox.web.interfaces import DemoEmployee, SandboxPortal
 from workday_sandbox.web.strings import LANGUAGES, PAGE_STRINGS, page_language
 from bot.telegram import formatting as fmt
 
 if TYPE_CHECKING:
     from bot.clock import OffsetClock
-    from workday_sandbox.launcher import DemoEmployee
-    from workday_sandbox.portal.emulator import PortalEmulator
     from workday_sandbox.telegram.server import FakeTelegram
     from workday_sandbox.telegram.models import ChatMessage
 
@@ -156,7 +155,7 @@ def _query_number(request: web.Request, name: str, default: float, *,
 
 
 class SandboxWeb:
-    def __init__(self, *, portal: PortalEmulator, telegram: FakeTelegram, clock: OffsetClock,
+    def __init__(self, *, portal: SandboxPortal, telegram: FakeTelegram, clock: OffsetClock,
                  employees: Sequence[DemoEmployee], bot_username: str) -> None:
         self.portal = portal
         self.telegram = telegram
@@ -561,7 +560,7 @@ def build_app(web_state: SandboxWeb) -> web.Application:
     return app
 
 
-async def start_web(*, host: str, port: int, portal: PortalEmulator, telegram: FakeTelegram,
+async def start_web(*, host: str, port: int, portal: SandboxPortal, telegram: FakeTelegram,
                     clock: OffsetClock, employees: Sequence[DemoEmployee],
                     bot_username: str) -> web.AppRunner:
     """Serve the page on host:port; `await runner.cleanup()` stops it (idle long polls
