@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from urllib.parse import quote
 
 import httpx
@@ -12,8 +11,7 @@ import pytest
 from bot.clock import ManualClock
 from workday_sandbox.portal.emulator import PortalEmulator
 from workday_sandbox.portal.batch import substitute
-
-START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
+from tests.sandbox.fixtures import START
 
 
 @pytest.fixture
@@ -23,17 +21,6 @@ async def portal() -> AsyncIterator[PortalEmulator]:
                           timeman_admin=True)
         emulator.add_user(2, email="boris@example.com", name="Boris", time_zone="Europe/Berlin")
         yield emulator
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=10) as client:
-        yield client
-
-
-@pytest.fixture
-def url(portal) -> str:
-    return portal.add_webhook(user_id=1, code="abc123", scopes=("timeman", "user", "im"))
 
 
 async def batch(http, url, cmd, **extra) -> dict:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-import httpx
 import pytest
 
 from bot.clock import ManualClock, OffsetClock, SystemClock
 from workday_sandbox.portal.emulator import PortalEmulator
-
-START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
+from tests.sandbox.fixtures import START
 
 
 @pytest.fixture
@@ -21,12 +19,6 @@ async def portal() -> AsyncIterator[PortalEmulator]:
                           time_zone="Europe/Berlin", timeman_admin=True)
         emulator.add_user(2, email="boris@example.com", name="Boris")
         yield emulator
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=10) as client:
-        yield client
 
 
 async def test_state_lists_users_with_status_and_record(portal, http):

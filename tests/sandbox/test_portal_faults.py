@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 
 import httpx
 import pytest
 
 from bot.clock import ManualClock
 from workday_sandbox.portal.emulator import PortalEmulator
-
-START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
+from tests.sandbox.fixtures import START
 
 
 @pytest.fixture
@@ -21,17 +19,6 @@ async def portal() -> AsyncIterator[PortalEmulator]:
         emulator.add_user(1, email="anna@example.com", name="Anna")
         emulator.add_app("local.app", "s3cret", scopes=("user",))
         yield emulator
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=10) as client:
-        yield client
-
-
-@pytest.fixture
-def url(portal) -> str:
-    return portal.add_webhook(user_id=1, code="abc123", scopes=("timeman", "user", "im"))
 
 
 @pytest.mark.parametrize(

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 
 import httpx
-import pytest
 
 from bot.clock import ManualClock
 from workday_sandbox.portal.emulator import PortalEmulator
 from workday_sandbox.portal.limits import LeakyBucket, OperatingLimiter
+from tests.sandbox.fixtures import START
 
-START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
 QUERY_LIMIT = {"error": "QUERY_LIMIT_EXCEEDED", "error_description": "Too many requests"}
 OPERATION_LIMIT = {
     "error": "OPERATION_TIME_LIMIT",
@@ -28,12 +25,6 @@ class FakeTime:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=10) as client:
-        yield client
 
 
 async def until_ok(http: httpx.AsyncClient, url: str, attempts: int = 200) -> httpx.Response:

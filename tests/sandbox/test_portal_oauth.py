@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -11,8 +11,7 @@ import pytest
 
 from bot.clock import ManualClock
 from workday_sandbox.portal.emulator import PortalEmulator
-
-START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
+from tests.sandbox.fixtures import START
 
 
 @pytest.fixture
@@ -23,12 +22,6 @@ async def portal() -> AsyncIterator[PortalEmulator]:
         emulator.add_app("local.app", "s3cret", scopes=("timeman", "user", "im"), name="Workday bot",
                          redirect_uri="https://bot.example/callback")
         yield emulator
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=10) as client:
-        yield client
 
 
 async def refresh(http, portal, refresh_token, secret="s3cret", *, method="GET") -> httpx.Response:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-import httpx
 import pytest
 
 from bot.clock import ManualClock
 from workday_sandbox.portal.emulator import PortalEmulator, RequestRecord
+from tests.sandbox.fixtures import START
 
-START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # Monday, 08:00 in Berlin
 TIME_KEYS = {
     "start", "finish", "duration", "processing", "date_start", "date_finish",
     "operating_reset_at", "operating",
@@ -28,12 +27,6 @@ async def portal() -> AsyncIterator[PortalEmulator]:
         emulator.add_app("local.app", "s3cret", scopes=("timeman", "user", "im"), name="Workday bot")
         emulator.add_app("local.narrow", "n4rrow", scopes=("user",), name="Narrow")
         yield emulator
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=10) as client:
-        yield client
 
 
 def hook(portal: PortalEmulator, user_id: int = 1, code: str = "abc123", scopes=("timeman", "user", "im")) -> str:

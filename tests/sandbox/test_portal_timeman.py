@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, time, timedelta
+from datetime import time, timedelta
 
 import httpx
 import pytest
 
 from bot.clock import ManualClock
 from workday_sandbox.portal.emulator import PortalEmulator
-
-# Monday 2026-03-02, 07:00 UTC = 08:00 in Berlin (+01:00).
-START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
+from tests.sandbox.fixtures import START
 
 
 @pytest.fixture
@@ -26,12 +24,6 @@ async def portal() -> AsyncIterator[PortalEmulator]:
         emulator.add_user(5, email="shift@example.com", name="Shift", time_zone="Europe/Berlin",
                           schedule_shift=(time(8, 0), time(17, 0)))
         yield emulator
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=10) as client:
-        yield client
 
 
 @pytest.fixture

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-import httpx
 import pytest
 
 from bot.clock import ManualClock
 from workday_sandbox.portal.emulator import PortalEmulator, SentNotification
-
-START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
+from tests.sandbox.fixtures import START
 
 
 @pytest.fixture
@@ -27,17 +25,6 @@ async def portal() -> AsyncIterator[PortalEmulator]:
         emulator.add_user(5, email="bot@example.com", name="Bot", user_type="bot")
         emulator.add_app("local.app", "s3cret", scopes=("user", "im"), name="Workday bot")
         yield emulator
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=10) as client:
-        yield client
-
-
-@pytest.fixture
-def url(portal) -> str:
-    return portal.add_webhook(user_id=1, code="abc123", scopes=("timeman", "user", "im"))
 
 
 async def ids(http, url, params=None, *, form=None) -> list[str]:
