@@ -6,7 +6,7 @@ import httpx
 
 from bot.bitrix24 import AccessDeniedError, Bitrix24, NotFoundError, WorkdayStatus
 from workday_sandbox.portal.emulator import PortalEmulator
-from tests.bitrix24.conftest import ADMIN, BOB, CARL, webhook_client
+from tests.bitrix24.fixtures import ADMIN, BOB, CARL, webhook_client
 
 
 async def test_120_commands_go_in_three_requests(portal: PortalEmulator, http: httpx.AsyncClient) -> None:

@@ -23,7 +23,7 @@ from bot.bitrix24 import (
     WebhookAuth,
 )
 from workday_sandbox.portal.emulator import PortalEmulator
-from tests.bitrix24.conftest import ADMIN, BOB, CARL, WEBHOOK_CODE, webhook_client
+from tests.bitrix24.fixtures import ADMIN, BOB, CARL, WEBHOOK_CODE, webhook_client
 from workday_sandbox.redis_server import free_port
 
 NO_RETRY = RetryPolicy(attempts=1)

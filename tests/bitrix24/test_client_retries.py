@@ -10,7 +10,7 @@ import pytest
 from bot.bitrix24 import InvalidArgumentError, ServerError, TransportError, WorkdayStatus
 from bot.bitrix24.workday import WorkdayAPI
 from workday_sandbox.portal.emulator import PortalEmulator
-from tests.bitrix24.conftest import BOB, webhook_client
+from tests.bitrix24.fixtures import BOB, webhook_client
 
 
 @pytest.mark.parametrize("kind", ["http_500", "http_502", "http_503", "html", "html_200", "query_limit"])

@@ -29,7 +29,7 @@ from bot.storage.day_cache import DayCache
 from bot.storage.keys import KeySpace
 from bot.storage.pacing import SharedLeakyBucket
 from bot.storage.tokens import RedisTokenStore
-from tests.bitrix24.conftest import ADMIN, BOB, CARL, populate, webhook_client
+from tests.bitrix24.fixtures import ADMIN, BOB, CARL, populate, webhook_client
 
 FIRST_EXTRA = 100
 

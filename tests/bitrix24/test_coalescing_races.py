@@ -17,7 +17,7 @@ from bot.bitrix24.coalesce import Coalescer, Flight
 from workday_sandbox.portal.emulator import PortalEmulator
 from bot.storage.keys import KeySpace
 from bot.storage.pacing import SharedLeakyBucket
-from tests.bitrix24.conftest import ADMIN, BOB, CARL, populate, webhook_client
+from tests.bitrix24.fixtures import ADMIN, BOB, CARL, populate, webhook_client
 from tests.bitrix24.test_coalescing import fill_bucket, limited, limited_client, staff  # noqa: F401
 
 
@@ -145,7 +145,7 @@ async def test_deadline_during_a_plain_request_says_never_sent(
     from bot.clock import ManualClock
     from bot.services.workday import WorkdayService
     from bot.storage.day_cache import DayCache
-    from tests.bitrix24.conftest import MONDAY_0700_UTC
+    from tests.bitrix24.fixtures import MONDAY_0700_UTC
 
     client = limited_client(limited, http, deadline=0.5, request_timeout=5.0, coalesce=coalesce)
     api = WorkdayAPI(client)

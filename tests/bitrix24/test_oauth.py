@@ -15,7 +15,7 @@ from bot.clock import ManualClock
 from bot.redaction import SecretsFilter
 from workday_sandbox.portal.emulator import PortalEmulator
 from bot.storage.tokens import RedisTokenStore
-from tests.bitrix24.conftest import ADMIN
+from tests.bitrix24.fixtures import ADMIN
 
 CLIENT_ID, CLIENT_SECRET = "local.workday", "app-client-secret-1"
 

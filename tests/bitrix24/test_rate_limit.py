@@ -9,7 +9,7 @@ import pytest
 
 from bot.bitrix24 import LeakyBucket, RetryPolicy
 from workday_sandbox.portal.emulator import PortalEmulator
-from tests.bitrix24.conftest import ADMIN, webhook_client
+from tests.bitrix24.fixtures import ADMIN, webhook_client
 
 
 @pytest.mark.slow

@@ -10,7 +10,7 @@ import pytest
 from bot.bitrix24 import Bitrix24Client, Bitrix24Error, OAuthAuth, RetryPolicy, WebhookAuth
 from bot.logging_setup import setup_logging
 from workday_sandbox.portal.emulator import PortalEmulator
-from tests.bitrix24.conftest import ADMIN, WEBHOOK_CODE, webhook_client
+from tests.bitrix24.fixtures import ADMIN, WEBHOOK_CODE, webhook_client
 
 
 async def test_failures_and_logs_never_show_the_webhook_code(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from bot.bitrix24 import Bitrix24
 from workday_sandbox.portal.emulator import PortalEmulator
-from tests.bitrix24.conftest import ADMIN, BOB, CARL, GONE
+from tests.bitrix24.fixtures import ADMIN, BOB, CARL, GONE
 
 
 async def test_get_active_by_id(b24: Bitrix24) -> None:

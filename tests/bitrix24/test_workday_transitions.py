@@ -9,7 +9,7 @@ import pytest
 from bot.bitrix24 import Bitrix24, InvalidArgumentError, WorkdayStatus
 from bot.clock import ManualClock
 from workday_sandbox.portal.emulator import PortalEmulator
-from tests.bitrix24.conftest import BOB
+from tests.bitrix24.fixtures import BOB
 
 BERLIN_WINTER = timezone(timedelta(hours=1))
 

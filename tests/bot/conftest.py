@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime, time
+from datetime import time
 
 import httpx
 import pytest
@@ -15,14 +15,6 @@ from redis.asyncio import Redis
 from bot.app import Repositories, create_bot, create_dispatcher
 from bot.bitrix24 import Bitrix24, Bitrix24Client, RetryPolicy, WebhookAuth
 from bot.clock import ManualClock
-from bot.config import (
-    Bitrix24Settings,
-    BotSettings,
-    RedisSettings,
-    Settings,
-    TelegramSettings,
-    WebhookSettings,
-)
 from workday_sandbox.portal.emulator import PortalEmulator
 from workday_sandbox.telegram.server import FakeTelegram
 from bot.storage.keys import KeySpace
@@ -30,12 +22,9 @@ from bot.storage.pacing import Pacer
 from bot.telegram.deferred import DeferredReplies
 from bot.telegram.sender import PacedSender
 from tests.bot.harness import BOT_TOKEN, Harness, RecordingSession, Updates
-
-# Monday 2 March 2026, 09:00 in Berlin.
-MONDAY_0800_UTC = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
-ADMIN_B24, ANNA_B24, BORIS_B24, GONE_B24 = 1, 10, 11, 12
-ANNA_TG, BORIS_TG, ADMIN_TG, STRANGER_TG = 5001, 5002, 5003, 6666
-WEBHOOK_CODE = "dispatchertestcode1"
+from tests.bot.fixtures import (
+    ADMIN_B24, ANNA_B24, BORIS_B24, GONE_B24, MONDAY_0800_UTC, WEBHOOK_CODE, ErrorRecorder, make_settings,
+)
 
 
 @pytest.fixture
@@ -56,19 +45,6 @@ async def portal(clock: ManualClock) -> AsyncIterator[PortalEmulator]:
     await emulator.start()
     yield emulator
     await emulator.stop()
-
-
-def make_settings(api_base: str | None = None, **bot_options: object) -> Settings:
-    telegram = {"api_base": api_base} if api_base else {}
-    return Settings(
-        telegram=TelegramSettings(bot_token=BOT_TOKEN, _env_file=None, **telegram),
-        bitrix24=Bitrix24Settings(webhook_url=f"http://127.0.0.1:1/rest/{ADMIN_B24}/{WEBHOOK_CODE}/",
-                                  _env_file=None),
-        redis=RedisSettings(_env_file=None),
-        bot=BotSettings(_env_file=None, **{"admin_ids": frozenset({ADMIN_TG}), "default_timezone": "UTC",
-                                           **bot_options}),
-        webhook=WebhookSettings(_env_file=None),
-    )
 
 
 @pytest.fixture
@@ -126,15 +102,6 @@ async def polling(portal: PortalEmulator, redis: Redis, clock: ManualClock) -> A
                 await dispatcher.stop_polling()
                 await asyncio.wait_for(task, timeout=10)
                 await bot.session.close()
-
-
-class ErrorRecorder(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
 
 
 @pytest.fixture

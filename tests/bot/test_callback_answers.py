@@ -8,7 +8,7 @@ from aiogram.types import User
 
 from workday_sandbox.portal.emulator import PortalEmulator
 from workday_sandbox.telegram.server import FakeTelegram
-from tests.bot.conftest import ANNA_B24, ANNA_TG, ErrorRecorder
+from tests.bot.fixtures import ANNA_B24, ANNA_TG, ErrorRecorder
 from tests.bot.flows import latest_code, link
 from tests.bot.harness import Harness
 

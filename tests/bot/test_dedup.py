@@ -10,7 +10,7 @@ from bot.bitrix24 import Bitrix24, Bitrix24Client, WebhookAuth
 from bot.clock import ManualClock
 from workday_sandbox.portal.emulator import PortalEmulator
 from bot.storage.keys import KeySpace
-from tests.bot.conftest import ADMIN_B24, make_settings
+from tests.bot.fixtures import ADMIN_B24, make_settings
 from tests.bot.harness import RecordingSession, Updates
 
 

@@ -8,7 +8,7 @@ import pytest
 from aiogram.types import User
 
 from workday_sandbox.portal.emulator import PortalEmulator
-from tests.bot.conftest import ANNA_B24, ANNA_TG
+from tests.bot.fixtures import ANNA_B24, ANNA_TG
 from tests.bot.flows import link
 from tests.bot.harness import Harness
 

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workday_sandbox.portal.emulator import PortalEmulator
-from tests.bot.conftest import ANNA_B24, ANNA_TG, ErrorRecorder
+from tests.bot.fixtures import ANNA_B24, ANNA_TG, ErrorRecorder
 from tests.bot.flows import MEDIA, link, private_update
 from tests.bot.harness import Harness, SentMessage
 

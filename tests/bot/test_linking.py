@@ -12,7 +12,7 @@ from redis.asyncio import Redis
 from bot.app import create_jobs
 from bot.clock import ManualClock
 from workday_sandbox.portal.emulator import PortalEmulator
-from tests.bot.conftest import ADMIN_TG, ANNA_B24, ANNA_TG, BORIS_B24, BORIS_TG, GONE_B24, STRANGER_TG
+from tests.bot.fixtures import ADMIN_TG, ANNA_B24, ANNA_TG, BORIS_B24, BORIS_TG, GONE_B24, STRANGER_TG
 from tests.bot.flows import latest_code, link
 from tests.bot.harness import Harness
 

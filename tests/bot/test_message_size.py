@@ -10,7 +10,7 @@ from aiogram.types import User
 
 from workday_sandbox.portal.emulator import PortalEmulator
 from workday_sandbox.telegram.html import parse_html, strip_text
-from tests.bot.conftest import ADMIN_TG, ANNA_B24, ANNA_TG
+from tests.bot.fixtures import ADMIN_TG, ANNA_B24, ANNA_TG
 from tests.bot.flows import link
 from tests.bot.harness import Harness
 

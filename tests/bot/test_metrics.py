@@ -14,7 +14,7 @@ from bot.clock import ManualClock
 from bot.metrics import Metrics
 from workday_sandbox.portal.emulator import PortalEmulator
 from bot.storage.keys import KeySpace
-from tests.bot.conftest import ADMIN_B24, STRANGER_TG, WEBHOOK_CODE, make_settings
+from tests.bot.fixtures import ADMIN_B24, STRANGER_TG, WEBHOOK_CODE, make_settings
 from tests.bot.harness import Harness, RecordingSession, Updates
 
 

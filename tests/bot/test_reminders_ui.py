@@ -18,7 +18,7 @@ from bot.services.reminders import MAX_REMINDERS, ReminderService, Scheduled
 from bot.storage.keys import KeySpace
 from bot.telegram.callbacks import ReminderEdit, RemindMenu, RemindStep, TimeZoneAction
 from bot.telegram.handlers.reminders import days_text
-from tests.bot.conftest import ANNA_B24, ANNA_TG, BORIS_B24, BORIS_TG
+from tests.bot.fixtures import ANNA_B24, ANNA_TG, BORIS_B24, BORIS_TG
 from tests.bot.flows import link
 from tests.bot.harness import Harness
 

@@ -14,7 +14,8 @@ from bot.app import Repositories, create_bot
 from workday_sandbox.telegram.server import FakeTelegram
 from bot.storage.keys import KeySpace
 from bot.storage.pacing import Pacer
-from tests.bot.conftest import BOT_TOKEN, make_settings
+from tests.bot.fixtures import make_settings
+from tests.bot.harness import BOT_TOKEN
 
 CHATS = 45  # replies released at once, to as many people: more than Telegram's 30 a second
 

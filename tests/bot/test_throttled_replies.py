@@ -9,7 +9,7 @@ from aiogram.types import User
 
 from workday_sandbox.portal.emulator import PortalEmulator
 from bot.telegram.deferred import DeferredReplies
-from tests.bot.conftest import ANNA_B24, ANNA_TG, ErrorRecorder
+from tests.bot.fixtures import ANNA_B24, ANNA_TG, ErrorRecorder
 from tests.bot.flows import link
 from tests.bot.harness import Harness
 

@@ -12,7 +12,7 @@ from aiogram.types import User
 
 from bot.clock import ManualClock
 from workday_sandbox.portal.emulator import PortalEmulator
-from tests.bot.conftest import ANNA_B24, ANNA_TG
+from tests.bot.fixtures import ANNA_B24, ANNA_TG
 from tests.bot.flows import link
 from tests.bot.harness import Harness
 

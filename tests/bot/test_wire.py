@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.app import create_sender_bot
 from workday_sandbox.telegram.server import FakeTelegram
-from tests.bot.conftest import make_settings
+from tests.bot.fixtures import make_settings
 
 
 async def test_link_previews_are_off_the_current_way(polling: FakeTelegram) -> None:

@@ -3,45 +3,18 @@ Telegram Bot API server and the portal emulator, both on loopback, and a private
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from workday_sandbox.portal.emulator import PortalEmulator
 from workday_sandbox.telegram.server import FakeTelegram
-from workday_sandbox.redis_server import RedisServer, free_port
-
-ROOT = Path(__file__).resolve().parents[2]
-BOT_TOKEN = "777001:E2E-secret-token"
-WEBHOOK_CODE = "e2ewebhookcode42"
-ADMIN_B24, ANNA_B24, IVAN_B24 = 1, 20, 21
-ANNA_TG, IVAN_TG, ADMIN_TG = 9001, 9002, 9003
-
-
-@dataclass
-class BotProcess:
-    process: subprocess.Popen[bytes]
-    log_path: Path
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        return self.process.returncode
+from workday_sandbox.redis_server import RedisServer
+from tests.e2e.fixtures import ADMIN_B24, ANNA_B24, BOT_TOKEN, IVAN_B24, WEBHOOK_CODE, BotProcess, bot_environment
 
 
 @pytest.fixture
@@ -61,24 +34,6 @@ async def portal() -> AsyncIterator[PortalEmulator]:
     emulator.add_webhook(user_id=ADMIN_B24, code=WEBHOOK_CODE)
     async with emulator:
         yield emulator
-
-
-def bot_environment(telegram: FakeTelegram, portal: PortalEmulator, redis_url: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("TELEGRAM_", "BITRIX24_", "BOT_", "WEBHOOK_", "REDIS_"))}
-    env.update({
-        "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
-        "TELEGRAM_API_BASE": telegram.base_url,
-        "BITRIX24_WEBHOOK_URL": f"{portal.base_url}/rest/{ADMIN_B24}/{WEBHOOK_CODE}/",
-        "REDIS_URL": redis_url,
-        "BOT_ADMIN_IDS": str(ADMIN_TG),
-        "BOT_DEFAULT_TIMEZONE": "Europe/Berlin",
-        "BOT_LOG_LEVEL": "DEBUG",
-        # The machine is shared: never the default port.
-        "BOT_HEALTH_PORT": str(free_port()),
-        "PYTHONPATH": str(ROOT),
-    })
-    return env
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from workday_sandbox.portal.emulator import PortalEmulator
 from workday_sandbox.telegram.server import FakeTelegram
-from tests.e2e.conftest import ANNA_B24, ANNA_TG, BOT_TOKEN, IVAN_B24, IVAN_TG, WEBHOOK_CODE
+from tests.e2e.fixtures import ANNA_B24, ANNA_TG, BOT_TOKEN, IVAN_B24, IVAN_TG, WEBHOOK_CODE
 
 CODE = re.compile(r"\b(\d{6})\b")
 

@@ -8,7 +8,7 @@ import redis as sync_redis
 from workday_sandbox.portal.emulator import PortalEmulator
 from workday_sandbox.redis_server import RedisServer
 from workday_sandbox.telegram.server import FakeTelegram
-from tests.e2e.conftest import ADMIN_TG, ANNA_B24, ANNA_TG, IVAN_TG
+from tests.e2e.fixtures import ADMIN_TG, ANNA_B24, ANNA_TG, IVAN_TG
 from tests.e2e.test_bot_process import link
 
 

@@ -7,7 +7,7 @@ import httpx
 from workday_sandbox.portal.emulator import PortalEmulator
 from workday_sandbox.redis_server import free_port
 from workday_sandbox.telegram.server import FakeTelegram
-from tests.e2e.conftest import ANNA_TG
+from tests.e2e.fixtures import ANNA_TG
 
 
 async def test_polling_mode_serves_health_and_metrics(start_bot, telegram: FakeTelegram,

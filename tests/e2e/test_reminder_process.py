@@ -9,7 +9,7 @@ import redis as sync_redis
 from workday_sandbox.portal.emulator import PortalEmulator
 from workday_sandbox.telegram.server import FakeTelegram
 from bot.storage.keys import KeySpace
-from tests.e2e.conftest import ANNA_B24, ANNA_TG
+from tests.e2e.fixtures import ANNA_B24, ANNA_TG
 from tests.e2e.test_bot_process import link
 from workday_sandbox.redis_server import RedisServer
 

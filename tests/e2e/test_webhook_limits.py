@@ -14,7 +14,7 @@ import httpx
 from workday_sandbox.portal.emulator import PortalEmulator
 from workday_sandbox.redis_server import free_port
 from workday_sandbox.telegram.server import FakeTelegram
-from tests.e2e.conftest import ANNA_TG
+from tests.e2e.fixtures import ANNA_TG
 
 SECRET = "hook-secret_123"
 OPEN_FILES = 300  # the bot process's limit in this test

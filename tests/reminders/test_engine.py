@@ -11,7 +11,7 @@ from bot.bitrix24 import WorkdayStatus
 from bot.reminders.engine import BREAK_END, STEP_ACTED, NoticeKind
 from bot.reminders.models import Kind, Mode, ReminderDraft
 from bot.reminders.store import Job, recurring_job
-from tests.reminders.conftest import World
+from tests.reminders.fixtures import World
 
 LUNCH = time(13, 0)
 

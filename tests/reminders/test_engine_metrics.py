@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 from bot.metrics import Metrics
 from bot.reminders.engine import Notice
 from bot.reminders.models import Kind, Mode, ReminderDraft
-from tests.reminders.conftest import World
+from tests.reminders.fixtures import World
 
 
 class SlowNotifier:

@@ -17,7 +17,7 @@ import pytest
 from bot.reminders.engine import BREAK_END, STEP_INTENT, DeliveryHeld, Notice, NoticeKind, ReminderEngine
 from bot.reminders.models import Kind, Mode, ReminderDraft
 from bot.reminders.store import ReminderStore, one_off_job, recurring_job, to_ms
-from tests.reminders.conftest import KEYS, CollectingNotifier, World
+from tests.reminders.fixtures import KEYS, CollectingNotifier, World
 
 LUNCH_UTC = datetime(2026, 3, 2, 12, 0, 5, tzinfo=UTC)  # 13:00:05 in Berlin
 
