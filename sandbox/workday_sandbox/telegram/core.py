@@ -29,6 +29,7 @@ from workday_sandbox.telegram.models import (
     ChatMessage,
     FakeEvent,
     FakeStats,
+    MessageVersion,
     SimChat,
     SimUser,
 )
@@ -255,6 +256,37 @@ class TelegramCore:
                 return self._chats[key]
             raise KeyError(f"unknown chat {key}; create it with tg.user() or tg.group_chat()")
         return state
+
+    def _add_message(
+        self,
+        state: ChatState,
+        *,
+        from_bot: bool,
+        sender_id: int,
+        text: str,
+        entities: list[dict[str, Any]],
+        markup: dict[str, Any] | None,
+        reply_to: int | None,
+        parse_mode: str | None = None,
+    ) -> ChatMessage:
+        """A new message in the chat (the bot's or a user's), dated now."""
+        date = int(self._clock())
+        message = ChatMessage(
+            chat_id=state.chat.id,
+            message_id=state.next_message_id,
+            from_bot=from_bot,
+            sender_id=sender_id,
+            text=text,
+            entities=entities,
+            reply_markup=markup,
+            date=date,
+            reply_to_message_id=reply_to,
+            parse_mode=parse_mode,
+        )
+        message.versions.append(MessageVersion(text, entities, markup, date))
+        state.next_message_id += 1
+        state.messages[message.message_id] = message
+        return message
 
     def _enqueue(self, kind: str, payload: dict[str, Any], key: int) -> int:
         update_id = self._next_update_id

@@ -38,22 +38,10 @@ class MessageMethods(TelegramCore):
                 if not allow_without:
                     raise bad("message to be replied not found")
                 reply_to = None
-        date = int(self._clock())
-        message = ChatMessage(
-            chat_id=state.chat.id,
-            message_id=state.next_message_id,
-            from_bot=True,
-            sender_id=self.bot_id,
-            text=text,
-            entities=entities,
-            reply_markup=markup,
-            date=date,
-            reply_to_message_id=reply_to,
-            parse_mode=parse_mode,
+        message = self._add_message(
+            state, from_bot=True, sender_id=self.bot_id, text=text, entities=entities,
+            markup=markup, reply_to=reply_to, parse_mode=parse_mode,
         )
-        message.versions.append(MessageVersion(text, entities, markup, date))
-        state.next_message_id += 1
-        state.messages[message.message_id] = message
         self.stats.messages_sent += 1
         self.stats.messages_per_chat[state.chat.id] += 1
         self._emit(

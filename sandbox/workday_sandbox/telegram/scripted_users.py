@@ -9,7 +9,7 @@ from typing import Any
 
 from workday_sandbox.telegram.html import command_entities
 from workday_sandbox.telegram.inspection import StateReading
-from workday_sandbox.telegram.models import ChatMessage, MessageVersion, SimChat, SimUser
+from workday_sandbox.telegram.models import ChatMessage, SimChat, SimUser
 from workday_sandbox.telegram.state import CallbackQuery, ChatState
 
 
@@ -156,21 +156,10 @@ class ScriptedUsers(StateReading):
             self.unblock(sim_user)
         if state.chat.type == "private":
             state.chat.started = True
-        date = int(self._clock())
-        message = ChatMessage(
-            chat_id=state.chat.id,
-            message_id=state.next_message_id,
-            from_bot=False,
-            sender_id=sim_user.id,
-            text=text,
-            entities=command_entities(text),
-            reply_markup=None,
-            date=date,
-            reply_to_message_id=reply_to,
+        message = self._add_message(
+            state, from_bot=False, sender_id=sim_user.id, text=text,
+            entities=command_entities(text), markup=None, reply_to=reply_to,
         )
-        message.versions.append(MessageVersion(text, message.entities, None, date))
-        state.next_message_id += 1
-        state.messages[message.message_id] = message
         state.last_user_seq = self._emit(
             "user_message",
             state.chat.id,
