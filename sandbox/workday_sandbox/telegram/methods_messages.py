@@ -44,24 +44,34 @@ class MessageMethods(TelegramCore):
         )
         self.stats.messages_sent += 1
         self.stats.messages_per_chat[state.chat.id] += 1
+        return self._announce("message_sent", state, message)
+
+    def _announce(self, kind: str, state: ChatState, message: ChatMessage) -> dict[str, Any]:
+        """Put the bot's new or edited message in the feed; returns it as the Bot API does."""
         self._emit(
-            "message_sent",
+            kind,
             state.chat.id,
             message_id=message.message_id,
             message=message.to_dict(versions=False),
         )
         return self._telegram_message(state, message)
 
-    def _editable(self, params: dict[str, Any]) -> tuple[ChatState, ChatMessage]:
-        if params.get("inline_message_id"):
-            raise bad("MESSAGE_ID_INVALID")  # inline messages are not modelled
-        state = self._resolve_chat(params.get("chat_id"))
+    @staticmethod
+    def _existing_message(state: ChatState, params: dict[str, Any], not_found: str) -> ChatMessage:
+        """The (not deleted) message ``params["message_id"]`` names; ``not_found`` if none."""
         message_id = params.get("message_id")
         if message_id is None:
             raise bad("message identifier is not specified")
         message = state.messages.get(message_id)
         if message is None or message.deleted:
-            raise ApiError(400, MESSAGE_TO_EDIT_NOT_FOUND)
+            raise ApiError(400, not_found)
+        return message
+
+    def _editable(self, params: dict[str, Any]) -> tuple[ChatState, ChatMessage]:
+        if params.get("inline_message_id"):
+            raise bad("MESSAGE_ID_INVALID")  # inline messages are not modelled
+        state = self._resolve_chat(params.get("chat_id"))
+        message = self._existing_message(state, params, MESSAGE_TO_EDIT_NOT_FOUND)
         if not message.from_bot:
             raise bad("message can't be edited")
         self._check_reachable(state)
@@ -86,13 +96,7 @@ class MessageMethods(TelegramCore):
         message.versions.append(MessageVersion(text, entities, markup, date))
         self.stats.messages_edited += 1
         self.stats.edits_per_chat[state.chat.id] += 1
-        self._emit(
-            "message_edited",
-            state.chat.id,
-            message_id=message.message_id,
-            message=message.to_dict(versions=False),
-        )
-        return self._telegram_message(state, message)
+        return self._announce("message_edited", state, message)
 
     def _m_edit_message_text(self, params: dict[str, Any]) -> dict[str, Any]:
         state, message = self._editable(params)
@@ -115,12 +119,8 @@ class MessageMethods(TelegramCore):
 
     def _m_delete_message(self, params: dict[str, Any]) -> bool:
         state = self._resolve_chat(params.get("chat_id"))
-        message_id = params.get("message_id")
-        if message_id is None:
-            raise bad("message identifier is not specified")
-        message = state.messages.get(message_id)
-        if message is None or message.deleted:
-            raise ApiError(400, MESSAGE_TO_DELETE_NOT_FOUND)
+        message = self._existing_message(state, params, MESSAGE_TO_DELETE_NOT_FOUND)
+        message_id = message.message_id
         if not message.from_bot and state.chat.type != "private":
             raise bad("message can't be deleted")
         message.deleted = True
