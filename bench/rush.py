@@ -21,7 +21,7 @@ Mixes (`--mix`):
 Per variant, in a table side by side:
 * recorded in Bitrix24 (read from the emulator afterwards: days opened, or paused);
 * replies: told (a day card, no failure text), failed (a reply matching one of the
-  bot's failure texts, `fail.*` and `error.unexpected` in bot/i18n/en.py: "NOT
+  bot's failure texts, `fail-*` and `error-unexpected` in bot/i18n/locales/en.ftl: "NOT
   recorded", "can't tell whether ... was recorded", ...), throttled, none;
 * told-but-not-recorded: a success reply for an action Bitrix24 does not show (must be 0
   in every variant: the bot never claims what did not happen);
@@ -97,11 +97,11 @@ except ImportError:  # run as a file: python bench/rush.py
 
 import httpx
 from aiohttp import ClientSession, web
+from fluent.syntax import ast as ftl
 from redis.asyncio import Redis
 
 from bot.bitrix24 import Workday
-from bot.i18n import Translator
-from bot.i18n.en import MESSAGES
+from bot.i18n import Translator, parse_catalog
 from workday_sandbox.redis_server import RedisServer, free_port, start_redis_server
 from workday_sandbox.telegram.server import FakeTelegram
 from bot.services.workday import Action, DayReport
@@ -121,21 +121,27 @@ COLUMNS = {"false": "COALESCE=false", "true": "COALESCE=true"}
 
 # --- what a reply says ---------------------------------------------------------------------
 
-def _template_pattern(template: str) -> re.Pattern[str]:
-    """A catalog template as the fake Telegram stores the sent text (HTML parsed away),
-    with each placeholder matching anything."""
-    plain = html.unescape(re.sub(r"<[^>]+>", "", template))
-    parts = re.split(r"\{[a-z_]+\}", plain)
-    return re.compile(".+?".join(re.escape(part) for part in parts), re.DOTALL)
+def _catalog_patterns() -> dict[str, re.Pattern[str]]:
+    """Each English message as the fake Telegram stores the sent text (HTML parsed away),
+    with each placeable matching anything, by catalog id."""
+    patterns = {}
+    for entry in parse_catalog("en").body:
+        if isinstance(entry, ftl.Message) and entry.value is not None:
+            template = "".join(element.value if isinstance(element, ftl.TextElement) else "\0"
+                               for element in entry.value.elements)
+            plain = html.unescape(re.sub(r"<[^>]+>", "", template))
+            patterns[entry.id.name] = re.compile(".+?".join(map(re.escape, plain.split("\0"))), re.DOTALL)
+    return patterns
 
 
-FAILURE_KEYS = sorted(key for key in MESSAGES if key.startswith("fail.")) + ["error.unexpected"]
+CATALOG = _catalog_patterns()
+FAILURE_KEYS = sorted(key for key in CATALOG if key.startswith("fail-")) + ["error-unexpected"]
 # The failures that say the action was not recorded ("NOT recorded", "Nothing was
 # recorded/changed"), as opposed to "can't tell" (unknown outcome, unexpected error).
-NOT_RECORDED_KEYS = frozenset({"fail.unavailable", "fail.access_denied", "fail.auth", "fail.user_not_found",
-                               "fail.refused", "fail.wrong_time", "fail.report_needed"})
-FAILURES = [(key, _template_pattern(MESSAGES[key])) for key in FAILURE_KEYS]
-THROTTLED = _template_pattern(MESSAGES["throttled"])
+NOT_RECORDED_KEYS = frozenset({"fail-unavailable", "fail-access-denied", "fail-auth", "fail-user-not-found",
+                               "fail-refused", "fail-wrong-time", "fail-report-needed"})
+FAILURES = [(key, CATALOG[key]) for key in FAILURE_KEYS]
+THROTTLED = CATALOG["throttled"]
 
 
 def classify(text: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
+from functools import cache
 
 from bot.i18n import Translator
 
@@ -20,7 +21,18 @@ def clock(moment: datetime, zone: tzinfo) -> str:
 
 
 def date(moment: datetime, zone: tzinfo, t: Translator) -> str:
+    """"Tue, 1 Dec"."""
     local = moment.astimezone(zone)
-    weekday = t("fmt.weekdays").split(",")[local.weekday()]
-    month = t("fmt.months").split(",")[local.month - 1]
-    return t("fmt.date", weekday=weekday, day=local.day, month=month)
+    return t("fmt.date", weekday=local.weekday(), day=local.day, month=local.month)
+
+
+def weekdays(t: Translator) -> tuple[str, ...]:
+    """The short names of the days, Monday first."""
+    return _weekdays(t.language)
+
+
+@cache
+def _weekdays(language: str) -> tuple[str, ...]:
+    # The catalogs never change while the bot runs, so a language's names are worked out once.
+    t = Translator(language)
+    return tuple(t("fmt.weekday", weekday=day) for day in range(7))

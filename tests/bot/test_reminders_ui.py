@@ -3,14 +3,13 @@ emulator and Redis."""
 
 from __future__ import annotations
 
-import string
 from datetime import UTC, datetime, time
 
 import pytest
 from aiogram.types import User
 from redis.asyncio import Redis
 
-from bot.i18n import CATALOGS, Translator
+from bot.i18n import Translator
 from bot.reminders.models import EVERY_DAY, Kind, Mode, ReminderDraft
 from bot.reminders.store import ReminderStore, recurring_job
 from workday_sandbox.portal.emulator import PortalEmulator
@@ -538,20 +537,4 @@ def test_callback_data_stays_short() -> None:
     for data in (RemindMenu(action="close"), RemindStep(step="t", value="1330"), RemindStep(step="x"),
                  ReminderEdit(action="del", rid=2**53), TimeZoneAction(action="b24")):
         assert len(data.pack().encode()) <= 64
-
-
-def test_catalogs_have_the_same_keys_and_placeholders() -> None:
-    formatter = string.Formatter()
-
-    def placeholders(template: str) -> set[str]:
-        return {name for _, name, _, _ in formatter.parse(template) if name}
-
-    english, russian = CATALOGS["en"], CATALOGS["ru"]
-    assert set(english) == set(russian)
-    for key, template in english.items():
-        assert placeholders(template) == placeholders(russian[key]), key
-    for key in ("cmd.remind", "cmd.reminders", "cmd.timezone", "remind.parse_unknown", "remind.parse_no_time",
-                "remind.parse_break_length", "remind.parse_break_only"):
-        assert key in english
-    assert "/remind" in english["help"] and "/timezone" in russian["help"]
 

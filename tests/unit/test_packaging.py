@@ -48,6 +48,7 @@ def test_the_bot_wheel_holds_no_emulator(tmp_path: Path) -> None:
     [wheel] = tmp_path.glob("b24_workday_bot-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "bot/app.py" in names
+    assert {"bot/i18n/locales/en.ftl", "bot/i18n/locales/ru.ftl"} <= set(names)  # package data
     assert not [n for n in names if "sandbox" in n], [n for n in names if "sandbox" in n]
     [metadata] = [n for n in names if n.endswith("METADATA")]
     requires = [line for line in zipfile.ZipFile(wheel).read(metadata).decode().splitlines()

@@ -68,7 +68,7 @@ def days_text(days: frozenset[int], t: Translator) -> str:
     """"every day", "Mon–Fri", "Mon, Wed, Fri", "Mon–Wed, Sat"."""
     if days == EVERY_DAY:
         return t("remind.days_every")
-    names = t("fmt.weekdays").split(",")
+    names = fmt.weekdays(t)
     runs: list[list[int]] = []
     for day in sorted(days):
         if runs and day == runs[-1][-1] + 1:
@@ -212,7 +212,7 @@ def step_view(draft: dict[str, Any], zone_name: str, t: Translator) -> tuple[str
     current = _draft_of(draft)
     at = f"{current.at:%H:%M}"
     if step == "days":
-        names = t("fmt.weekdays").split(",")
+        names = fmt.weekdays(t)
         toggles = [Button(text=f"✓ {names[day]}" if day in current.days else names[day],
                           callback_data=RemindStep(step="d", value=str(day)).pack()) for day in range(7)]
         text = t("remind.ask_days", time=at)

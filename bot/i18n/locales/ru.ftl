@@ -1,0 +1,365 @@
+### Русские сообщения.
+
+## Formatting
+
+fmt-hours-minutes = { $h } ч { $m } мин
+fmt-minutes = { $m } мин
+# $weekday counts from Monday = 0 (Python's date.weekday()); the short names also label
+# the day buttons of /remind.
+fmt-weekday =
+    { $weekday ->
+        [0] пн
+        [1] вт
+        [2] ср
+        [3] чт
+        [4] пт
+        [5] сб
+       *[6] вс
+    }
+# "вт, 1 дек": $day is the day of the month, $month counts from January = 1; the
+# month is in the genitive ("1 мая").
+fmt-date =
+    { fmt-weekday }, { $day } { $month ->
+        [1] янв
+        [2] фев
+        [3] мар
+        [4] апр
+        [5] мая
+        [6] июн
+        [7] июл
+        [8] авг
+        [9] сен
+        [10] окт
+        [11] ноя
+       *[12] дек
+    }
+
+## Commands (setMyCommands)
+
+cmd-status = Рабочий день: статус, отработано, перерывы
+cmd-open = Начать день или продолжить его
+cmd-pause = Поставить день на паузу (перерыв)
+cmd-resume = Вернуться к работе после перерыва
+cmd-close = Завершить день (можно: /close текст отчёта)
+cmd-link = Привязать аккаунт Битрикс24
+cmd-unlink = Отвязать и удалить мои данные
+cmd-language = Сменить язык
+cmd-help = Что я умею
+cmd-cancel = Отменить текущее действие
+
+## Start, help
+
+start-unlinked =
+    👋 Привет! Я помогаю вести <b>рабочий день в Битрикс24</b> из Telegram: начать, поставить на паузу, продолжить и завершить — одним нажатием.
+
+    Сначала привяжите аккаунт Битрикс24. Отправьте рабочую почту так:
+    <code>/link anna@company.com</code>
+    (или ваш ID пользователя в Битрикс24 вместо почты).
+start-linked = 👋 Привет, { $name }! Ваш рабочий день:
+help =
+    <b>Что я умею</b>
+    /status — рабочий день, отработанное время и перерывы
+    /open — начать день или продолжить его
+    /pause — перерыв
+    /resume — вернуться к работе
+    /close — завершить день (<code>/close текст отчёта</code> добавит отчёт)
+    /remind — напоминания о перерыве и о незакрытом дне (<code>/remind 13:00</code> или меню)
+    /reminders — ваши напоминания: выключить, удалить
+    /timezone — часовой пояс для напоминаний
+    /link — привязать аккаунт Битрикс24
+    /unlink — отвязать и удалить ваши данные
+    /language — русский или английский
+    /cancel — отменить текущее действие
+help-admin =
+    {"\u000A\u000A"}<b>Администратору</b>
+    /links — привязанные пользователи
+    <code>/admin_link &lt;telegram id&gt; &lt;почта или ID в Битрикс24&gt;</code>
+    <code>/admin_unlink &lt;telegram id&gt;</code>
+    <code>/admin_unlock &lt;почта или ID в Битрикс24&gt;</code> — снова разрешить сотруднику запрашивать коды привязки
+stray = Не понял. Попробуйте /status или /help — там всё, что я умею.
+stray-not-text = Я понимаю только текст. Попробуйте /status или /help — там всё, что я умею.
+group-only-private = Я работаю только в личных сообщениях. Напишите мне напрямую: @{ $username }
+cancelled = Отменено.
+nothing-to-cancel = Отменять нечего.
+not-linked =
+    Ваш Telegram ещё не привязан к Битрикс24. Отправьте рабочую почту так:
+    <code>/link anna@company.com</code>
+throttled = Не так быстро: по одному действию. Попробуйте через пару секунд.
+unknown-button = Эта кнопка больше не работает.
+
+## Language
+
+language-choose = Выберите язык:
+language-set = Язык: русский.
+language-set-unlinked = Язык: русский — для этого сообщения. Пока аккаунт не привязан, я ничего о вас не храню и говорю на языке вашего приложения Telegram; после /link выберите язык снова, и я его запомню.
+
+## Linking
+
+link-ask = Отправьте рабочую почту или ваш ID пользователя в Битрикс24.
+link-bad-identity =
+    Это не похоже на почту или ID пользователя Битрикс24. Пример:
+    <code>/link anna@company.com</code>
+link-code-sent = Если <b>{ $identity }</b> — активный сотрудник, в его <b>уведомлениях Битрикс24</b> (колокольчик) уже есть 6-значный код. Пришлите этот код сюда. Он действует 10 минут.
+link-code-message =
+    Код для привязки Telegram-аккаунта { $requester } к вашему Битрикс24: { $code }
+    Код действует 10 минут. Если вы его не запрашивали, просто проигнорируйте сообщение: без кода привязать аккаунт нельзя.
+link-rate-limited = Слишком много попыток привязки. Попробуйте через { $minutes } мин.
+link-target-limited = Для <b>{ $identity }</b> за последний час запросили слишком много кодов, поэтому новый я не отправил. Попробуйте через { $minutes } мин. или попросите администратора бота привязать вас.
+link-bot-refused = ⛔ Бот сейчас не может войти в Битрикс24, поэтому код не отправлен. Сообщите администратору.
+link-unavailable = Битрикс24 сейчас недоступен, код не отправлен. Попробуйте через минуту.
+link-wrong-code = Код неверный. Осталось попыток: { $tries }.
+link-locked = Слишком много неверных кодов: эта попытка заблокирована. Начните заново с /link через { $minutes } мин.
+link-no-attempt = Привязка не начата или код истёк. Начните с /link.
+link-not-a-code = Пришлите 6-значный код из уведомлений Битрикс24 или /cancel.
+link-done = ✅ Привязано к <b>{ $name }</b> в Битрикс24. Ваш рабочий день:
+link-replaced = Ваш Telegram отвязан от Битрикс24: сотрудник привязал другой Telegram-аккаунт.
+link-replaced-by-admin = Ваш Telegram отвязан от Битрикс24: администратор привязал сотрудника к другому Telegram-аккаунту.
+link-by-admin = Администратор привязал ваш Telegram к сотруднику <b>{ $name }</b> в Битрикс24. Отправьте /status, чтобы увидеть свой день.
+link-removed-by-admin = Администратор отвязал ваш Telegram от Битрикс24 и удалил всё, что я о вас хранил.
+link-already = Вы привязаны к <b>{ $name }</b>. Чтобы привязать другой аккаунт, отправьте <code>/link почта</code>.
+unlink-done = Отвязано. Всё, что я хранил о вас, удалено.
+unlink-none = Вы не были привязаны; всё, что я хранил о вас, удалено, кроме счётчика недавних попыток привязки: он защищает от злоупотреблений и сам исчезнет в течение часа.
+
+## Admin
+
+admin-only = Эта команда — для администраторов бота.
+admin-link-usage = Формат: <code>/admin_link &lt;telegram id&gt; &lt;почта или ID в Битрикс24&gt;</code>
+admin-unlink-usage = Формат: <code>/admin_unlink &lt;telegram id&gt;</code>
+admin-linked = Telegram { $telegram_id } привязан к <b>{ $name }</b> (Битрикс24 #{ $bitrix_id }).
+admin-notice-told = Пользователю отправлено сообщение в Telegram.
+admin-notice-later = Telegram попросил подождать — пользователь получит сообщение чуть позже.
+admin-notice-not-started = Сообщить пользователю не удалось: он ещё не запускал бота, а первым бот писать не может. Привязка заработает, как только он откроет бота и нажмёт «Запустить».
+admin-notice-blocked = Сообщить пользователю не удалось: он заблокировал бота. Привязка заработает, когда он его разблокирует.
+admin-notice-failed = Сейчас не получилось написать пользователю, но привязка уже работает.
+admin-no-such-user = Нет активного сотрудника Битрикс24 для { $identity }.
+admin-unlinked = Telegram { $telegram_id } отвязан (был Битрикс24 #{ $bitrix_id }), его данные удалены.
+admin-not-linked = Telegram { $telegram_id } не привязан.
+admin-links-header = <b>Привязано пользователей: { $count }</b>
+admin-links-row = { $telegram_id } → { $name } (#{ $bitrix_id }){ $admin_mark }
+admin-links-by-admin = {" "}[админом]
+admin-links-empty = Пока никто не привязан.
+admin-unlock-usage = Формат: <code>/admin_unlock &lt;почта или ID в Битрикс24&gt;</code>
+admin-unlocked = <b>{ $name }</b> (Битрикс24 #{ $bitrix_id }) снова может запрашивать коды привязки.
+admin-link-abuse = ⚠️ Коды привязки для <b>{ $name }</b> (Битрикс24 #{ $bitrix_id }) за последний час запросили { $codes } раз с { $accounts } аккаунтов Telegram, поэтому новые я не отправляю ещё { $minutes } мин. Если запрашивал не только сам сотрудник, возможно, кто-то пытается привязаться к его аккаунту. Чтобы сотрудник мог привязаться сразу: <code>/admin_unlock { $bitrix_id }</code> — или привяжите его сами через /admin_link.
+admin-links-page = Страница { $page } из { $pages }.
+admin-links-next = Следующая страница: /links { $next }
+admin-links-no-page = Страницы «{ $page }» нет, всего их { $pages }. Попробуйте /links 1.
+admin-unavailable = Битрикс24 сейчас недоступен. Ничего не изменено.
+
+## The day card
+
+card-opened = 🟢 <b>Работаю</b>
+card-paused = ⏸ <b>Перерыв</b>
+card-closed = ⚪️ <b>День завершён</b>
+card-none = ⚪️ <b>День не начат</b>
+card-expired = ⚠️ <b>День { $date } не закрыт</b>
+card-started = Начало: { $time }
+card-started-on = Начало: { $date }, { $time }
+card-finished = Окончание: { $time }
+card-worked = Отработано: { $duration }
+card-breaks = Перерывы: { $duration }
+card-on-break-since = На перерыве с { $time } ({ $duration })
+card-pending-approval = ⏳ Ждёт подтверждения руководителя
+card-expired-help = Чтобы начать сегодняшний день, Битрикс24 нужно время окончания того дня. Предлагается <b>{ $time }</b>.
+card-expired-help-no-suggestion = Чтобы начать сегодняшний день, Битрикс24 нужно время окончания того дня.
+card-updated = Обновлено в { $time }
+
+## Buttons
+
+btn-pause = ⏸ Пауза
+btn-resume = ▶️ Продолжить
+btn-close = 🏁 Завершить день
+btn-start = ▶️ Начать день
+btn-refresh = 🔄 Обновить
+btn-retry = 🔁 Повторить
+btn-close-suggested = ✅ Закрыть в { $time }
+btn-other-time = 🕐 Другое время
+btn-reason-forgot = Забыл закрыть день
+btn-cancel = ✖️ Отмена
+
+## What an action did
+
+change-started = ▶️ Рабочий день начат. Хорошего дня!
+change-resumed = ▶️ С возвращением к работе.
+change-reopened = ▶️ День продолжен: время с момента завершения засчитано как перерыв.
+change-running = ▶️ Рабочий день идёт.
+change-already-running = Рабочий день уже идёт.
+change-paused = ⏸ Пауза. Хорошего перерыва!
+change-already-paused = Вы уже на перерыве.
+change-closed = 🏁 Рабочий день завершён. Отличная работа!
+change-already-closed = Рабочий день уже завершён.
+change-repaired = ✅ День { $date } закрыт в { $time }. Теперь можно начать сегодняшний.
+change-nothing-to-pause = Рабочий день завершён — ставить на паузу нечего. Начать новый день?
+change-nothing-to-pause-none = Вы ещё не начали рабочий день — ставить на паузу нечего. Начать?
+change-not-paused = Вы не на перерыве: рабочий день завершён. Начать новый день?
+change-not-paused-none = Вы не на перерыве: рабочий день ещё не начат. Начать?
+change-resumed-instead = Битрикс24 не поставил паузу, а продолжил завершённый день. Сейчас день идёт.
+change-needs-repair = Рабочий день { $date } так и не был закрыт.
+change-unchanged = Битрикс24 не изменил рабочий день. Сейчас он такой:
+change-stale = Эта кнопка с карточки другого дня, поэтому в Битрикс24 ничего не отправлено. Ваш день сейчас:
+
+## Action names, for failure messages
+
+action-status = Статус
+action-start = Начало дня
+action-resume = Продолжение
+action-pause = Пауза
+action-close = Завершение дня
+action-repair = Завершение дня
+
+## Failures
+
+fail-unavailable = ⚠️ Битрикс24 сейчас недоступен. Действие «{ $action }» <b>НЕ</b> записано. Попробуйте через минуту.
+fail-unavailable-status = ⚠️ Битрикс24 сейчас недоступен, показать рабочий день не могу. Попробуйте через минуту.
+fail-unknown-outcome = ⚠️ Битрикс24 не ответил вовремя, и я не знаю, записано ли действие «{ $action }». Проверьте через минуту командой /status.
+fail-access-denied = ⛔ Битрикс24 отказал: у бота нет прав управлять вашим рабочим днём. Ничего не записано. Попросите администратора Битрикс24 проверить доступ бота.
+fail-auth = ⛔ Бот сейчас не может войти в Битрикс24. Ничего не записано. Сообщите администратору.
+fail-user-not-found = Битрикс24 больше не находит ваш аккаунт (возможно, он отключён). Ничего не записано. Привяжите аккаунт заново: /link.
+fail-refused = Битрикс24 отказал («{ $action }»): { $description }. Ничего не изменено.
+fail-wrong-time = Битрикс24 не принял это время. Ничего не изменено.
+fail-report-needed = Битрикс24 требует указать причину изменения.
+
+## Repair flow for an EXPIRED day
+
+repair-ask-time = Во сколько вы закончили { $date }? Пришлите время, например <code>18:30</code>. (День начался в { $start }.)
+repair-bad-time = Пришлите время в виде <code>18:30</code>.
+repair-before-start = Это раньше начала дня ({ $start }). Пришлите более позднее время.
+repair-in-future = Это время ещё не наступило. Пришлите время, когда вы действительно закончили.
+repair-ask-reason = Закрываю день { $date } в <b>{ $time }</b>. Битрикс24 нужна причина: напишите её сообщением или нажмите кнопку ниже.
+repair-reason-forgot = Забыл закрыть рабочий день
+repair-reason-too-long = Слишком длинно для Битрикс24: уложитесь в { $limit } символов.
+repair-stale = С тех пор день изменился. Сейчас он такой:
+repair-cancelled = Отменено. День { $date } по-прежнему не закрыт.
+
+## Close report
+
+close-report-too-long = Отчёт слишком длинный: уложитесь в { $limit } символов.
+error-unexpected = ⚠️ У меня что-то пошло не так. Если вы меняли рабочий день, проверьте /status: там видно, что записано в Битрикс24.
+
+## Reminders: what the engine sends
+
+btn-pause-now = ⏸ Пауза сейчас
+btn-snooze = ⏰ Через 10 мин
+btn-skip = ✖️ Пропустить
+notice-ask = 🍽 { $time } — время перерыва!
+notice-auto-paused = ⏸ { $time } — перерыв. Я поставил рабочий день на паузу.
+notice-will-remind = Напомню вернуться в { $time }.
+notice-will-resume = Продолжу рабочий день в { $time }.
+notice-break-over = ⏰ Перерыв ({ $minutes } мин) закончился.
+notice-auto-resumed = ▶️ Перерыв ({ $minutes } мин) закончился: я продолжил рабочий день.
+notice-auto-pause-failed = ⏰ Напоминание о перерыве ({ $time }): не удалось поставить день на паузу.
+notice-auto-resume-failed = ⏰ Перерыв закончился, но продолжить рабочий день не удалось.
+notice-close-nudge = 🌙 Уже { $time }, а рабочий день ещё не завершён. Завершить?
+notice-morning-repair = 🌅 Доброе утро! День { $date } так и не был закрыт.
+remind-snoozed = ⏰ Хорошо, напомню ещё раз в { $time }.
+remind-skipped = Перерыв пропущен. За работу!
+remind-gone = Этого напоминания больше нет.
+remind-break-timer = Напомню вернуться в { $time }.
+
+## Reminders: /remind, /reminders (the UI)
+
+cmd-remind = Напоминание о перерыве или о конце дня
+cmd-reminders = Мои напоминания: выключить, удалить
+cmd-timezone = Часовой пояс для напоминаний
+remind-parse-unknown =
+    Не понял «{ $token }». Примеры:
+    <code>/remind 13:00</code>
+    <code>/remind 13:00 auto 45m</code>
+    <code>/remind 12:30 пн,ср,пт</code>
+    <code>/remind close 18:30</code>
+    Или отправьте просто /remind — откроется меню.
+remind-parse-no-time = Во сколько? Отправьте так: <code>/remind 13:00</code>, или просто /remind — откроется меню.
+remind-parse-break-length = Перерыв может длиться от 1 до { $limit } минут, например <code>/remind 13:00 45m</code>.
+remind-parse-break-only = Режим и длительность перерыва бывают только у напоминаний о перерыве. Для проверки нужны лишь время и дни, например <code>/remind close 18:30</code>.
+remind-menu =
+    ⏰ <b>Напоминания</b>
+    Что настроим? Ваш часовой пояс: { $zone }.
+btn-rem-new = 🍽 Новое напоминание о перерыве
+btn-rem-close = 🌙 Если забыл закрыть день
+btn-rem-list = 📋 Мои напоминания
+btn-rem-tz = 🌍 Часовой пояс
+btn-rem-other-time = 🕐 Другое время…
+btn-rem-next = Далее →
+btn-rem-ask = 🙋 Спросить меня
+btn-rem-auto = ⏸ Ставить на паузу сам
+btn-rem-no-break = Нет
+btn-rem-resume-remind = 🔔 Напомнить вернуться
+btn-rem-resume-auto = ▶️ Продолжить день сам
+btn-rem-off = 🔕 Выкл. №{ $n }
+btn-rem-on = 🔔 Вкл. №{ $n }
+btn-rem-delete = 🗑 Удалить №{ $n }
+remind-ask-time =
+    🍽 <b>Новое напоминание о перерыве</b>
+    Во сколько? (часовой пояс { $zone })
+remind-type-time = Отправьте время так: <code>12:45</code> (24-часовой формат) — или нажмите «Отмена».
+remind-bad-time = Не понял время. Отправьте так: <code>12:45</code> — или /cancel.
+remind-ask-days =
+    🍽 Перерыв в <b>{ $time }</b>
+    По каким дням? Нажмите на день, чтобы включить или выключить его.
+remind-no-days = Выберите хотя бы один день.
+remind-ask-mode =
+    🍽 Перерыв в <b>{ $time }</b>, { $days }
+    Когда придёт время…
+    • <b>спросить вас</b>: сообщение с кнопками [Пауза сейчас] [Через 10 мин] [Пропустить]
+    • <b>ставить на паузу самому</b>: я ставлю день на паузу и сообщаю об этом, с кнопкой [Продолжить]
+remind-ask-length =
+    🍽 Перерыв в <b>{ $time }</b>, { $days }, { $mode }
+    Сколько длится перерыв? Когда он закончится, я скажу.
+remind-ask-resume =
+    🍽 Перерыв в <b>{ $time }</b>, { $days }, { $mode }
+    Когда перерыв ({ $minutes } мин) закончится:
+remind-close-ask-time =
+    🌙 <b>Если забыл закрыть день</b>
+    Во сколько вечером проверять рабочий день? Если он ещё открыт или на паузе, я напомню его завершить. (часовой пояс { $zone })
+remind-expired = Это меню устарело. Начните заново: /remind.
+remind-already-saved = Уже сохранено.
+remind-cancelled = Отменено. Напоминание не создано.
+remind-limit = У вас уже { $limit } напоминаний — это максимум. Сначала удалите одно в /reminders.
+remind-limit-close = Проверка незакрытого дня идёт вместе с утренней проверкой, поэтому нужно два свободных места, а у вас { $count } напоминаний из { $limit }. Сначала удалите одно в /reminders.
+remind-saved = ✅ <b>Напоминание сохранено</b>
+remind-name-break = перерыв
+remind-name-close = проверка незакрытого дня
+remind-name-morning = утренняя проверка
+remind-days-every = каждый день
+remind-mode-ask = спросить меня
+remind-mode-auto = пауза автоматически
+remind-length-remind = перерыв { $minutes } мин, потом напомнить
+remind-length-resume = перерыв { $minutes } мин, потом продолжить автоматически
+remind-explain-ask = В это время придёт сообщение с кнопками [Пауза сейчас] [Через 10 мин] [Пропустить].
+remind-explain-auto = В это время я поставлю день на паузу и сообщу об этом, с кнопкой [Продолжить].
+remind-explain-close = Срабатывает, только если рабочий день ещё открыт или на паузе.
+remind-explain-morning = Если день остался незакрытым, утром я помогу его закрыть.
+remind-also-morning = 🌅 А ещё утренняя проверка в <b>{ $time }</b>: если день остался незакрытым, я помогу его закрыть.
+remind-next = Ближайшее: { $when } ({ $zone }).
+remind-today = сегодня в { $time }
+remind-tomorrow = завтра в { $time }
+remind-on-date = { $date } в { $time }
+reminders-title = 📋 <b>Ваши напоминания</b> (часовой пояс { $zone })
+reminders-empty =
+    Напоминаний пока нет. Создайте кнопкой ниже или командой:
+    <code>/remind 13:00</code>, <code>/remind 13:00 auto 45m</code>, <code>/remind close 18:30</code>.
+reminders-on = 🔔 включено
+reminders-on-next = 🔔 включено, ближайшее { $when }
+reminders-off = 🔕 выключено
+reminders-switched-on = 🔔 Включено.
+reminders-switched-off = 🔕 Выключено.
+reminders-deleted = 🗑 Удалено.
+reminders-not-found = ⚠️ Такого напоминания нет или оно не ваше. Ничего не изменилось.
+
+## Time zone
+
+tz-current =
+    🌍 Ваш часовой пояс: <b>{ $zone }</b>, { $source }.
+    Там сейчас { $time }. Напоминания срабатывают по этому поясу.
+tz-source-bitrix24 = из профиля Битрикс24
+tz-source-user = выбран вами
+tz-source-default = по умолчанию бота
+tz-how = Чтобы сменить его, отправьте название, например <code>/timezone Europe/Moscow</code>.
+btn-tz-bitrix24 = 🔄 Взять пояс из Битрикс24
+tz-unknown = Не знаю часовой пояс «{ $zone }». Отправьте название из базы tz, например <code>/timezone Europe/Moscow</code> или <code>/timezone Asia/Yekaterinburg</code>.
+tz-changed = ✅ Часовой пояс изменён.
+tz-unchanged = Часовой пояс не изменился.
+tz-moved = ⏰ Напоминания переехали вместе с ним: они сработают в то же местное время в новом поясе.
+tz-bitrix24-none = В вашем профиле Битрикс24 нет своего часового пояса, поэтому я использую пояс бота по умолчанию.
+tz-bitrix24-failed = ⚠️ Не удалось получить часовой пояс из Битрикс24. Ничего не изменилось; попробуйте через минуту.
+tz-bitrix24-no-user = Битрикс24 не находит ваш аккаунт среди активных сотрудников. Ничего не изменилось.
