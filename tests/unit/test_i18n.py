@@ -135,3 +135,39 @@ def test_dates_and_weekday_names() -> None:
 def test_durations_keep_the_short_units() -> None:
     assert fmt.duration(timedelta(minutes=21), Translator("ru")) == "21 мин"
     assert fmt.duration(timedelta(hours=2, minutes=5), Translator("en")) == "2 h 5 min"
+
+
+@pytest.mark.parametrize(("count", "minutes", "reminders", "characters"), [
+    (1, "до 1 минуты", "1 напоминание", "в 1 символ"),
+    (2, "до 2 минут", "2 напоминания", "в 2 символа"),
+    (5, "до 5 минут", "5 напоминаний", "в 5 символов"),
+    (11, "до 11 минут", "11 напоминаний", "в 11 символов"),
+    (21, "до 21 минуты", "21 напоминание", "в 21 символ"),
+    (22, "до 22 минут", "22 напоминания", "в 22 символа"),
+    (25, "до 25 минут", "25 напоминаний", "в 25 символов"),
+])
+def test_russian_counts_take_their_plural_forms(count: int, minutes: str, reminders: str, characters: str) -> None:
+    t = Translator("ru")
+    assert t("remind.parse_break_length", limit=count).startswith(f"Перерыв может длиться от 1 {minutes}, ")
+    assert t("remind.limit", limit=count).startswith(f"У вас уже {reminders} — это максимум.")
+    assert f"а у вас {reminders} из 10." in t("remind.limit_close", count=count, limit=10)
+    assert t("close.report_too_long", limit=count) == f"Отчёт слишком длинный: уложитесь {characters}."
+    abuse = t("admin.link_abuse", name="Anna", bitrix_id=7, codes=count, accounts=count, minutes=count)
+    times = "раза" if count in (2, 22) else "раз"
+    accounts = "аккаунта" if count in (1, 21) else "аккаунтов"
+    assert f"запросили {count} {times} с {count} {accounts} Telegram" in abuse
+    assert f"ещё {count} мин." in abuse  # the abbreviation does not inflect
+
+
+@pytest.mark.parametrize(("count", "noun"), [(1, "reminder"), (2, "reminders"), (21, "reminders")])
+def test_english_counts_are_singular_only_for_one(count: int, noun: str) -> None:
+    t = Translator("en")
+    assert t("remind.limit", limit=count).startswith(f"You already have {count} {noun}, the most I keep.")
+    assert f"you have 1 of {count} {noun}." in t("remind.limit_close", count=1, limit=count)
+    minute = "minute" if count == 1 else "minutes"
+    assert t("remind.parse_break_length", limit=count).startswith(f"A break can last from 1 to {count} {minute}, ")
+    character = "character" if count == 1 else "characters"
+    assert t("repair.reason_too_long", limit=count).endswith(f"under {count} {character}.")
+    abuse = t("admin.link_abuse", name="Anna", bitrix_id=7, codes=count, accounts=count, minutes=count)
+    times, accounts = ("time", "account") if count == 1 else ("times", "accounts")
+    assert f"asked for {count} {times} in the last hour by {count} Telegram {accounts}, so" in abuse

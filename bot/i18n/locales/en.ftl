@@ -1,4 +1,7 @@
-### English messages.
+### English messages, in Telegram's HTML parse mode: keep tags and entities (&lt;) as they
+### are; arguments that carry user text arrive already escaped.
+### An id is the code's key in kebab case: t("card.on_break_since") shows card-on-break-since.
+### Counts choose their words here, by plural category (English: one, other).
 
 ## Formatting
 
@@ -139,7 +142,14 @@ admin-links-by-admin = {" "}[by admin]
 admin-links-empty = Nobody is linked yet.
 admin-unlock-usage = Usage: <code>/admin_unlock &lt;e-mail or Bitrix24 id&gt;</code>
 admin-unlocked = <b>{ $name }</b> (Bitrix24 #{ $bitrix_id }) can ask for link codes again.
-admin-link-abuse = ⚠️ Link codes for <b>{ $name }</b> (Bitrix24 #{ $bitrix_id }) were asked for { $codes } times in the last hour by { $accounts } Telegram accounts, so I refuse new ones for { $minutes } min. If not all of them were the employee, someone may be trying to link to their account. To let them link now: <code>/admin_unlock { $bitrix_id }</code>, or link them yourself with /admin_link.
+admin-link-abuse =
+    ⚠️ Link codes for <b>{ $name }</b> (Bitrix24 #{ $bitrix_id }) were asked for { $codes ->
+        [one] { $codes } time
+       *[other] { $codes } times
+    } in the last hour by { $accounts ->
+        [one] { $accounts } Telegram account
+       *[other] { $accounts } Telegram accounts
+    }, so I refuse new ones for { $minutes } min. If not all of them were the employee, someone may be trying to link to their account. To let them link now: <code>/admin_unlock { $bitrix_id }</code>, or link them yourself with /admin_link.
 admin-links-page = Page { $page } of { $pages }.
 admin-links-next = Next page: /links { $next }
 admin-links-no-page = There is no page “{ $page }”: the list has { $pages }. Try /links 1.
@@ -226,13 +236,21 @@ repair-before-start = That's before the day started ({ $start }). Please send a 
 repair-in-future = That time hasn't come yet. Please send the time you actually finished.
 repair-ask-reason = Closing the day of { $date } at <b>{ $time }</b>. Bitrix24 needs a reason: send it as a message, or tap below.
 repair-reason-forgot = Forgot to close the day
-repair-reason-too-long = That's too long for Bitrix24; please keep the reason under { $limit } characters.
+repair-reason-too-long =
+    That's too long for Bitrix24; please keep the reason under { $limit ->
+        [one] { $limit } character
+       *[other] { $limit } characters
+    }.
 repair-stale = That day has changed since. Here it is now:
 repair-cancelled = Cancelled. The day of { $date } is still open.
 
 ## Close report
 
-close-report-too-long = The report is too long; please keep it under { $limit } characters.
+close-report-too-long =
+    The report is too long; please keep it under { $limit ->
+        [one] { $limit } character
+       *[other] { $limit } characters
+    }.
 error-unexpected = ⚠️ Something went wrong on my side. If you were changing your day, check /status: it shows what Bitrix24 recorded.
 
 ## Reminders: what the engine sends
@@ -268,7 +286,11 @@ remind-parse-unknown =
     <code>/remind close 18:30</code>
     Or send /remind alone for a menu.
 remind-parse-no-time = Which time? Send it like <code>/remind 13:00</code>, or /remind alone for a menu.
-remind-parse-break-length = A break can last from 1 to { $limit } minutes, e.g. <code>/remind 13:00 45m</code>.
+remind-parse-break-length =
+    A break can last from 1 to { $limit ->
+        [one] { $limit } minute
+       *[other] { $limit } minutes
+    }, e.g. <code>/remind 13:00 45m</code>.
 remind-parse-break-only = Mode and break length are for break reminders only. A check takes a time and days, e.g. <code>/remind close 18:30</code>.
 remind-menu =
     ⏰ <b>Reminders</b>
@@ -313,8 +335,16 @@ remind-close-ask-time =
 remind-expired = This menu has expired. Start again with /remind.
 remind-already-saved = Already saved.
 remind-cancelled = Cancelled. No reminder was created.
-remind-limit = You already have { $limit } reminders, the most I keep. Delete one in /reminders first.
-remind-limit-close = A forgot-to-close check comes with a morning check, so it needs two free places; you have { $count } of { $limit } reminders. Delete one in /reminders first.
+remind-limit =
+    You already have { $limit ->
+        [one] { $limit } reminder
+       *[other] { $limit } reminders
+    }, the most I keep. Delete one in /reminders first.
+remind-limit-close =
+    A forgot-to-close check comes with a morning check, so it needs two free places; you have { $count } of { $limit ->
+        [one] { $limit } reminder
+       *[other] { $limit } reminders
+    }. Delete one in /reminders first.
 remind-saved = ✅ <b>Reminder saved</b>
 remind-name-break = break
 remind-name-close = forgot-to-close check

@@ -1,4 +1,7 @@
-### Русские сообщения.
+### Русские сообщения, в HTML-разметке Telegram: теги и сущности (&lt;) оставляйте как есть;
+### аргументы с текстом пользователя приходят уже экранированными.
+### Идентификатор: ключ из кода через дефисы, t("card.on_break_since") -> card-on-break-since.
+### Числа выбирают форму слова здесь: one (1, 21, 31…), few (2–4, 22–24…), many (5–20, 25–30…).
 
 ## Formatting
 
@@ -140,7 +143,15 @@ admin-links-by-admin = {" "}[админом]
 admin-links-empty = Пока никто не привязан.
 admin-unlock-usage = Формат: <code>/admin_unlock &lt;почта или ID в Битрикс24&gt;</code>
 admin-unlocked = <b>{ $name }</b> (Битрикс24 #{ $bitrix_id }) снова может запрашивать коды привязки.
-admin-link-abuse = ⚠️ Коды привязки для <b>{ $name }</b> (Битрикс24 #{ $bitrix_id }) за последний час запросили { $codes } раз с { $accounts } аккаунтов Telegram, поэтому новые я не отправляю ещё { $minutes } мин. Если запрашивал не только сам сотрудник, возможно, кто-то пытается привязаться к его аккаунту. Чтобы сотрудник мог привязаться сразу: <code>/admin_unlock { $bitrix_id }</code> — или привяжите его сами через /admin_link.
+admin-link-abuse =
+    ⚠️ Коды привязки для <b>{ $name }</b> (Битрикс24 #{ $bitrix_id }) за последний час запросили { $codes ->
+        [one] { $codes } раз
+        [few] { $codes } раза
+       *[many] { $codes } раз
+    } с { $accounts ->
+        [one] { $accounts } аккаунта
+       *[other] { $accounts } аккаунтов
+    } Telegram, поэтому новые я не отправляю ещё { $minutes } мин. Если запрашивал не только сам сотрудник, возможно, кто-то пытается привязаться к его аккаунту. Чтобы сотрудник мог привязаться сразу: <code>/admin_unlock { $bitrix_id }</code> — или привяжите его сами через /admin_link.
 admin-links-page = Страница { $page } из { $pages }.
 admin-links-next = Следующая страница: /links { $next }
 admin-links-no-page = Страницы «{ $page }» нет, всего их { $pages }. Попробуйте /links 1.
@@ -227,13 +238,23 @@ repair-before-start = Это раньше начала дня ({ $start }). Пр
 repair-in-future = Это время ещё не наступило. Пришлите время, когда вы действительно закончили.
 repair-ask-reason = Закрываю день { $date } в <b>{ $time }</b>. Битрикс24 нужна причина: напишите её сообщением или нажмите кнопку ниже.
 repair-reason-forgot = Забыл закрыть рабочий день
-repair-reason-too-long = Слишком длинно для Битрикс24: уложитесь в { $limit } символов.
+repair-reason-too-long =
+    Слишком длинно для Битрикс24: уложитесь в { $limit ->
+        [one] { $limit } символ
+        [few] { $limit } символа
+       *[many] { $limit } символов
+    }.
 repair-stale = С тех пор день изменился. Сейчас он такой:
 repair-cancelled = Отменено. День { $date } по-прежнему не закрыт.
 
 ## Close report
 
-close-report-too-long = Отчёт слишком длинный: уложитесь в { $limit } символов.
+close-report-too-long =
+    Отчёт слишком длинный: уложитесь в { $limit ->
+        [one] { $limit } символ
+        [few] { $limit } символа
+       *[many] { $limit } символов
+    }.
 error-unexpected = ⚠️ У меня что-то пошло не так. Если вы меняли рабочий день, проверьте /status: там видно, что записано в Битрикс24.
 
 ## Reminders: what the engine sends
@@ -269,7 +290,11 @@ remind-parse-unknown =
     <code>/remind close 18:30</code>
     Или отправьте просто /remind — откроется меню.
 remind-parse-no-time = Во сколько? Отправьте так: <code>/remind 13:00</code>, или просто /remind — откроется меню.
-remind-parse-break-length = Перерыв может длиться от 1 до { $limit } минут, например <code>/remind 13:00 45m</code>.
+remind-parse-break-length =
+    Перерыв может длиться от 1 до { $limit ->
+        [one] { $limit } минуты
+       *[other] { $limit } минут
+    }, например <code>/remind 13:00 45m</code>.
 remind-parse-break-only = Режим и длительность перерыва бывают только у напоминаний о перерыве. Для проверки нужны лишь время и дни, например <code>/remind close 18:30</code>.
 remind-menu =
     ⏰ <b>Напоминания</b>
@@ -314,8 +339,18 @@ remind-close-ask-time =
 remind-expired = Это меню устарело. Начните заново: /remind.
 remind-already-saved = Уже сохранено.
 remind-cancelled = Отменено. Напоминание не создано.
-remind-limit = У вас уже { $limit } напоминаний — это максимум. Сначала удалите одно в /reminders.
-remind-limit-close = Проверка незакрытого дня идёт вместе с утренней проверкой, поэтому нужно два свободных места, а у вас { $count } напоминаний из { $limit }. Сначала удалите одно в /reminders.
+remind-limit =
+    У вас уже { $limit ->
+        [one] { $limit } напоминание
+        [few] { $limit } напоминания
+       *[many] { $limit } напоминаний
+    } — это максимум. Сначала удалите одно в /reminders.
+remind-limit-close =
+    Проверка незакрытого дня идёт вместе с утренней проверкой, поэтому нужно два свободных места, а у вас { $count ->
+        [one] { $count } напоминание
+        [few] { $count } напоминания
+       *[many] { $count } напоминаний
+    } из { $limit }. Сначала удалите одно в /reminders.
 remind-saved = ✅ <b>Напоминание сохранено</b>
 remind-name-break = перерыв
 remind-name-close = проверка незакрытого дня
