@@ -1,7 +1,7 @@
 """Factories for the bot, the dispatcher and everything injected into handlers.
 
-Handlers get their dependencies as keyword arguments from the dispatcher's workflow
-data; nothing is global. Tests build the same dispatcher with their own Redis, portal
+Handlers get their dependencies from the dispatcher's workflow data, as one `Services`
+container; nothing is global. Tests build the same dispatcher with their own Redis, portal
 and Telegram session.
 """
 
@@ -36,6 +36,7 @@ from bot.reminders.store import ReminderStore
 from bot.services.erasure import UserDataEraser
 from bot.services.reminders import ReminderService
 from bot.services.linking import LinkingService
+from bot.services.time_zones import TimeZoneService
 from bot.services.workday import WorkdayService
 from bot.storage.day_cache import DayCache
 from bot.storage.keys import KeySpace
@@ -46,6 +47,7 @@ from bot.storage.pacing import Pacer
 from bot.storage.profiles import ProfileRepository
 from bot.storage.rate_limits import WindowLimiter
 from bot.telegram.deferred import DeferredReplies
+from bot.telegram.deps import Services
 from bot.telegram.fit import FitMessages
 from bot.telegram.handlers import get_routers
 from bot.telegram.middlewares.answers import SafeCallbackAnswerMiddleware
@@ -202,20 +204,13 @@ def create_dispatcher(
     )
     workday_service = WorkdayService(bitrix.workday, repos.days, clock)
 
-    dispatcher.workflow_data.update(
-        settings=settings,
-        clock=clock,
-        bitrix=bitrix,
-        redis=redis,
-        keys=keys,
-        admin_ids=settings.bot.admin_ids,
-        link_service=link_service,
-        workday_service=workday_service,
-        reminder_service=reminder_service,
+    dispatcher["services"] = Services(
+        linking=link_service,
+        workday=workday_service,
+        reminders=reminder_service,
+        time_zones=TimeZoneService(repos.profiles, reminder_service, bitrix.users),
         profiles=repos.profiles,
-        links=repos.links,
-        user_data_eraser=eraser,
-        metrics=metrics,
+        admin_ids=settings.bot.admin_ids,
     )
 
     if settings.bot.mode is BotMode.WEBHOOK:
@@ -241,7 +236,7 @@ def create_dispatcher(
 def create_jobs(*, redis: Redis, keys: KeySpace, clock: Clock, dispatcher: Dispatcher) -> JobRegistry:
     """Every feature's periodic jobs, each run once across the replicas."""
     jobs = JobRegistry(redis, keys, clock)
-    dispatcher["link_service"].register_jobs(jobs)
+    dispatcher["services"].linking.register_jobs(jobs)
     return jobs
 
 

@@ -10,6 +10,9 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.chat_action import ChatActionSender
 
+from bot.storage.links import Link
+from bot.telegram.view import UserView
+
 log = logging.getLogger(__name__)
 
 
@@ -41,3 +44,12 @@ async def edit(message: Message, text: str, markup: InlineKeyboardMarkup | None)
 def busy(bot: Bot, chat_id: int) -> AbstractAsyncContextManager[object]:
     """Show "typing…" if a Bitrix24 call takes more than a second (e.g. a rate-limit wait)."""
     return ChatActionSender.typing(bot=bot, chat_id=chat_id, initial_sleep=1.0)
+
+
+async def require_link(event: Message | CallbackQuery, link: Link | None, view: UserView) -> bool:
+    """The `bitrix24` guard's answer to an unlinked user, without its throttle: for
+    handlers that only touch Redis."""
+    if link is not None:
+        return True
+    await show(event, view.t("not_linked"))
+    return False

@@ -71,7 +71,7 @@ async def harness(portal: PortalEmulator, redis: Redis, clock: ManualClock) -> A
         dispatcher = create_dispatcher(settings=settings, redis=redis, bitrix=Bitrix24.over(client), clock=clock,
                                        keys=keys, repositories=repositories)
         yield Harness(dispatcher=dispatcher, bot=bot, session=session, updates=Updates(), deferred=deferred,
-                      waits=waits)
+                      waits=waits, repositories=repositories)
         await deferred.drain(timeout=5)
 
 

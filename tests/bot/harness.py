@@ -36,7 +36,9 @@ from aiogram.types import (
 )
 
 from workday_sandbox.telegram.html import EntityParseError, parse_html, strip_text
+from bot.app import Repositories
 from bot.telegram.deferred import DeferredReplies
+from bot.telegram.deps import Services
 
 BOT_TOKEN = "42424242:TEST-token-for-tests"
 BOT_ID = 42424242
@@ -242,6 +244,16 @@ class Harness:
     updates: Updates
     deferred: DeferredReplies | None = None
     waits: list[float] = field(default_factory=list)  # what deferred replies were asked to wait
+    repositories: Repositories | None = None
+
+    @property
+    def services(self) -> Services:
+        return self.dispatcher["services"]
+
+    @property
+    def repos(self) -> Repositories:
+        assert self.repositories is not None
+        return self.repositories
 
     async def settle(self) -> None:
         """Let replies that Telegram made wait go out."""

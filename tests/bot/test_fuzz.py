@@ -86,7 +86,7 @@ async def test_unlinked_users_never_reach_bitrix24(harness: Harness, portal: Por
 async def test_a_linked_user_never_meets_an_unhandled_error(harness: Harness, portal: PortalEmulator,
                                                            errors: ErrorRecorder,
                                                            events: list[tuple[str, str]]) -> None:
-    if await harness.dispatcher["links"].get(ANNA_TG) is None:
+    if await harness.repos.links.get(ANNA_TG) is None:
         await link(harness, portal, harness.updates.user(ANNA_TG), "anna@example.com", ANNA_B24)
     for event in events:
         await feed(harness, ANNA_TG, event)

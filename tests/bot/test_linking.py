@@ -147,7 +147,7 @@ async def test_relinking_replaces_both_sides(harness: Harness, portal: PortalEmu
     assert "isn't linked" in status.text
     # Linking the same Telegram account to another employee replaces its old link too.
     await link(harness, portal, second, "boris@example.com", BORIS_B24)
-    links = await harness.dispatcher["links"].all()
+    links = await harness.repos.links.all()
     assert [(l.telegram_id, l.bitrix_id) for l in links] == [(BORIS_TG, BORIS_B24)]
 
 
@@ -179,7 +179,7 @@ async def test_admin_link_to_someone_who_never_opened_the_bot(harness: Harness, 
     reply = await harness.say(admin, f"/admin_link {BORIS_TG} anna@example.com")
     assert "Linked Telegram 5002" in reply.text
     assert "haven't started the bot yet" in reply.text and "blocked" not in reply.text
-    profiles = harness.dispatcher["profiles"]
+    profiles = harness.repos.profiles
     assert not (await profiles.get(BORIS_TG)).blocked  # they never blocked anything
     status = await harness.say(harness.updates.user(BORIS_TG), "/status")
     assert "Day not started" in status.text
@@ -190,7 +190,7 @@ async def test_admin_link_to_someone_who_blocked_the_bot(harness: Harness, porta
     harness.session.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user")
     reply = await harness.say(admin, f"/admin_link {BORIS_TG} anna@example.com")
     assert "Linked Telegram 5002" in reply.text and "blocked the bot" in reply.text
-    profiles = harness.dispatcher["profiles"]
+    profiles = harness.repos.profiles
     assert (await profiles.get(BORIS_TG)).blocked  # so reminders are not sent against a wall
     # Once they open the bot they can be reached, although Telegram says nothing about it.
     status = await harness.say(harness.updates.user(BORIS_TG), "/status")
@@ -222,7 +222,7 @@ async def test_unlink_removes_everything(harness: Harness, portal: PortalEmulato
                 if (str(ANNA_TG).encode() in key or key == f"test:day:{ANNA_B24}".encode())
                 and not key.startswith(b"test:update:")]
     assert leftover == []
-    assert await harness.dispatcher["links"].get(ANNA_TG) is None
+    assert await harness.repos.links.get(ANNA_TG) is None
 
 
 async def test_admin_links_lists_and_unlinks(harness: Harness, portal: PortalEmulator) -> None:
@@ -241,7 +241,7 @@ async def test_admin_links_lists_and_unlinks(harness: Harness, portal: PortalEmu
 async def test_admin_commands_are_refused_to_others(harness: Harness, portal: PortalEmulator) -> None:
     reply = await harness.say(anna(harness), f"/admin_link {ANNA_TG} anna@example.com")
     assert "for the bot's admins" in reply.text
-    assert await harness.dispatcher["links"].get(ANNA_TG) is None
+    assert await harness.repos.links.get(ANNA_TG) is None
     assert portal.request_count() == 0
 
 
@@ -249,13 +249,13 @@ async def test_dismissed_employees_are_unlinked_at_night(harness: Harness, porta
     await link(harness, portal, anna(harness), "anna@example.com", ANNA_B24)
     await link(harness, portal, harness.updates.user(BORIS_TG), "boris@example.com", BORIS_B24)
     for index in range(3):  # more links, so one departure stays under the safety limit
-        await harness.dispatcher["links"].link(8000 + index, 1, name="Ada", at=datetime.now(UTC))
-    service = harness.dispatcher["link_service"]
+        await harness.repos.links.link(8000 + index, 1, name="Ada", at=datetime.now(UTC))
+    service = harness.services.linking
     assert await service.prune_departed() == []
     portal.users[ANNA_B24].active = False
     assert await service.prune_departed() == [ANNA_B24]
-    assert await harness.dispatcher["links"].get(ANNA_TG) is None
-    assert (await harness.dispatcher["links"].get(BORIS_TG)).bitrix_id == BORIS_B24
+    assert await harness.repos.links.get(ANNA_TG) is None
+    assert (await harness.repos.links.get(BORIS_TG)).bitrix_id == BORIS_B24
 
 
 async def test_the_dismissed_employee_check_runs_every_night(harness: Harness, portal: PortalEmulator,
@@ -275,8 +275,8 @@ async def test_the_dismissed_employee_check_runs_every_night(harness: Harness, p
 async def test_nightly_check_never_unlinks_on_a_portal_outage(harness: Harness, portal: PortalEmulator) -> None:
     await link(harness, portal, anna(harness), "anna@example.com", ANNA_B24)
     portal.faults.inject("http_503", times=100)
-    assert await harness.dispatcher["link_service"].prune_departed() == []
-    assert await harness.dispatcher["links"].get(ANNA_TG) is not None
+    assert await harness.services.linking.prune_departed() == []
+    assert await harness.repos.links.get(ANNA_TG) is not None
 
 
 async def test_nightly_check_refuses_a_mass_unlink(harness: Harness, portal: PortalEmulator) -> None:
@@ -284,8 +284,8 @@ async def test_nightly_check_refuses_a_mass_unlink(harness: Harness, portal: Por
     await link(harness, portal, harness.updates.user(BORIS_TG), "boris@example.com", BORIS_B24)
     portal.users[ANNA_B24].active = False
     portal.users[BORIS_B24].active = False
-    assert await harness.dispatcher["link_service"].prune_departed() == []
-    assert await harness.dispatcher["links"].count() == 2
+    assert await harness.services.linking.prune_departed() == []
+    assert await harness.repos.links.count() == 2
 
 
 # --- issue 10: what an outside attacker found ------------------------------------------------

@@ -40,7 +40,7 @@ async def test_a_long_argument_gets_a_short_answer(harness: Harness, anna: User,
 
 
 async def test_links_come_in_pages_that_fit(harness: Harness, redis) -> None:
-    links = harness.dispatcher["links"]
+    links = harness.repos.links
     count = 61
     for number in range(count):
         await links.link(8000 + number, 100 + number, name=f"Employee {number:02d} " + "Долгое имя " * 20,
@@ -65,7 +65,7 @@ async def test_links_come_in_pages_that_fit(harness: Harness, redis) -> None:
 
 async def test_links_page_out_of_range(harness: Harness) -> None:
     admin = harness.updates.user(ADMIN_TG)
-    await harness.dispatcher["links"].link(8100, 200, name="Solo", at=datetime(2026, 3, 1, tzinfo=UTC))
+    await harness.repos.links.link(8100, 200, name="Solo", at=datetime(2026, 3, 1, tzinfo=UTC))
     reply = await harness.say(admin, "/links 99")
     assert "Solo" in reply.text or "page" in reply.text.lower()
     reply = await harness.say(admin, "/links " + "9" * 500)

@@ -41,7 +41,7 @@ async def boris(harness: Harness, portal: PortalEmulator) -> User:
 
 
 def service(harness: Harness) -> ReminderService:
-    return harness.dispatcher["reminder_service"]
+    return harness.services.reminders
 
 
 async def stored(harness: Harness, telegram_id: int) -> list[Scheduled]:

@@ -312,7 +312,7 @@ async def test_unknown_buttons_are_answered(harness: Harness, anna: User) -> Non
 
 
 async def test_blocking_the_bot_marks_the_user_inactive(harness: Harness, anna: User) -> None:
-    profiles = harness.dispatcher["profiles"]
+    profiles = harness.repos.profiles
     await harness.feed(harness.updates.blocked(anna))
     assert (await profiles.get(ANNA_TG)).blocked
     await harness.feed(harness.updates.blocked(anna, blocked=False))
@@ -327,7 +327,7 @@ async def test_a_stranger_blocking_the_bot_leaves_nothing_stored(harness: Harnes
 async def test_a_403_when_sending_marks_the_user_inactive(harness: Harness, anna: User) -> None:
     harness.session.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user")
     await harness.feed(harness.updates.text(anna, "/status"))
-    assert (await harness.dispatcher["profiles"].get(ANNA_TG)).blocked
+    assert (await harness.repos.profiles.get(ANNA_TG)).blocked
 
 
 async def test_a_429_when_sending_is_waited_out(harness: Harness, anna: User) -> None:

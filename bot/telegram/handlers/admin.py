@@ -10,9 +10,8 @@ from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import Message
 
 from bot.bitrix24 import Bitrix24Error
-from bot.services.linking import LinkingService, parse_identity
-from bot.services.reminders import ReminderService
-from bot.storage.profiles import ProfileRepository
+from bot.services.linking import parse_identity
+from bot.telegram.deps import Services
 from bot.telegram.notices import language_of, notify
 from bot.telegram.view import UserView
 from bot.telegram.fit import quote
@@ -23,8 +22,8 @@ NAME_LIMIT = 64
 
 
 class IsAdmin(Filter):
-    async def __call__(self, message: Message, admin_ids: frozenset[int]) -> bool:
-        return message.from_user is not None and message.from_user.id in admin_ids
+    async def __call__(self, message: Message, services: Services) -> bool:
+        return message.from_user is not None and message.from_user.id in services.admin_ids
 
 
 ADMIN_COMMANDS = ("links", "admin_link", "admin_unlink", "admin_unlock")
@@ -35,8 +34,8 @@ async def not_admin(message: Message, view: UserView) -> None:
 
 
 async def list_links(message: Message, command: CommandObject, view: UserView,
-                     link_service: LinkingService) -> None:
-    links = await link_service.all_links()
+                     services: Services) -> None:
+    links = await services.linking.all_links()
     if not links:
         await message.answer(view.t("admin.links_empty"))
         return
@@ -61,8 +60,7 @@ async def list_links(message: Message, command: CommandObject, view: UserView,
 
 
 async def admin_link(message: Message, bot: Bot, command: CommandObject, view: UserView,
-                     link_service: LinkingService, profiles: ProfileRepository,
-                     reminder_service: ReminderService) -> None:
+                     services: Services) -> None:
     parts = (command.args or "").split()
     identity = parse_identity(parts[1]) if len(parts) == 2 else None
     if len(parts) != 2 or not parts[0].isdigit() or identity is None:
@@ -70,34 +68,34 @@ async def admin_link(message: Message, bot: Bot, command: CommandObject, view: U
         return
     telegram_id = int(parts[0])
     try:
-        user, displaced = await link_service.admin_link(telegram_id, identity)
+        user, displaced = await services.linking.admin_link(telegram_id, identity)
     except Bitrix24Error:
         await message.answer(view.t("admin.unavailable"))
         return
     if user is None:
         await message.answer(view.t("admin.no_such_user", identity=quote(parts[1])))
         return
-    if user.time_zone and await profiles.adopt_bitrix_time_zone(telegram_id, user.time_zone):
-        await reminder_service.reschedule_all(telegram_id)
+    if user.time_zone and await services.profiles.adopt_bitrix_time_zone(telegram_id, user.time_zone):
+        await services.reminders.reschedule_all(telegram_id)
     if displaced is not None:
         await notify(bot, displaced.telegram_id, displaced.language, "link.replaced_by_admin")
     answer = view.t("admin.linked", telegram_id=telegram_id, name=html.escape(user.full_name), bitrix_id=user.id)
     if telegram_id != message.chat.id:
-        delivery = await notify(bot, telegram_id, await language_of(profiles, telegram_id), "link.by_admin",
+        delivery = await notify(bot, telegram_id, await language_of(services.profiles, telegram_id), "link.by_admin",
                                 name=html.escape(user.full_name))
         answer += "\n" + view.t(f"admin.notice_{delivery.value}")
     await message.answer(answer)
 
 
 async def admin_unlink(message: Message, bot: Bot, command: CommandObject, view: UserView,
-                       link_service: LinkingService, profiles: ProfileRepository) -> None:
+                       services: Services) -> None:
     arg = (command.args or "").strip()
     if not arg.isdigit():
         await message.answer(view.t("admin.unlink_usage"))
         return
     telegram_id = int(arg)
-    language = await language_of(profiles, telegram_id)  # unlinking erases the profile
-    previous = await link_service.unlink(telegram_id)
+    language = await language_of(services.profiles, telegram_id)  # unlinking erases the profile
+    previous = await services.linking.unlink(telegram_id)
     if previous is None:
         await message.answer(view.t("admin.not_linked", telegram_id=telegram_id))
         return
@@ -107,7 +105,7 @@ async def admin_unlink(message: Message, bot: Bot, command: CommandObject, view:
 
 
 async def admin_unlock(message: Message, command: CommandObject, view: UserView,
-                       link_service: LinkingService) -> None:
+                       services: Services) -> None:
     """Lift the hourly link-code limit for one employee, after a stranger used it up."""
     arg = (command.args or "").strip()
     identity = parse_identity(arg)
@@ -115,7 +113,7 @@ async def admin_unlock(message: Message, command: CommandObject, view: UserView,
         await message.answer(view.t("admin.unlock_usage"))
         return
     try:
-        user = await link_service.unlock(identity)
+        user = await services.linking.unlock(identity)
     except Bitrix24Error:
         await message.answer(view.t("admin.unavailable"))
         return

@@ -7,33 +7,30 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.services.linking import LinkingService, looks_like_code
-from bot.services.reminders import ReminderService
-from bot.services.workday import WorkdayService
+from bot.services.linking import looks_like_code
 from bot.storage.links import Link
-from bot.storage.profiles import ProfileRepository
+from bot.telegram.deps import Services
 from bot.telegram.handlers.linking import confirm_code
 from bot.telegram.view import UserView
 
 ANSWER_AFTER = {"callback_answer": {"pre": False}}
 
 
-async def membership_changed(update: ChatMemberUpdated, profiles: ProfileRepository, link: Link | None) -> None:
+async def membership_changed(update: ChatMemberUpdated, services: Services, link: Link | None) -> None:
     """A user who blocks the bot gets nothing more from it until they come back. Only a
     linked user has anything to stop; nothing is stored about anyone else."""
     if link is None:
         return
     blocked = update.new_chat_member.status in ("kicked", "left")
-    await profiles.set_blocked(update.from_user.id, blocked)
+    await services.profiles.set_blocked(update.from_user.id, blocked)
 
 
 async def code_without_state(message: Message, bot: Bot, state: FSMContext, view: UserView,
-                             link_service: LinkingService, workday_service: WorkdayService,
-                             profiles: ProfileRepository, reminder_service: ReminderService) -> None:
+                             services: Services) -> None:
     """A code sent after a restart lost the conversation state still counts."""
     assert message.from_user is not None
-    if await link_service.has_attempt(message.from_user.id):
-        await confirm_code(message, bot, state, view, link_service, workday_service, profiles, reminder_service)
+    if await services.linking.has_attempt(message.from_user.id):
+        await confirm_code(message, bot, state, view, services)
         return
     await message.answer(view.t("stray"))
 

@@ -10,11 +10,9 @@ from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message, User
 
-from bot.services.linking import Abuse, ConfirmOutcome, LinkingService, StartOutcome, parse_identity
-from bot.services.reminders import ReminderService
-from bot.services.workday import WorkdayService
+from bot.services.linking import Abuse, ConfirmOutcome, StartOutcome, parse_identity
 from bot.storage.links import Link
-from bot.storage.profiles import ProfileRepository
+from bot.telegram.deps import Services
 from bot.telegram.fit import quote
 from bot.telegram.handlers.workday import reply
 from bot.telegram.notices import language_of, notify
@@ -35,32 +33,30 @@ def requester_label(user: User) -> str:
 
 
 async def link_command(message: Message, bot: Bot, command: CommandObject, state: FSMContext,
-                       link: Link | None, view: UserView, link_service: LinkingService,
-                       admin_ids: frozenset[int], profiles: ProfileRepository) -> None:
+                       link: Link | None, view: UserView, services: Services) -> None:
     if not command.args:
         if link is not None:
             await message.answer(view.t("link.already", name=html.escape(link.name)))
         await state.set_state(LinkStates.identity)
         await message.answer(view.t("link.ask"))
         return
-    await _start(message, bot, command.args, state, view, link_service, admin_ids, profiles)
+    await _start(message, bot, command.args, state, view, services)
 
 
 async def identity_entered(message: Message, bot: Bot, state: FSMContext, view: UserView,
-                           link_service: LinkingService, admin_ids: frozenset[int],
-                           profiles: ProfileRepository) -> None:
-    await _start(message, bot, message.text or "", state, view, link_service, admin_ids, profiles)
+                           services: Services) -> None:
+    await _start(message, bot, message.text or "", state, view, services)
 
 
-async def _tell_admins(bot: Bot, abuse: Abuse, admin_ids: frozenset[int], profiles: ProfileRepository) -> None:
-    for admin_id in sorted(admin_ids):
-        await notify(bot, admin_id, await language_of(profiles, admin_id), "admin.link_abuse",
+async def _tell_admins(bot: Bot, abuse: Abuse, services: Services) -> None:
+    for admin_id in sorted(services.admin_ids):
+        await notify(bot, admin_id, await language_of(services.profiles, admin_id), "admin.link_abuse",
                      name=html.escape(abuse.user.full_name), bitrix_id=abuse.user.id, codes=abuse.codes,
                      accounts=abuse.accounts, minutes=_minutes(abuse.retry_after))
 
 
 async def _start(message: Message, bot: Bot, text: str, state: FSMContext, view: UserView,
-                 link_service: LinkingService, admin_ids: frozenset[int], profiles: ProfileRepository) -> None:
+                 services: Services) -> None:
     identity = parse_identity(text)
     if identity is None:
         await state.set_state(LinkStates.identity)
@@ -71,7 +67,7 @@ async def _start(message: Message, bot: Bot, text: str, state: FSMContext, view:
     # when the link is legitimate).
     t = view.t
     async with busy(bot, message.chat.id):
-        result = await link_service.start(
+        result = await services.linking.start(
             message.from_user.id, identity,
             code_message=lambda code, requester: t("link.code_message", code=code, requester=requester),
             requester=requester_label(message.from_user),
@@ -89,7 +85,7 @@ async def _start(message: Message, bot: Bot, text: str, state: FSMContext, view:
         await message.answer(t("link.target_limited", identity=shown, minutes=_minutes(result.retry_after)))
         if result.abuse is not None:
             # Only after the answer: its timing must not tell the asker the person exists.
-            await _tell_admins(bot, result.abuse, admin_ids, profiles)
+            await _tell_admins(bot, result.abuse, services)
         return
     if result.outcome is StartOutcome.UNAVAILABLE:
         await message.answer(t("link.unavailable"))
@@ -101,18 +97,11 @@ async def _start(message: Message, bot: Bot, text: str, state: FSMContext, view:
     await message.answer(t("link.code_sent", identity=shown))
 
 
-async def code_entered(message: Message, bot: Bot, state: FSMContext, view: UserView,
-                       link_service: LinkingService, workday_service: WorkdayService,
-                       profiles: ProfileRepository, reminder_service: ReminderService) -> None:
-    await confirm_code(message, bot, state, view, link_service, workday_service, profiles, reminder_service)
-
-
 async def confirm_code(message: Message, bot: Bot, state: FSMContext, view: UserView,
-                       link_service: LinkingService, workday_service: WorkdayService,
-                       profiles: ProfileRepository, reminder_service: ReminderService) -> None:
+                       services: Services) -> None:
     assert message.from_user is not None
     t = view.t
-    result = await link_service.confirm(message.from_user.id, message.text or "")
+    result = await services.linking.confirm(message.from_user.id, message.text or "")
     if result.outcome is ConfirmOutcome.NOT_A_CODE:
         await message.answer(t("link.not_a_code"))
         return
@@ -134,24 +123,24 @@ async def confirm_code(message: Message, bot: Bot, state: FSMContext, view: User
         return
     user = result.user
     assert user is not None
-    if user.time_zone and await profiles.adopt_bitrix_time_zone(message.from_user.id, user.time_zone):
-        await reminder_service.reschedule_all(message.from_user.id)  # kept when relinking
+    if user.time_zone and await services.profiles.adopt_bitrix_time_zone(message.from_user.id, user.time_zone):
+        await services.reminders.reschedule_all(message.from_user.id)  # kept when relinking
     if message.from_user.language_code:
-        await profiles.remember_telegram_language(message.from_user.id, message.from_user.language_code)
+        await services.profiles.remember_telegram_language(message.from_user.id, message.from_user.language_code)
     if result.displaced is not None:
         await notify(bot, result.displaced.telegram_id, result.displaced.language, "link.replaced")
     async with busy(bot, message.chat.id):
-        report = await workday_service.status(user.id)
-    refreshed = UserView(t=t, profile=await profiles.get(message.from_user.id),
+        report = await services.workday.status(user.id)
+    refreshed = UserView(t=t, profile=await services.profiles.get(message.from_user.id),
                          default_zone=view.default_zone, clock=view.clock)
     await reply(message, report, refreshed, preface=t("link.done", name=html.escape(user.full_name)))
 
 
 async def unlink_command(message: Message, state: FSMContext, view: UserView,
-                         link_service: LinkingService) -> None:
+                         services: Services) -> None:
     assert message.from_user is not None
     await state.clear()
-    previous = await link_service.unlink(message.from_user.id)
+    previous = await services.linking.unlink(message.from_user.id)
     # The profile is gone now: answer in the language the user was just reading.
     await message.answer(view.t("unlink.done" if previous else "unlink.none"))
 
@@ -161,6 +150,6 @@ def create_router() -> Router:
     router.message.filter(F.chat.type == "private")
     router.message.register(link_command, Command("link"))
     router.message.register(identity_entered, LinkStates.identity, F.text, ~F.text.startswith("/"))
-    router.message.register(code_entered, LinkStates.code, F.text, ~F.text.startswith("/"))
+    router.message.register(confirm_code, LinkStates.code, F.text, ~F.text.startswith("/"))
     router.message.register(unlink_command, Command("unlink"))
     return router

@@ -5,30 +5,30 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.types import CallbackQuery
 
-from bot.services.reminders import ReminderService
-from bot.services.workday import Change, WorkdayService
+from bot.services.workday import Change
 from bot.storage.links import Link
 from bot.telegram import formatting as fmt
 from bot.telegram.callbacks import ReminderAction
+from bot.telegram.deps import Services
 from bot.telegram.handlers.workday import BITRIX24, reply
 from bot.telegram.replies import show
 from bot.telegram.view import UserView
 
 
 async def pause_now(query: CallbackQuery, callback_data: ReminderAction, link: Link, view: UserView,
-                    workday_service: WorkdayService, reminder_service: ReminderService) -> None:
-    report = await workday_service.pause(link.bitrix_id)
+                    services: Services) -> None:
+    report = await services.workday.pause(link.bitrix_id)
     preface = None
     if report.change is Change.PAUSED:
-        back_at = await reminder_service.start_break_timer(query.from_user.id, callback_data.rid)
+        back_at = await services.reminders.start_break_timer(query.from_user.id, callback_data.rid)
         if back_at is not None:
             preface = view.t("remind.break_timer", time=fmt.clock(back_at, view.zone(report.day)))
     await reply(query, report, view, preface=preface)
 
 
 async def snooze(query: CallbackQuery, callback_data: ReminderAction, view: UserView,
-                 reminder_service: ReminderService) -> None:
-    at = await reminder_service.snooze(query.from_user.id, callback_data.rid)
+                 services: Services) -> None:
+    at = await services.reminders.snooze(query.from_user.id, callback_data.rid)
     if at is None:
         await show(query, view.t("remind.gone"))
         return

@@ -35,13 +35,14 @@ from bot.reminders.models import (
     parse_remind_args,
     parse_time,
 )
-from bot.services.reminders import MAX_REMINDERS, ReminderService, Scheduled, TooManyReminders
+from bot.services.reminders import MAX_REMINDERS, Scheduled, TooManyReminders
 from bot.storage.links import Link
 from bot.telegram import formatting as fmt
 from bot.telegram.callbacks import ReminderEdit, RemindMenu, RemindStep, TimeZoneAction
+from bot.telegram.deps import Services
 from bot.telegram.fit import quote
 from bot.telegram.handlers.workday import BITRIX24
-from bot.telegram.replies import show
+from bot.telegram.replies import require_link, show
 from bot.telegram.states import RemindStates
 from bot.telegram.view import UserView
 
@@ -251,17 +252,6 @@ def step_view(draft: dict[str, Any], zone_name: str, t: Translator) -> tuple[str
 # --- helpers ---------------------------------------------------------------------------
 
 
-async def require_link(event: Message | CallbackQuery, link: Link | None, view: UserView) -> bool:
-    """The `bitrix24` guard's answer to an unlinked user, without its throttle."""
-    if link is not None:
-        return True
-    if isinstance(event, CallbackQuery):
-        await show(event, view.t("not_linked"))
-    else:
-        await event.answer(view.t("not_linked"))
-    return False
-
-
 def _room_for(kind: Kind, existing: list[Scheduled]) -> bool:
     """Whether creating a reminder of this kind stays within the limit. A check replaces
     the earlier one of its kind; an evening check brings a morning one if there is none."""
@@ -281,19 +271,19 @@ def _limit_text(count: int, t: Translator) -> str:
 
 
 async def _create(telegram_id: int, draft: ReminderDraft, view: UserView,
-                  reminder_service: ReminderService) -> tuple[str, bool]:
+                  services: Services) -> tuple[str, bool]:
     """Create the reminder; the confirmation (or the limit message) and whether it was saved.
 
     The limit is checked here first: the service could create an evening check and then
     refuse its morning check, leaving half of the pair."""
-    existing = await reminder_service.list(telegram_id)
+    existing = await services.reminders.list(telegram_id)
     if not _room_for(draft.kind, existing):
         return _limit_text(len(existing), view.t), False
     try:
-        created = await reminder_service.create(telegram_id, draft)
+        created = await services.reminders.create(telegram_id, draft)
     except TooManyReminders:  # another tap got there first
-        return _limit_text(len(await reminder_service.list(telegram_id)), view.t), False
-    zone_name = await reminder_service.zone(telegram_id)
+        return _limit_text(len(await services.reminders.list(telegram_id)), view.t), False
+    zone_name = await services.reminders.zone(telegram_id)
     return saved_text(created, zone_name, view.now(), view.t), True
 
 
@@ -343,15 +333,15 @@ async def _tapped_draft(query: CallbackQuery, state: FSMContext, steps: tuple[st
 
 
 async def _advance(query: CallbackQuery, state: FSMContext, draft: dict[str, Any], view: UserView,
-                   reminder_service: ReminderService) -> None:
+                   services: Services) -> None:
     await state.update_data({DRAFT: draft})
-    text, markup = step_view(draft, await reminder_service.zone(query.from_user.id), view.t)
+    text, markup = step_view(draft, await services.reminders.zone(query.from_user.id), view.t)
     await show(query, text, markup)
 
 
 async def _save_from_tap(query: CallbackQuery, state: FSMContext, draft: dict[str, Any], view: UserView,
-                         reminder_service: ReminderService) -> None:
-    text, saved = await _create(query.from_user.id, _draft_of(draft), view, reminder_service)
+                         services: Services) -> None:
+    text, saved = await _create(query.from_user.id, _draft_of(draft), view, services)
     await _finish(state, draft["msg"])
     await show(query, text, _after_save_markup(view.t) if saved else None)
 
@@ -366,11 +356,11 @@ def _parse_hhmm(value: str) -> time | None:
 
 
 async def remind_command(message: Message, command: CommandObject, state: FSMContext, view: UserView,
-                         reminder_service: ReminderService) -> None:
+                         services: Services) -> None:
     assert message.from_user is not None
     telegram_id = message.from_user.id
     args = (command.args or "").strip()
-    zone_name = await reminder_service.zone(telegram_id)
+    zone_name = await services.reminders.zone(telegram_id)
     if not args:
         text, markup = menu_view(zone_name, view.t)
         await message.answer(text, reply_markup=markup)
@@ -385,15 +375,15 @@ async def remind_command(message: Message, command: CommandObject, state: FSMCon
     except ParseError as error:
         await message.answer(view.t(error.key, token=quote(error.token), **error.params))
         return
-    text, saved = await _create(telegram_id, parsed, view, reminder_service)
+    text, saved = await _create(telegram_id, parsed, view, services)
     await message.answer(text, reply_markup=_after_save_markup(view.t) if saved else None)
 
 
-async def reminders_command(message: Message, view: UserView, reminder_service: ReminderService) -> None:
+async def reminders_command(message: Message, view: UserView, services: Services) -> None:
     assert message.from_user is not None
     telegram_id = message.from_user.id
-    items = await reminder_service.list(telegram_id)
-    text, markup = list_view(items, await reminder_service.zone(telegram_id), view.now(), view.t)
+    items = await services.reminders.list(telegram_id)
+    text, markup = list_view(items, await services.reminders.zone(telegram_id), view.now(), view.t)
     await message.answer(text, reply_markup=markup)
 
 
@@ -401,17 +391,17 @@ async def reminders_command(message: Message, view: UserView, reminder_service: 
 
 
 async def menu_button(query: CallbackQuery, callback_data: RemindMenu, state: FSMContext, link: Link | None,
-                      view: UserView, reminder_service: ReminderService) -> None:
+                      view: UserView, services: Services) -> None:
     if not await require_link(query, link, view):
         return
     telegram_id = query.from_user.id
-    zone_name = await reminder_service.zone(telegram_id)
+    zone_name = await services.reminders.zone(telegram_id)
     if callback_data.action == "list":
-        items = await reminder_service.list(telegram_id)
+        items = await services.reminders.list(telegram_id)
         await show(query, *list_view(items, zone_name, view.now(), view.t))
         return
     kind = Kind.CLOSE if callback_data.action == "close" else Kind.BREAK
-    if kind is Kind.BREAK and not _room_for(kind, await reminder_service.list(telegram_id)):
+    if kind is Kind.BREAK and not _room_for(kind, await services.reminders.list(telegram_id)):
         await show(query, view.t("remind.limit", limit=MAX_REMINDERS))
         return
     if query.message is None:  # pragma: no cover - Telegram always sends the message of an inline button
@@ -421,7 +411,7 @@ async def menu_button(query: CallbackQuery, callback_data: RemindMenu, state: FS
 
 
 async def time_chosen(query: CallbackQuery, callback_data: RemindStep, state: FSMContext, link: Link | None,
-                      view: UserView, reminder_service: ReminderService, callback_answer: CallbackAnswer) -> None:
+                      view: UserView, services: Services, callback_answer: CallbackAnswer) -> None:
     """A break time from the grid, or "Other time…"."""
     if not await require_link(query, link, view):
         return
@@ -432,7 +422,7 @@ async def time_chosen(query: CallbackQuery, callback_data: RemindStep, state: FS
     if callback_data.value == "o":
         draft["step"] = "typing"
         await state.set_state(RemindStates.time)
-        await _advance(query, state, draft, view, reminder_service)
+        await _advance(query, state, draft, view, services)
         return
     at = _parse_hhmm(callback_data.value)
     if at is None:
@@ -440,11 +430,11 @@ async def time_chosen(query: CallbackQuery, callback_data: RemindStep, state: FS
         return
     draft.update(at=f"{at:%H:%M}", days=draft.get("days", DEFAULT_DAYS), step="days")
     await state.set_state(RemindStates.wizard)
-    await _advance(query, state, draft, view, reminder_service)
+    await _advance(query, state, draft, view, services)
 
 
 async def day_toggled(query: CallbackQuery, callback_data: RemindStep, state: FSMContext, link: Link | None,
-                      view: UserView, reminder_service: ReminderService, callback_answer: CallbackAnswer) -> None:
+                      view: UserView, services: Services, callback_answer: CallbackAnswer) -> None:
     if not await require_link(query, link, view):
         return
     draft = await _tapped_draft(query, state, ("days",), view, callback_answer)
@@ -457,11 +447,11 @@ async def day_toggled(query: CallbackQuery, callback_data: RemindStep, state: FS
     days ^= {callback_data.value}
     draft["days"] = "".join(sorted(days))
     draft.pop("warn", None)
-    await _advance(query, state, draft, view, reminder_service)
+    await _advance(query, state, draft, view, services)
 
 
 async def days_done(query: CallbackQuery, state: FSMContext, link: Link | None, view: UserView,
-                    reminder_service: ReminderService, callback_answer: CallbackAnswer) -> None:
+                    services: Services, callback_answer: CallbackAnswer) -> None:
     if not await require_link(query, link, view):
         return
     draft = await _tapped_draft(query, state, ("days",), view, callback_answer)
@@ -474,11 +464,11 @@ async def days_done(query: CallbackQuery, state: FSMContext, link: Link | None, 
     else:
         draft.pop("warn", None)
         draft["step"] = "mode"
-    await _advance(query, state, draft, view, reminder_service)
+    await _advance(query, state, draft, view, services)
 
 
 async def mode_chosen(query: CallbackQuery, callback_data: RemindStep, state: FSMContext, link: Link | None,
-                      view: UserView, reminder_service: ReminderService, callback_answer: CallbackAnswer) -> None:
+                      view: UserView, services: Services, callback_answer: CallbackAnswer) -> None:
     if not await require_link(query, link, view):
         return
     draft = await _tapped_draft(query, state, ("mode",), view, callback_answer)
@@ -488,11 +478,11 @@ async def mode_chosen(query: CallbackQuery, callback_data: RemindStep, state: FS
         callback_answer.text = view.t("unknown_button")
         return
     draft.update(mode=callback_data.value, step="length")
-    await _advance(query, state, draft, view, reminder_service)
+    await _advance(query, state, draft, view, services)
 
 
 async def length_chosen(query: CallbackQuery, callback_data: RemindStep, state: FSMContext, link: Link | None,
-                        view: UserView, reminder_service: ReminderService, callback_answer: CallbackAnswer) -> None:
+                        view: UserView, services: Services, callback_answer: CallbackAnswer) -> None:
     if not await require_link(query, link, view):
         return
     draft = await _tapped_draft(query, state, ("length",), view, callback_answer)
@@ -504,24 +494,24 @@ async def length_chosen(query: CallbackQuery, callback_data: RemindStep, state: 
     draft["len"] = int(callback_data.value)
     if draft["len"]:
         draft["step"] = "resume"
-        await _advance(query, state, draft, view, reminder_service)
+        await _advance(query, state, draft, view, services)
         return
-    await _save_from_tap(query, state, draft, view, reminder_service)
+    await _save_from_tap(query, state, draft, view, services)
 
 
 async def resume_chosen(query: CallbackQuery, callback_data: RemindStep, state: FSMContext, link: Link | None,
-                        view: UserView, reminder_service: ReminderService, callback_answer: CallbackAnswer) -> None:
+                        view: UserView, services: Services, callback_answer: CallbackAnswer) -> None:
     if not await require_link(query, link, view):
         return
     draft = await _tapped_draft(query, state, ("resume",), view, callback_answer)
     if draft is None:
         return
     draft["resume"] = callback_data.value == "1"
-    await _save_from_tap(query, state, draft, view, reminder_service)
+    await _save_from_tap(query, state, draft, view, services)
 
 
 async def close_time_chosen(query: CallbackQuery, callback_data: RemindStep, state: FSMContext, link: Link | None,
-                            view: UserView, reminder_service: ReminderService,
+                            view: UserView, services: Services,
                             callback_answer: CallbackAnswer) -> None:
     if not await require_link(query, link, view):
         return
@@ -532,14 +522,14 @@ async def close_time_chosen(query: CallbackQuery, callback_data: RemindStep, sta
     if callback_data.value == "o":
         draft["step"] = "close_typing"
         await state.set_state(RemindStates.close_time)
-        await _advance(query, state, draft, view, reminder_service)
+        await _advance(query, state, draft, view, services)
         return
     at = _parse_hhmm(callback_data.value)
     if at is None:
         callback_answer.text = view.t("unknown_button")
         return
     draft["at"] = f"{at:%H:%M}"
-    await _save_from_tap(query, state, draft, view, reminder_service)
+    await _save_from_tap(query, state, draft, view, services)
 
 
 async def wizard_cancelled(query: CallbackQuery, state: FSMContext, view: UserView,
@@ -553,7 +543,7 @@ async def wizard_cancelled(query: CallbackQuery, state: FSMContext, view: UserVi
 
 
 async def _typed_time(message: Message, bot: Bot, state: FSMContext, link: Link | None, view: UserView,
-                      reminder_service: ReminderService, kind: Kind) -> None:
+                      services: Services, kind: Kind) -> None:
     if not await require_link(message, link, view):
         return
     assert message.from_user is not None
@@ -575,12 +565,12 @@ async def _typed_time(message: Message, bot: Bot, state: FSMContext, link: Link 
         pass
     draft["at"] = f"{at:%H:%M}"
     if kind is Kind.CLOSE:
-        text, saved = await _create(message.from_user.id, _draft_of(draft), view, reminder_service)
+        text, saved = await _create(message.from_user.id, _draft_of(draft), view, services)
         sent = await message.answer(text, reply_markup=_after_save_markup(view.t) if saved else None)
         await _finish(state, sent.message_id)
         return
     draft.update(days=draft.get("days", DEFAULT_DAYS), step="days")
-    text, markup = step_view(draft, await reminder_service.zone(message.from_user.id), view.t)
+    text, markup = step_view(draft, await services.reminders.zone(message.from_user.id), view.t)
     sent = await message.answer(text, reply_markup=markup)
     draft["msg"] = sent.message_id
     await state.set_state(RemindStates.wizard)
@@ -588,29 +578,29 @@ async def _typed_time(message: Message, bot: Bot, state: FSMContext, link: Link 
 
 
 async def break_time_typed(message: Message, bot: Bot, state: FSMContext, link: Link | None, view: UserView,
-                           reminder_service: ReminderService) -> None:
-    await _typed_time(message, bot, state, link, view, reminder_service, Kind.BREAK)
+                           services: Services) -> None:
+    await _typed_time(message, bot, state, link, view, services, Kind.BREAK)
 
 
 async def close_time_typed(message: Message, bot: Bot, state: FSMContext, link: Link | None, view: UserView,
-                           reminder_service: ReminderService) -> None:
-    await _typed_time(message, bot, state, link, view, reminder_service, Kind.CLOSE)
+                           services: Services) -> None:
+    await _typed_time(message, bot, state, link, view, services, Kind.CLOSE)
 
 
 # --- /reminders buttons ----------------------------------------------------------------
 
 
 async def reminder_edited(query: CallbackQuery, callback_data: ReminderEdit, link: Link | None, view: UserView,
-                          reminder_service: ReminderService, callback_answer: CallbackAnswer) -> None:
+                          services: Services, callback_answer: CallbackAnswer) -> None:
     if not await require_link(query, link, view):
         return
     telegram_id = query.from_user.id
     t = view.t
     if callback_data.action == "del":
-        done = await reminder_service.delete(telegram_id, callback_data.rid)
+        done = await services.reminders.delete(telegram_id, callback_data.rid)
         notice = t("reminders.deleted") if done else None
     elif callback_data.action in ("on", "off"):
-        result = await reminder_service.set_enabled(telegram_id, callback_data.rid, callback_data.action == "on")
+        result = await services.reminders.set_enabled(telegram_id, callback_data.rid, callback_data.action == "on")
         done = result is not None
         notice = t(f"reminders.switched_{callback_data.action}") if done else None
     else:
@@ -618,8 +608,8 @@ async def reminder_edited(query: CallbackQuery, callback_data: ReminderEdit, lin
     if not done:
         notice = t("reminders.not_found")
     callback_answer.text = notice
-    items = await reminder_service.list(telegram_id)
-    zone_name = await reminder_service.zone(telegram_id)
+    items = await services.reminders.list(telegram_id)
+    zone_name = await services.reminders.zone(telegram_id)
     await show(query, *list_view(items, zone_name, view.now(), t, notice=notice))
 
 

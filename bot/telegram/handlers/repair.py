@@ -12,11 +12,12 @@ from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.services.workday import FinishTimeError, WorkdayService, day_key, parse_finish_time
+from bot.services.workday import FinishTimeError, day_key, parse_finish_time
 from bot.storage.links import Link
 from bot.telegram import formatting as fmt
 from bot.bitrix24 import WorkdayStatus
 from bot.telegram.callbacks import RepairAction
+from bot.telegram.deps import Services
 from bot.telegram.handlers.workday import BITRIX24, reply
 from bot.telegram.replies import busy, show
 from bot.telegram.states import RepairStates
@@ -45,9 +46,9 @@ def _cancel_keyboard(view: UserView, day: int) -> InlineKeyboardMarkup:
 
 
 async def choose_time(query: CallbackQuery, callback_data: RepairAction, state: FSMContext, link: Link,
-                      view: UserView, workday_service: WorkdayService) -> None:
+                      view: UserView, services: Services) -> None:
     # The day's offset is needed to read "18:30"; one status read also proves the card is current.
-    report = await workday_service.status(link.bitrix_id)
+    report = await services.workday.status(link.bitrix_id)
     day = report.day
     if report.failure is not None:
         await reply(query, report, view)
@@ -104,12 +105,12 @@ async def time_entered(message: Message, state: FSMContext, view: UserView) -> N
 
 
 async def _close(event: Message | CallbackQuery, bot: Bot, reason: str, state: FSMContext, link: Link,
-                 view: UserView, workday_service: WorkdayService) -> None:
+                 view: UserView, services: Services) -> None:
     data = await state.get_data()
     at = _moment(data["repair_at"], data["repair_offset"])
     chat_id = event.chat.id if isinstance(event, Message) else event.from_user.id
     async with busy(bot, chat_id):
-        report = await workday_service.repair(link.bitrix_id, at, reason)
+        report = await services.workday.repair(link.bitrix_id, at, reason)
     if report.failure is not None and report.failure.value == "report_needed":
         await show(event, view.t("fail.report_needed"), _reason_keyboard(view, data["repair_day"]))
         return
@@ -123,17 +124,17 @@ async def _close(event: Message | CallbackQuery, bot: Bot, reason: str, state: F
 
 
 async def reason_entered(message: Message, bot: Bot, state: FSMContext, link: Link, view: UserView,
-                         workday_service: WorkdayService) -> None:
+                         services: Services) -> None:
     reason = (message.text or "").strip()
     if len(reason) > REASON_LIMIT:
         await message.answer(view.t("repair.reason_too_long", limit=REASON_LIMIT))
         return
-    await _close(message, bot, reason, state, link, view, workday_service)
+    await _close(message, bot, reason, state, link, view, services)
 
 
 async def reason_chosen(query: CallbackQuery, bot: Bot, state: FSMContext, link: Link, view: UserView,
-                        workday_service: WorkdayService) -> None:
-    await _close(query, bot, view.t("repair.reason_forgot"), state, link, view, workday_service)
+                        services: Services) -> None:
+    await _close(query, bot, view.t("repair.reason_forgot"), state, link, view, services)
 
 
 async def cancel(query: CallbackQuery, callback_data: RepairAction, state: FSMContext, view: UserView) -> None:
@@ -144,9 +145,9 @@ async def cancel(query: CallbackQuery, callback_data: RepairAction, state: FSMCo
 
 
 async def reason_out_of_flow(query: CallbackQuery, link: Link, view: UserView,
-                             workday_service: WorkdayService) -> None:
+                             services: Services) -> None:
     """A reason tapped after /cancel or once the flow is done: its state is gone; show the day."""
-    report = await workday_service.status(link.bitrix_id)
+    report = await services.workday.status(link.bitrix_id)
     await reply(query, report, view, preface=view.t("repair.stale"))
 
 

@@ -10,10 +10,9 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.i18n import LANGUAGE_NAMES, Translator
-from bot.services.workday import WorkdayService
 from bot.storage.links import Link
-from bot.storage.profiles import ProfileRepository
 from bot.telegram.callbacks import LanguageChoice
+from bot.telegram.deps import Services
 from bot.telegram.handlers.workday import reply
 from bot.telegram.replies import busy, show
 from bot.telegram.view import UserView
@@ -21,19 +20,19 @@ from bot.telegram.view import UserView
 
 
 async def start_command(message: Message, bot: Bot, state: FSMContext, link: Link | None, view: UserView,
-                        workday_service: WorkdayService) -> None:
+                        services: Services) -> None:
     await state.clear()
     if link is None:
         await message.answer(view.t("start.unlinked"))
         return
     async with busy(bot, message.chat.id):
-        report = await workday_service.status(link.bitrix_id)
+        report = await services.workday.status(link.bitrix_id)
     await reply(message, report, view, preface=view.t("start.linked", name=html.escape(link.name)))
 
 
-async def help_command(message: Message, view: UserView, admin_ids: frozenset[int]) -> None:
+async def help_command(message: Message, view: UserView, services: Services) -> None:
     text = view.t("help")
-    if message.from_user and message.from_user.id in admin_ids:
+    if message.from_user and message.from_user.id in services.admin_ids:
         text += view.t("help.admin")
     await message.answer(text)
 
@@ -55,7 +54,7 @@ async def language_command(message: Message, view: UserView) -> None:
 
 
 async def language_chosen(query: CallbackQuery, callback_data: LanguageChoice, link: Link | None,
-                          profiles: ProfileRepository) -> None:
+                          services: Services) -> None:
     if callback_data.code not in LANGUAGE_NAMES:
         return
     t = Translator(callback_data.code)
@@ -63,7 +62,7 @@ async def language_chosen(query: CallbackQuery, callback_data: LanguageChoice, l
         # Nothing is stored about someone who has not linked: not even a preference.
         await show(query, t("language.set_unlinked"))
         return
-    await profiles.set_language(query.from_user.id, callback_data.code)
+    await services.profiles.set_language(query.from_user.id, callback_data.code)
     await show(query, t("language.set"))
 
 

@@ -1,61 +1,31 @@
 """/timezone: show the zone reminders use and where it came from; set it by name, or
-re-read it from the Bitrix24 profile. Any change moves the user's reminders."""
+re-read it from the Bitrix24 profile (the time-zone service moves the reminders)."""
 
 from __future__ import annotations
 
-from functools import cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.bitrix24 import Bitrix24, Bitrix24Error
-from bot.services.reminders import ReminderService
+from bot.i18n import Translator
+from bot.services.time_zones import CurrentZone, FromBitrix24, ZoneChange, find_zone
 from bot.storage.links import Link
-from bot.storage.profiles import ProfileRepository
 from bot.telegram import formatting as fmt
 from bot.telegram.callbacks import TimeZoneAction
+from bot.telegram.deps import Services
 from bot.telegram.fit import quote
-from bot.telegram.handlers.reminders import require_link
 from bot.telegram.handlers.workday import BITRIX24
-from bot.telegram.replies import busy, show
+from bot.telegram.replies import busy, require_link, show
 from bot.telegram.view import UserView
 
-_NOT_ZONES = frozenset({"factory", "localtime", "posixrules"})
 
-
-@cache
-def _zones() -> dict[str, str]:
-    """Lower-cased IANA name → its proper spelling."""
-    return {name.lower(): name for name in available_timezones() if name.lower() not in _NOT_ZONES}
-
-
-def find_zone(text: str) -> str | None:
-    """The IANA zone named by `text`, in any letter case; None if there is no such zone."""
-    name = _zones().get(text.strip().lower())
-    if name is None:
-        return None
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-    return name
-
-
-async def current_view(telegram_id: int, view: UserView, profiles: ProfileRepository,
-                       reminder_service: ReminderService,
-                       notice: str | None = None) -> tuple[str, InlineKeyboardMarkup]:
-    t = view.t
-    profile = await profiles.get(telegram_id)
-    zone_name = await reminder_service.zone(telegram_id)
-    if not profile.time_zone:
-        source = t("tz.source_default")
-    elif profile.time_zone_source == "user":
-        source = t("tz.source_user")
-    else:
-        source = t("tz.source_bitrix24")
-    text = t("tz.current", zone=zone_name, source=source, time=fmt.clock(view.now(), ZoneInfo(zone_name)))
+def zone_view(current: CurrentZone, now: datetime, t: Translator,
+              notice: str | None = None) -> tuple[str, InlineKeyboardMarkup]:
+    source = t(f"tz.source_{current.source.value}")
+    text = t("tz.current", zone=current.name, source=source, time=fmt.clock(now, ZoneInfo(current.name)))
     text += "\n\n" + t("tz.how")
     if notice:
         text = f"{notice}\n\n{text}"
@@ -64,25 +34,23 @@ async def current_view(telegram_id: int, view: UserView, profiles: ProfileReposi
     return text, markup
 
 
-async def _change(telegram_id: int, zone: str | None, source: str, view: UserView, profiles: ProfileRepository,
-                  reminder_service: ReminderService, preface: str | None = None) -> str:
-    """Store the zone, move the reminders, and say what happened."""
-    before = await reminder_service.zone(telegram_id)
-    await profiles.set_time_zone(telegram_id, zone, source)
-    after = await reminder_service.zone(telegram_id)
-    await reminder_service.reschedule_all(telegram_id)
+def change_text(change: ZoneChange, t: Translator, preface: str | None = None) -> str:
     lines = [preface] if preface else []
-    if after == before:
-        lines.append(view.t("tz.unchanged"))
-        return "\n".join(lines)
-    lines.append(view.t("tz.changed"))
-    if await reminder_service.list(telegram_id):
-        lines.append(view.t("tz.moved"))
+    if not change.changed:
+        lines.append(t("tz.unchanged"))
+    else:
+        lines.append(t("tz.changed"))
+        if change.moved:
+            lines.append(t("tz.moved"))
     return "\n".join(lines)
 
 
-async def timezone_command(message: Message, command: CommandObject, view: UserView, profiles: ProfileRepository,
-                           reminder_service: ReminderService) -> None:
+async def _render(telegram_id: int, view: UserView, services: Services,
+                  notice: str | None = None) -> tuple[str, InlineKeyboardMarkup]:
+    return zone_view(await services.time_zones.current(telegram_id), view.now(), view.t, notice)
+
+
+async def timezone_command(message: Message, command: CommandObject, view: UserView, services: Services) -> None:
     assert message.from_user is not None
     telegram_id = message.from_user.id
     wanted = (command.args or "").strip()
@@ -92,35 +60,30 @@ async def timezone_command(message: Message, command: CommandObject, view: UserV
         if zone is None:
             await message.answer(view.t("tz.unknown", zone=quote(wanted)))
             return
-        notice = await _change(telegram_id, zone, "user", view, profiles, reminder_service)
-    text, markup = await current_view(telegram_id, view, profiles, reminder_service, notice)
+        notice = change_text(await services.time_zones.choose(telegram_id, zone), view.t)
+    text, markup = await _render(telegram_id, view, services, notice)
     await message.answer(text, reply_markup=markup)
 
 
-async def show_button(query: CallbackQuery, link: Link | None, view: UserView, profiles: ProfileRepository,
-                      reminder_service: ReminderService) -> None:
+async def show_button(query: CallbackQuery, link: Link | None, view: UserView, services: Services) -> None:
     if not await require_link(query, link, view):
         return
-    await show(query, *await current_view(query.from_user.id, view, profiles, reminder_service))
+    await show(query, *await _render(query.from_user.id, view, services))
 
 
-async def bitrix24_button(query: CallbackQuery, bot: Bot, link: Link, view: UserView, bitrix: Bitrix24,
-                          profiles: ProfileRepository, reminder_service: ReminderService) -> None:
+async def bitrix24_button(query: CallbackQuery, bot: Bot, link: Link, view: UserView, services: Services) -> None:
     telegram_id = query.from_user.id
-    try:
-        async with busy(bot, telegram_id):
-            user = await bitrix.users.get_active(link.bitrix_id)
-    except Bitrix24Error:
+    async with busy(bot, telegram_id):
+        result = await services.time_zones.from_bitrix24(telegram_id, link.bitrix_id)
+    if result.outcome is FromBitrix24.UNAVAILABLE:
         notice = view.t("tz.bitrix24_failed")
+    elif result.outcome is FromBitrix24.NO_USER:
+        notice = view.t("tz.bitrix24_no_user")
     else:
-        if user is None:
-            notice = view.t("tz.bitrix24_no_user")
-        else:
-            zone = find_zone(user.time_zone or "")
-            preface = None if zone else view.t("tz.bitrix24_none")
-            # No zone in the profile: drop the stored one, so the bot's default applies.
-            notice = await _change(telegram_id, zone, "bitrix24", view, profiles, reminder_service, preface)
-    await show(query, *await current_view(telegram_id, view, profiles, reminder_service, notice))
+        assert result.change is not None
+        preface = view.t("tz.bitrix24_none") if result.outcome is FromBitrix24.NO_ZONE else None
+        notice = change_text(result.change, view.t, preface)
+    await show(query, *await _render(telegram_id, view, services, notice))
 
 
 def create_router() -> Router:

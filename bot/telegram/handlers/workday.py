@@ -8,10 +8,11 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 
-from bot.services.workday import DayReport, WorkdayService
+from bot.services.workday import DayReport
 from bot.storage.links import Link
 from bot.telegram.callbacks import DayAction
 from bot.telegram.day_card import report_message
+from bot.telegram.deps import Services
 from bot.telegram.replies import busy, show
 from bot.telegram.view import UserView
 
@@ -37,50 +38,50 @@ async def _act(message: Message, bot: Bot, view: UserView, action: Awaitable[Day
 
 
 async def status_command(message: Message, bot: Bot, link: Link, view: UserView,
-                         workday_service: WorkdayService) -> None:
-    await _act(message, bot, view, workday_service.status(link.bitrix_id))
+                         services: Services) -> None:
+    await _act(message, bot, view, services.workday.status(link.bitrix_id))
 
 
 async def open_command(message: Message, bot: Bot, link: Link, view: UserView,
-                       workday_service: WorkdayService) -> None:
-    await _act(message, bot, view, workday_service.start(link.bitrix_id))
+                       services: Services) -> None:
+    await _act(message, bot, view, services.workday.start(link.bitrix_id))
 
 
 async def pause_command(message: Message, bot: Bot, link: Link, view: UserView,
-                        workday_service: WorkdayService) -> None:
-    await _act(message, bot, view, workday_service.pause(link.bitrix_id))
+                        services: Services) -> None:
+    await _act(message, bot, view, services.workday.pause(link.bitrix_id))
 
 
 async def resume_command(message: Message, bot: Bot, link: Link, view: UserView,
-                         workday_service: WorkdayService) -> None:
-    await _act(message, bot, view, workday_service.resume(link.bitrix_id))
+                         services: Services) -> None:
+    await _act(message, bot, view, services.workday.resume(link.bitrix_id))
 
 
 async def close_command(message: Message, bot: Bot, command: CommandObject, link: Link, view: UserView,
-                        workday_service: WorkdayService) -> None:
+                        services: Services) -> None:
     report_text = (command.args or "").strip()
     if len(report_text) > REPORT_LIMIT:
         await message.answer(view.t("close.report_too_long", limit=REPORT_LIMIT))
         return
     # "Try again" could not carry the report text, so a failed close with one is retyped.
-    await _act(message, bot, view, workday_service.close(link.bitrix_id, report=report_text or None),
+    await _act(message, bot, view, services.workday.close(link.bitrix_id, report=report_text or None),
                can_retry=not report_text)
 
 
 async def day_button(query: CallbackQuery, callback_data: DayAction, link: Link, view: UserView,
-                     workday_service: WorkdayService) -> None:
+                     services: Services) -> None:
     action = callback_data.action
     card_day = callback_data.day or None  # the service refuses to act on another day
     if action == "pause":
-        report = await workday_service.pause(link.bitrix_id, card_day=card_day)
+        report = await services.workday.pause(link.bitrix_id, card_day=card_day)
     elif action == "resume":
-        report = await workday_service.resume(link.bitrix_id, card_day=card_day)
+        report = await services.workday.resume(link.bitrix_id, card_day=card_day)
     elif action == "close":
-        report = await workday_service.close(link.bitrix_id, card_day=card_day)
+        report = await services.workday.close(link.bitrix_id, card_day=card_day)
     elif action == "start":
-        report = await workday_service.start(link.bitrix_id)
+        report = await services.workday.start(link.bitrix_id)
     else:  # refresh, and anything unknown from an older version of the bot
-        report = await workday_service.status(link.bitrix_id)
+        report = await services.workday.status(link.bitrix_id)
     await reply(query, report, view, card_day=callback_data.day)
 
 

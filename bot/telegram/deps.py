@@ -1,0 +1,24 @@
+"""What handlers get from the dispatcher: one typed container instead of a dozen loose keys.
+
+It sits in the dispatcher's workflow data under `services`, so a handler (or filter)
+asks for it by declaring a `services: Services` parameter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.services.linking import LinkingService
+from bot.services.reminders import ReminderService
+from bot.services.time_zones import TimeZoneService
+from bot.services.workday import WorkdayService
+from bot.storage.profiles import ProfileRepository
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    linking: LinkingService
+    workday: WorkdayService
+    reminders: ReminderService
+    time_zones: TimeZoneService
+    profiles: ProfileRepository  # language choice, blocked flag, languages of others
+    admin_ids: frozenset[int]
