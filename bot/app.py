@@ -188,6 +188,7 @@ def create_dispatcher(
     eraser.register(forget_counters)
     eraser.register_by_bitrix_id(repos.days.forget)
 
+    time_zones = TimeZoneService(repos.profiles, reminder_service, bitrix.users)
     # Codes are hashed with a key only this deployment knows, so a Redis dump alone does
     # not give them away.
     code_key = hashlib.sha256(b"link-codes:" + settings.telegram.bot_token.get_secret_value().encode()).digest()
@@ -200,6 +201,8 @@ def create_dispatcher(
         clock=clock,
         code_key=code_key,
         erase_user_data=eraser,
+        profiles=repos.profiles,
+        time_zones=time_zones,
         language_of=partial(language_of, repos.profiles),
     )
     workday_service = WorkdayService(bitrix.workday, repos.days, clock)
@@ -208,7 +211,7 @@ def create_dispatcher(
         linking=link_service,
         workday=workday_service,
         reminders=reminder_service,
-        time_zones=TimeZoneService(repos.profiles, reminder_service, bitrix.users),
+        time_zones=time_zones,
         profiles=repos.profiles,
         admin_ids=settings.bot.admin_ids,
     )

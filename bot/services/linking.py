@@ -20,9 +20,11 @@ from typing import TYPE_CHECKING
 
 from bot.bitrix24 import AccessDeniedError, AuthError, Bitrix24Error, PortalUser, UsersAPI, plain_text
 from bot.clock import Clock
+from bot.services.time_zones import TimeZoneService
 from bot.storage.link_attempts import CodeCheck, LinkAttemptRepository
 from bot.storage.link_limits import CodeLimit, LinkCodeLimits
 from bot.storage.links import Link, LinkRepository
+from bot.storage.profiles import ProfileRepository
 from bot.storage.rate_limits import WindowLimiter
 
 if TYPE_CHECKING:
@@ -113,6 +115,19 @@ class ConfirmResult:
     error: Bitrix24Error | None = None
 
 
+class AdminOutcome(Enum):
+    DONE = "done"
+    NO_SUCH_USER = "no_such_user"
+    UNAVAILABLE = "unavailable"  # Bitrix24 did not answer the lookup; nothing changed
+
+
+@dataclass(frozen=True, slots=True)
+class AdminResult:
+    outcome: AdminOutcome
+    user: PortalUser | None = None
+    displaced: Displaced | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Identity:
     email: str | None = None
@@ -156,6 +171,8 @@ class LinkingService:
         clock: Clock,
         code_key: bytes,
         erase_user_data: UserErasure,
+        profiles: ProfileRepository,
+        time_zones: TimeZoneService,
         language_of: LanguageLookup | None = None,
     ) -> None:
         self._users = users
@@ -166,6 +183,8 @@ class LinkingService:
         self._clock = clock
         self._code_key = code_key
         self._erase_user_data = erase_user_data
+        self._profiles = profiles
+        self._time_zones = time_zones
         self._language_of = language_of
 
     def _hash(self, salt: str, code: str) -> str:
@@ -248,7 +267,9 @@ class LinkingService:
     async def has_attempt(self, telegram_id: int) -> bool:
         return await self._attempts.salt(telegram_id) is not None
 
-    async def confirm(self, telegram_id: int, text: str) -> ConfirmResult:
+    async def confirm(self, telegram_id: int, text: str, *, telegram_language: str | None = None) -> ConfirmResult:
+        """Link the account if `text` is the code sent; `telegram_language` is what the
+        user's Telegram app reports."""
         code = text.strip().replace(" ", "")
         salt = await self._attempts.salt(telegram_id)
         if salt is None:
@@ -272,6 +293,7 @@ class LinkingService:
         if user is None:  # dismissed within the last ten minutes
             return ConfirmResult(ConfirmOutcome.NO_ATTEMPT)
         displaced = await self._link(telegram_id, user, by_admin=False)
+        await self._settle_in(telegram_id, user, telegram_language)
         return ConfirmResult(ConfirmOutcome.LINKED, user=user, displaced=displaced)
 
     async def _link(self, telegram_id: int, user: PortalUser, *, by_admin: bool) -> Displaced | None:
@@ -289,11 +311,29 @@ class LinkingService:
                                   "ctx_replaced_b24": relink.previous_bitrix_id or "-"})
         return displaced
 
-    async def admin_link(self, telegram_id: int, identity: Identity) -> tuple[PortalUser | None, Displaced | None]:
-        user = await self._find(identity)
-        if user is None:
-            return None, None
-        return user, await self._link(telegram_id, user, by_admin=True)
+    async def _settle_in(self, telegram_id: int, user: PortalUser, telegram_language: str | None = None) -> None:
+        """What comes with a new link, by code or by an admin: the profile's time zone
+        (reminders kept from an earlier link move to it) and the language the user's
+        Telegram reports, for messages sent outside an update."""
+        await self._time_zones.adopt_bitrix24(telegram_id, user.time_zone)
+        if telegram_language:
+            await self._profiles.remember_telegram_language(telegram_id, telegram_language)
+
+    async def _find_for_admin(self, identity: Identity) -> PortalUser | AdminResult:
+        try:
+            user = await self._find(identity)
+        except Bitrix24Error as error:
+            log.warning("admin lookup failed", extra={"ctx_error": repr(error)})
+            return AdminResult(AdminOutcome.UNAVAILABLE)
+        return user if user is not None else AdminResult(AdminOutcome.NO_SUCH_USER)
+
+    async def admin_link(self, telegram_id: int, identity: Identity) -> AdminResult:
+        user = await self._find_for_admin(identity)
+        if isinstance(user, AdminResult):
+            return user
+        displaced = await self._link(telegram_id, user, by_admin=True)
+        await self._settle_in(telegram_id, user)
+        return AdminResult(AdminOutcome.DONE, user, displaced)
 
     async def unlink(self, telegram_id: int) -> int | None:
         """Remove the link and everything stored for this Telegram user.
@@ -318,13 +358,14 @@ class LinkingService:
         if bitrix_id is not None:
             await self._code_limits.forget_target(str(bitrix_id))
 
-    async def unlock(self, identity: Identity) -> PortalUser | None:
+    async def unlock(self, identity: Identity) -> AdminResult:
         """An admin lets an employee ask for codes again at once (after abuse)."""
-        user = await self._find(identity)
-        if user is not None:
-            await self._code_limits.forget_target(str(user.id))
-            log.info("link limits cleared by an admin", extra={"ctx_b24_user": user.id})
-        return user
+        user = await self._find_for_admin(identity)
+        if isinstance(user, AdminResult):
+            return user
+        await self._code_limits.forget_target(str(user.id))
+        log.info("link limits cleared by an admin", extra={"ctx_b24_user": user.id})
+        return AdminResult(AdminOutcome.DONE, user)
 
     def register_jobs(self, jobs: JobRegistry) -> None:
         # In the quiet of the night, UTC: the check reads every linked user from Bitrix24.

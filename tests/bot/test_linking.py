@@ -173,6 +173,18 @@ async def test_admin_link_tells_both_accounts(harness: Harness, portal: PortalEm
     assert "An admin unlinked your Telegram account" in harness.session.last(BORIS_TG).text
 
 
+async def test_admin_commands_say_when_bitrix24_is_down(harness: Harness, portal: PortalEmulator) -> None:
+    admin = harness.updates.user(ADMIN_TG)
+    portal.faults.inject("http_503", times=50)
+    linked = await harness.say(admin, f"/admin_link {BORIS_TG} anna@example.com")
+    unlocked = await harness.say(admin, "/admin_unlock anna@example.com")
+    portal.faults.clear()
+    assert linked.text == unlocked.text == "Bitrix24 is not reachable right now. Nothing was changed."
+    assert await harness.repos.links.get(BORIS_TG) is None
+    missing = await harness.say(admin, "/admin_unlock nobody@example.com")
+    assert missing.text == "No active Bitrix24 employee matches nobody@example.com."
+
+
 async def test_admin_link_to_someone_who_never_opened_the_bot(harness: Harness, portal: PortalEmulator) -> None:
     admin = harness.updates.user(ADMIN_TG)
     harness.session.fail_next("sendMessage", 403, "Forbidden: bot can't initiate conversation with a user")

@@ -9,8 +9,7 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import Message
 
-from bot.bitrix24 import Bitrix24Error
-from bot.services.linking import parse_identity
+from bot.services.linking import AdminOutcome, parse_identity
 from bot.telegram.deps import Services
 from bot.telegram.notices import language_of, notify
 from bot.telegram.view import UserView
@@ -67,18 +66,17 @@ async def admin_link(message: Message, bot: Bot, command: CommandObject, view: U
         await message.answer(view.t("admin.link_usage"))
         return
     telegram_id = int(parts[0])
-    try:
-        user, displaced = await services.linking.admin_link(telegram_id, identity)
-    except Bitrix24Error:
+    result = await services.linking.admin_link(telegram_id, identity)
+    if result.outcome is AdminOutcome.UNAVAILABLE:
         await message.answer(view.t("admin.unavailable"))
         return
-    if user is None:
+    if result.outcome is AdminOutcome.NO_SUCH_USER:
         await message.answer(view.t("admin.no_such_user", identity=quote(parts[1])))
         return
-    if user.time_zone and await services.profiles.adopt_bitrix_time_zone(telegram_id, user.time_zone):
-        await services.reminders.reschedule_all(telegram_id)
-    if displaced is not None:
-        await notify(bot, displaced.telegram_id, displaced.language, "link.replaced_by_admin")
+    user = result.user
+    assert user is not None
+    if result.displaced is not None:
+        await notify(bot, result.displaced.telegram_id, result.displaced.language, "link.replaced_by_admin")
     answer = view.t("admin.linked", telegram_id=telegram_id, name=html.escape(user.full_name), bitrix_id=user.id)
     if telegram_id != message.chat.id:
         delivery = await notify(bot, telegram_id, await language_of(services.profiles, telegram_id), "link.by_admin",
@@ -112,14 +110,15 @@ async def admin_unlock(message: Message, command: CommandObject, view: UserView,
     if identity is None:
         await message.answer(view.t("admin.unlock_usage"))
         return
-    try:
-        user = await services.linking.unlock(identity)
-    except Bitrix24Error:
+    result = await services.linking.unlock(identity)
+    if result.outcome is AdminOutcome.UNAVAILABLE:
         await message.answer(view.t("admin.unavailable"))
         return
-    if user is None:
+    if result.outcome is AdminOutcome.NO_SUCH_USER:
         await message.answer(view.t("admin.no_such_user", identity=html.escape(arg)))
         return
+    user = result.user
+    assert user is not None
     await message.answer(view.t("admin.unlocked", name=html.escape(user.full_name), bitrix_id=user.id))
 
 

@@ -101,7 +101,8 @@ async def confirm_code(message: Message, bot: Bot, state: FSMContext, view: User
                        services: Services) -> None:
     assert message.from_user is not None
     t = view.t
-    result = await services.linking.confirm(message.from_user.id, message.text or "")
+    result = await services.linking.confirm(message.from_user.id, message.text or "",
+                                            telegram_language=message.from_user.language_code)
     if result.outcome is ConfirmOutcome.NOT_A_CODE:
         await message.answer(t("link.not_a_code"))
         return
@@ -123,10 +124,6 @@ async def confirm_code(message: Message, bot: Bot, state: FSMContext, view: User
         return
     user = result.user
     assert user is not None
-    if user.time_zone and await services.profiles.adopt_bitrix_time_zone(message.from_user.id, user.time_zone):
-        await services.reminders.reschedule_all(message.from_user.id)  # kept when relinking
-    if message.from_user.language_code:
-        await services.profiles.remember_telegram_language(message.from_user.id, message.from_user.language_code)
     if result.displaced is not None:
         await notify(bot, result.displaced.telegram_id, result.displaced.language, "link.replaced")
     async with busy(bot, message.chat.id):
