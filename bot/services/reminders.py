@@ -21,7 +21,26 @@ MORNING_CHECK = time(8, 30)
 
 
 class TooManyReminders(Exception):
-    pass
+    def __init__(self, count: int) -> None:
+        super().__init__(f"{count} reminders already")
+        self.count = count  # how many the user has
+
+
+def _new_kinds(kind: Kind, existing: list[Reminder]) -> list[Kind]:
+    """What creating a reminder of `kind` adds: an evening "forgot to close" check brings
+    a morning check for a day left open, unless there is one."""
+    if kind is Kind.CLOSE and not any(r.kind is Kind.MORNING for r in existing):
+        return [kind, Kind.MORNING]
+    return [kind]
+
+
+def _replaced(kinds: list[Kind], existing: list[Reminder]) -> list[Reminder]:
+    """The checks that new ones replace: one of each kind; breaks are never replaced."""
+    return [old for old in existing if old.kind is not Kind.BREAK and old.kind in kinds]
+
+
+def _fits(kinds: list[Kind], existing: list[Reminder]) -> bool:
+    return len(existing) - len(_replaced(kinds, existing)) + len(kinds) <= MAX_REMINDERS
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,13 +72,12 @@ class ReminderService:
         """Create a reminder. An evening "forgot to close" check comes with a morning
         check for a day left open (each replaces an earlier one of its kind)."""
         existing = await self._store.for_user(telegram_id)
-        drafts = [draft]
-        if draft.kind is Kind.CLOSE and not any(r.kind is Kind.MORNING for r in existing):
-            drafts.append(ReminderDraft(kind=Kind.MORNING, at=MORNING_CHECK, days=draft.days))
-        replaced = [old for old in existing if old.kind is not Kind.BREAK and old.kind in {d.kind for d in drafts}]
-        if len(existing) - len(replaced) + len(drafts) > MAX_REMINDERS:
-            raise TooManyReminders
-        for old in replaced:
+        kinds = _new_kinds(draft.kind, existing)
+        # Checked before anything is written: never half of an evening/morning pair.
+        if not _fits(kinds, existing):
+            raise TooManyReminders(len(existing))
+        drafts = [draft, *(ReminderDraft(kind=kind, at=MORNING_CHECK, days=draft.days) for kind in kinds[1:])]
+        for old in _replaced(kinds, existing):
             await self._store.delete(old)
         created: list[Scheduled] = []
         for item in drafts:
@@ -67,6 +85,12 @@ class ReminderService:
             created.append(Scheduled(reminder, await self._schedule(reminder)))
         log.info("reminder created", extra={"ctx_kind": draft.kind.value, "ctx_mode": draft.mode.value})
         return created
+
+    async def has_room(self, telegram_id: int, kind: Kind) -> bool:
+        """Whether a reminder of this kind may be created now (the wizard asks before
+        its first step)."""
+        existing = await self._store.for_user(telegram_id)
+        return _fits(_new_kinds(kind, existing), existing)
 
     async def list(self, telegram_id: int) -> list[Scheduled]:
         reminders = await self._store.for_user(telegram_id)

@@ -252,18 +252,6 @@ def step_view(draft: dict[str, Any], zone_name: str, t: Translator) -> tuple[str
 # --- helpers ---------------------------------------------------------------------------
 
 
-def _room_for(kind: Kind, existing: list[Scheduled]) -> bool:
-    """Whether creating a reminder of this kind stays within the limit. A check replaces
-    the earlier one of its kind; an evening check brings a morning one if there is none."""
-    kinds = [item.reminder.kind for item in existing]
-    after = len(kinds) + 1
-    if kind is not Kind.BREAK:
-        after -= kinds.count(kind)
-    if kind is Kind.CLOSE and Kind.MORNING not in kinds:
-        after += 1
-    return after <= MAX_REMINDERS
-
-
 def _limit_text(count: int, t: Translator) -> str:
     if count < MAX_REMINDERS:  # room for one, but a close check brings its morning check
         return t("remind.limit_close", count=count, limit=MAX_REMINDERS)
@@ -272,17 +260,11 @@ def _limit_text(count: int, t: Translator) -> str:
 
 async def _create(telegram_id: int, draft: ReminderDraft, view: UserView,
                   services: Services) -> tuple[str, bool]:
-    """Create the reminder; the confirmation (or the limit message) and whether it was saved.
-
-    The limit is checked here first: the service could create an evening check and then
-    refuse its morning check, leaving half of the pair."""
-    existing = await services.reminders.list(telegram_id)
-    if not _room_for(draft.kind, existing):
-        return _limit_text(len(existing), view.t), False
+    """Create the reminder; the confirmation (or the limit message) and whether it was saved."""
     try:
         created = await services.reminders.create(telegram_id, draft)
-    except TooManyReminders:  # another tap got there first
-        return _limit_text(len(await services.reminders.list(telegram_id)), view.t), False
+    except TooManyReminders as full:
+        return _limit_text(full.count, view.t), False
     zone_name = await services.reminders.zone(telegram_id)
     return saved_text(created, zone_name, view.now(), view.t), True
 
@@ -401,7 +383,7 @@ async def menu_button(query: CallbackQuery, callback_data: RemindMenu, state: FS
         await show(query, *list_view(items, zone_name, view.now(), view.t))
         return
     kind = Kind.CLOSE if callback_data.action == "close" else Kind.BREAK
-    if kind is Kind.BREAK and not _room_for(kind, await services.reminders.list(telegram_id)):
+    if kind is Kind.BREAK and not await services.reminders.has_room(telegram_id, kind):
         await show(query, view.t("remind.limit", limit=MAX_REMINDERS))
         return
     if query.message is None:  # pragma: no cover - Telegram always sends the message of an inline button
