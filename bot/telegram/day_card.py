@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
 
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup
 
 from bot.bitrix24 import Workday, WorkdayStatus
 from bot.i18n import Translator
@@ -13,6 +13,7 @@ from bot.services.workday import Action, Change, DayReport, Failure, day_key
 from bot.telegram import formatting as fmt
 from bot.telegram.callbacks import DayAction, RepairAction
 from bot.telegram.fit import quote
+from bot.telegram.keyboards import Button, button, keyboard
 
 
 def card_text(day: Workday, now: datetime, zone: tzinfo, t: Translator) -> str:
@@ -59,27 +60,22 @@ def card_text(day: Workday, now: datetime, zone: tzinfo, t: Translator) -> str:
 def card_keyboard(day: Workday, zone: tzinfo, t: Translator) -> InlineKeyboardMarkup:
     key = day_key(day.started_at)
 
-    def button(label: str, action: str) -> InlineKeyboardButton:
-        return InlineKeyboardButton(text=label, callback_data=DayAction(action=action, day=key).pack())
+    def day_button(label: str, action: str) -> Button:
+        return button(label, DayAction(action=action, day=key))
 
-    refresh = [button(t("btn.refresh"), "refresh")]
+    refresh = [day_button(t("btn.refresh"), "refresh")]
     if day.status is WorkdayStatus.OPENED:
-        rows = [[button(t("btn.pause"), "pause"), button(t("btn.close"), "close")], refresh]
-    elif day.status is WorkdayStatus.PAUSED:
-        rows = [[button(t("btn.resume"), "resume"), button(t("btn.close"), "close")], refresh]
-    elif day.status is WorkdayStatus.EXPIRED:
-        first: list[InlineKeyboardButton] = []
+        return keyboard([day_button(t("btn.pause"), "pause"), day_button(t("btn.close"), "close")], refresh)
+    if day.status is WorkdayStatus.PAUSED:
+        return keyboard([day_button(t("btn.resume"), "resume"), day_button(t("btn.close"), "close")], refresh)
+    if day.status is WorkdayStatus.EXPIRED:
+        first: list[Button] = []
         if day.suggested_finish is not None:
-            first.append(InlineKeyboardButton(
-                text=t("btn.close_suggested", time=fmt.clock(day.suggested_finish, zone)),
-                callback_data=RepairAction(action="suggested", day=key).pack(),
-            ))
-        first.append(InlineKeyboardButton(
-            text=t("btn.other_time"), callback_data=RepairAction(action="other", day=key).pack()))
-        rows = [first, refresh]
-    else:
-        rows = [[button(t("btn.start"), "start"), *refresh]]
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+            first.append(button(t("btn.close_suggested", time=fmt.clock(day.suggested_finish, zone)),
+                                RepairAction(action="suggested", day=key)))
+        first.append(button(t("btn.other_time"), RepairAction(action="other", day=key)))
+        return keyboard(first, refresh)
+    return keyboard([day_button(t("btn.start"), "start"), *refresh])
 
 
 def change_text(report: DayReport, zone: tzinfo, t: Translator) -> str | None:
@@ -120,15 +116,14 @@ def failure_keyboard(report: DayReport, t: Translator, *, card_day: int, can_ret
 
     "Try again" stays in the chat, so it carries the day it was meant for and is refused
     on any later day; with no day known, only starting one can be retried."""
-    row: list[InlineKeyboardButton] = []
+    row: list[Button] = []
     retry = _RETRY_BUTTONS.get(report.action)
     day = card_day or report.known_day
     transient = report.failure in (Failure.UNAVAILABLE, Failure.UNKNOWN_OUTCOME)
     if can_retry and retry and transient and (day or report.action is Action.START):
-        row.append(InlineKeyboardButton(text=t("btn.retry"),
-                                        callback_data=DayAction(action=retry, day=day).pack()))
-    row.append(InlineKeyboardButton(text=t("btn.refresh"), callback_data=DayAction(action="refresh").pack()))
-    return InlineKeyboardMarkup(inline_keyboard=[row])
+        row.append(button(t("btn.retry"), DayAction(action=retry, day=day)))
+    row.append(button(t("btn.refresh"), DayAction(action="refresh")))
+    return keyboard(row)
 
 
 def report_message(report: DayReport, now: datetime, zone: tzinfo, t: Translator, *, card_day: int = 0,

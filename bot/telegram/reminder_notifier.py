@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup
 
 from bot.clock import Clock
 from bot.i18n import Translator, language_for
@@ -12,6 +12,7 @@ from bot.storage.profiles import ProfileRepository
 from bot.telegram import formatting as fmt
 from bot.telegram.callbacks import ReminderAction
 from bot.telegram.day_card import card_keyboard, card_text, failure_text
+from bot.telegram.keyboards import button, keyboard
 from bot.telegram.sender import PacedSender, SendOutcome
 from bot.telegram.view import UserView
 
@@ -44,15 +45,12 @@ def render_notice(notice: Notice, view: UserView) -> tuple[str, InlineKeyboardMa
     at = fmt.clock(notice.scheduled, zone)
     minutes = reminder.break_minutes
     if notice.kind is NoticeKind.ASK:
-        keyboard = InlineKeyboardMarkup(inline_keyboard=[[
-            InlineKeyboardButton(text=t("btn.pause_now"),
-                                 callback_data=ReminderAction(action="pause", rid=reminder.id).pack()),
-            InlineKeyboardButton(text=t("btn.snooze"),
-                                 callback_data=ReminderAction(action="snooze", rid=reminder.id).pack()),
-            InlineKeyboardButton(text=t("btn.skip"),
-                                 callback_data=ReminderAction(action="skip", rid=reminder.id).pack()),
-        ]])
-        return t("notice.ask", time=at), keyboard
+        choices = keyboard([
+            button(t("btn.pause_now"), ReminderAction(action="pause", rid=reminder.id)),
+            button(t("btn.snooze"), ReminderAction(action="snooze", rid=reminder.id)),
+            button(t("btn.skip"), ReminderAction(action="skip", rid=reminder.id)),
+        ])
+        return t("notice.ask", time=at), choices
     if notice.kind in (NoticeKind.AUTO_PAUSE_FAILED, NoticeKind.AUTO_RESUME_FAILED):
         assert notice.error is not None
         action = Action.PAUSE if notice.kind is NoticeKind.AUTO_PAUSE_FAILED else Action.RESUME

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.services.workday import FinishTimeError, day_key, parse_finish_time
 from bot.storage.links import Link
@@ -19,6 +19,7 @@ from bot.bitrix24 import WorkdayStatus
 from bot.telegram.callbacks import RepairAction
 from bot.telegram.deps import Services
 from bot.telegram.handlers.workday import BITRIX24, reply
+from bot.telegram.keyboards import Button, button, keyboard
 from bot.telegram.replies import busy, show
 from bot.telegram.states import RepairStates
 from bot.telegram.view import UserView
@@ -31,18 +32,17 @@ def _moment(minutes: int, offset_minutes: int) -> datetime:
     return datetime.fromtimestamp(minutes * 60, UTC).astimezone(timezone(timedelta(minutes=offset_minutes)))
 
 
+def _cancel_button(view: UserView, day: int) -> list[Button]:
+    return [button(view.t("btn.cancel"), RepairAction(action="cancel", day=day))]
+
+
 def _reason_keyboard(view: UserView, day: int) -> InlineKeyboardMarkup:
-    t = view.t
-    return InlineKeyboardMarkup(inline_keyboard=[
-        [InlineKeyboardButton(text=t("btn.reason_forgot"),
-                              callback_data=RepairAction(action="reason", day=day).pack())],
-        [InlineKeyboardButton(text=t("btn.cancel"), callback_data=RepairAction(action="cancel", day=day).pack())],
-    ])
+    return keyboard([button(view.t("btn.reason_forgot"), RepairAction(action="reason", day=day))],
+                    _cancel_button(view, day))
 
 
 def _cancel_keyboard(view: UserView, day: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(
-        text=view.t("btn.cancel"), callback_data=RepairAction(action="cancel", day=day).pack())]])
+    return keyboard(_cancel_button(view, day))
 
 
 async def choose_time(query: CallbackQuery, callback_data: RepairAction, state: FSMContext, link: Link,

@@ -7,13 +7,14 @@ import html
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 
 from bot.i18n import LANGUAGE_NAMES, Translator
 from bot.storage.links import Link
 from bot.telegram.callbacks import LanguageChoice
 from bot.telegram.deps import Services
 from bot.telegram.handlers.workday import reply
+from bot.telegram.keyboards import button, keyboard
 from bot.telegram.replies import busy, show
 from bot.telegram.view import UserView
 
@@ -46,11 +47,8 @@ async def cancel_command(message: Message, state: FSMContext, view: UserView) ->
 
 
 async def language_command(message: Message, view: UserView) -> None:
-    keyboard = InlineKeyboardMarkup(inline_keyboard=[[
-        InlineKeyboardButton(text=name, callback_data=LanguageChoice(code=code).pack())
-        for code, name in LANGUAGE_NAMES.items()
-    ]])
-    await message.answer(view.t("language.choose"), reply_markup=keyboard)
+    choices = keyboard([button(name, LanguageChoice(code=code)) for code, name in LANGUAGE_NAMES.items()])
+    await message.answer(view.t("language.choose"), reply_markup=choices)
 
 
 async def language_chosen(query: CallbackQuery, callback_data: LanguageChoice, link: Link | None,

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.i18n import Translator
 from bot.services.time_zones import CurrentZone, FromBitrix24, ZoneChange, find_zone
@@ -18,6 +18,7 @@ from bot.telegram.callbacks import TimeZoneAction
 from bot.telegram.deps import Services
 from bot.telegram.fit import quote
 from bot.telegram.handlers.workday import BITRIX24
+from bot.telegram.keyboards import button, keyboard
 from bot.telegram.replies import busy, require_link, show
 from bot.telegram.view import UserView
 
@@ -29,9 +30,7 @@ def zone_view(current: CurrentZone, now: datetime, t: Translator,
     text += "\n\n" + t("tz.how")
     if notice:
         text = f"{notice}\n\n{text}"
-    markup = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(
-        text=t("btn.tz_bitrix24"), callback_data=TimeZoneAction(action="b24").pack())]])
-    return text, markup
+    return text, keyboard([button(t("btn.tz_bitrix24"), TimeZoneAction(action="b24"))])
 
 
 def change_text(change: ZoneChange, t: Translator, preface: str | None = None) -> str:
