@@ -16,7 +16,7 @@ from workday_sandbox.portal.emulator import PortalEmulator
 from bot.services.reminders import MAX_REMINDERS, ReminderService, Scheduled
 from bot.storage.keys import KeySpace
 from bot.telegram.callbacks import ReminderEdit, RemindMenu, RemindStep, TimeZoneAction
-from bot.telegram.handlers.reminders import days_text
+from bot.telegram.handlers.reminders.views import days_text
 from tests.bot.fixtures import ANNA_B24, ANNA_TG, BORIS_B24, BORIS_TG
 from tests.bot.flows import link
 from tests.bot.harness import Harness

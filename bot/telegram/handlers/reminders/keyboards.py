@@ -1,0 +1,78 @@
+"""The /remind and /reminders keyboards: the menu, the wizard's steps, the list's switches."""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardMarkup
+
+from bot.i18n import Translator
+from bot.reminders.models import Mode, Reminder
+from bot.telegram.callbacks import ReminderEdit, RemindMenu, RemindStep, TimeZoneAction
+from bot.telegram.formatting import weekdays
+from bot.telegram.keyboards import Button, Row, button, grid, keyboard
+
+BREAK_TIMES = ("11:30", "12:00", "12:30", "13:00", "13:30", "14:00")
+CLOSE_TIMES = ("17:00", "17:30", "18:00", "18:30", "19:00", "19:30", "20:00")
+BREAK_LENGTHS = (15, 30, 45, 60)
+
+
+def _menu(text: str, action: str) -> Button:
+    return button(text, RemindMenu(action=action))
+
+
+def _step(text: str, step: str, value: str = "") -> Button:
+    return button(text, RemindStep(step=step, value=value))
+
+
+def menu(t: Translator) -> InlineKeyboardMarkup:
+    return keyboard([_menu(t("btn.rem_new"), "new")], [_menu(t("btn.rem_close"), "close")],
+                    [_menu(t("btn.rem_list"), "list"), button(t("btn.rem_tz"), TimeZoneAction(action="show"))])
+
+
+def reminder_row(number: int, reminder: Reminder, t: Translator) -> Row:
+    """Switch one reminder off (or on), or delete it: `number` is its place in the list."""
+    switch = "off" if reminder.enabled else "on"
+    return [button(t(f"btn.rem_{switch}", n=number), ReminderEdit(action=switch, rid=reminder.id)),
+            button(t("btn.rem_delete", n=number), ReminderEdit(action="del", rid=reminder.id))]
+
+
+def reminder_list(rows: list[Row], t: Translator) -> InlineKeyboardMarkup:
+    return keyboard(*rows, [_menu(t("btn.rem_new"), "new"), _menu(t("btn.rem_close"), "close")])
+
+
+def after_save(t: Translator) -> InlineKeyboardMarkup:
+    return keyboard([_menu(t("btn.rem_list"), "list")])
+
+
+def _cancel_row(t: Translator) -> Row:
+    return [_step(t("btn.cancel"), "x")]
+
+
+def cancel_only(t: Translator) -> InlineKeyboardMarkup:
+    return keyboard(_cancel_row(t))
+
+
+def time_grid(step: str, choices: tuple[str, ...], t: Translator) -> InlineKeyboardMarkup:
+    buttons = [_step(choice, step, choice.replace(":", "")) for choice in choices]
+    return keyboard(*grid(buttons, 4 if len(buttons) > 6 else 3),
+                    [_step(t("btn.rem_other_time"), step, "o")], _cancel_row(t))
+
+
+def days(chosen: frozenset[int], t: Translator) -> InlineKeyboardMarkup:
+    names = weekdays(t)
+    toggles = [_step(f"✓ {names[day]}" if day in chosen else names[day], "d", str(day)) for day in range(7)]
+    return keyboard(toggles[:4], toggles[4:], [_step(t("btn.rem_next"), "n")], _cancel_row(t))
+
+
+def modes(t: Translator) -> InlineKeyboardMarkup:
+    return keyboard([_step(t("btn.rem_ask"), "m", Mode.ASK.value), _step(t("btn.rem_auto"), "m", Mode.AUTO.value)],
+                    _cancel_row(t))
+
+
+def lengths(t: Translator) -> InlineKeyboardMarkup:
+    choices = [_step(t("fmt.minutes", m=minutes), "b", str(minutes)) for minutes in BREAK_LENGTHS]
+    return keyboard([_step(t("btn.rem_no_break"), "b", "0")], choices, _cancel_row(t))
+
+
+def resume(t: Translator) -> InlineKeyboardMarkup:
+    return keyboard([_step(t("btn.rem_resume_remind"), "r", "0")], [_step(t("btn.rem_resume_auto"), "r", "1")],
+                    _cancel_row(t))
