@@ -236,10 +236,10 @@ def create_dispatcher(
     return dispatcher
 
 
-def create_jobs(*, redis: Redis, keys: KeySpace, clock: Clock, dispatcher: Dispatcher) -> JobRegistry:
+def create_jobs(*, redis: Redis, keys: KeySpace, clock: Clock, services: Services) -> JobRegistry:
     """Every feature's periodic jobs, each run once across the replicas."""
     jobs = JobRegistry(redis, keys, clock)
-    dispatcher["services"].linking.register_jobs(jobs)
+    services.linking.register_jobs(jobs)
     return jobs
 
 

@@ -129,7 +129,7 @@ async def run(settings: Settings, *, clock: Clock | None = None, keys: KeySpace 
         dispatcher = create_dispatcher(settings=settings, redis=redis, bitrix=bitrix, clock=clock, keys=keys,
                                        repositories=repositories, metrics=metrics)
         scheduler = ReminderScheduler(engine)
-        jobs = create_jobs(redis=redis, keys=keys, clock=clock, dispatcher=dispatcher)
+        jobs = create_jobs(redis=redis, keys=keys, clock=clock, services=dispatcher["services"])
         for component in (scheduler, jobs):
             dispatcher.startup.register(component.start)
             dispatcher.shutdown.register(component.stop)

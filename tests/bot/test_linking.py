@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 
 from bot.app import create_jobs
 from bot.clock import ManualClock
+from bot.storage.keys import KeySpace
 from workday_sandbox.portal.emulator import PortalEmulator
 from tests.bot.fixtures import ADMIN_TG, ANNA_B24, ANNA_TG, BORIS_B24, BORIS_TG, GONE_B24, STRANGER_TG
 from tests.bot.flows import latest_code, link
@@ -271,17 +272,16 @@ async def test_dismissed_employees_are_unlinked_at_night(harness: Harness, porta
 
 
 async def test_the_dismissed_employee_check_runs_every_night(harness: Harness, portal: PortalEmulator,
-                                                              clock: ManualClock) -> None:
+                                                              clock: ManualClock, redis: Redis) -> None:
     await link(harness, portal, anna(harness), "anna@example.com", ANNA_B24)
     for index in range(5):  # more links, so one departure stays under the safety limit
-        await harness.dispatcher["links"].link(8000 + index, 1, name="Ada", at=datetime.now(UTC))
+        await harness.repos.links.link(8000 + index, 1, name="Ada", at=datetime.now(UTC))
     portal.users[ANNA_B24].active = False
-    jobs = create_jobs(redis=harness.dispatcher["redis"], keys=harness.dispatcher["keys"], clock=clock,
-                       dispatcher=harness.dispatcher)
+    jobs = create_jobs(redis=redis, keys=KeySpace("test"), clock=clock, services=harness.services)
     assert await jobs.run_due() == []  # Monday 08:00 UTC: last night's check is not made up for
     clock.set(datetime(2026, 3, 3, 3, 17, 30, tzinfo=UTC))
     assert await jobs.run_due() == ["linking.prune_departed"]
-    assert await harness.dispatcher["links"].get(ANNA_TG) is None
+    assert await harness.repos.links.get(ANNA_TG) is None
 
 
 async def test_nightly_check_never_unlinks_on_a_portal_outage(harness: Harness, portal: PortalEmulator) -> None:
