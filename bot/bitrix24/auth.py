@@ -1,4 +1,4 @@
-"""How a call proves who it is: an incoming webhook, or an OAuth token (reference §3.1, §6)."""
+"""How a call proves who it is: an incoming webhook, or an OAuth token (docs/bitrix24.md#addresses-and-authentication, docs/bitrix24.md#oauth)."""
 
 from __future__ import annotations
 

@@ -44,7 +44,7 @@ install_url_redaction()
 BATCH_LIMIT = 50
 # Errors that prove a request never reached the portal.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
-# Bitrix24 refuses these inside a batch (reference §5.1): they always go alone.
+# Bitrix24 refuses these inside a batch (docs/bitrix24.md#batch-request): they always go alone.
 _NOT_BATCHABLE = frozenset({"batch", "upload", "download"})
 _METHOD_NAME = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
 # Refreshing twice within one call means the fresh token was refused too: stop there.

@@ -1,7 +1,7 @@
 """Coalescing: calls that would wait for the rate limiter share one `batch` request.
 
 Bitrix24 counts HTTP requests, and a `batch` of up to 50 commands is one request
-(reference §4.1, §5). So:
+(docs/bitrix24.md#request-rate, docs/bitrix24.md#batch). So:
 
 - when the bucket has room and nothing is queued, a call goes out at once on its own,
   exactly as without this layer;

@@ -1,4 +1,4 @@
-"""PHP-style query strings, as `batch` commands need them (reference §5.1)."""
+"""PHP-style query strings, as `batch` commands need them (docs/bitrix24.md#batch-request)."""
 
 from __future__ import annotations
 

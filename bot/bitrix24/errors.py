@@ -1,7 +1,7 @@
 """The Bitrix24 error hierarchy.
 
 The class is decided by the `error` code, not by the HTTP status: the same condition comes
-with different statuses in the server code and in the docs (reference §3.6), so statuses
+with different statuses in the server code and in the docs (docs/bitrix24.md#auth-error-statuses), so statuses
 are only a tie-breaker for codes we do not know.
 
     Bitrix24Error

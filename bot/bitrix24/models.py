@@ -163,7 +163,7 @@ class Workday:
 
 @dataclass(frozen=True, slots=True)
 class WorkdaySettings:
-    """`timeman.settings` (reference §1.5)."""
+    """`timeman.settings` (docs/bitrix24.md#timeman-settings)."""
 
     enabled: bool
     flextime: bool

@@ -1,4 +1,4 @@
-"""Client-side leaky bucket that mirrors the portal's (reference §4.1).
+"""Client-side leaky bucket that mirrors the portal's (docs/bitrix24.md#request-rate).
 
 The portal adds one unit per HTTP request to a counter that drains at `rate` per second
 and refuses requests once the counter would pass `burst`. Keeping an identical bucket on

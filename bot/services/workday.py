@@ -1,7 +1,7 @@
 """Workday actions, reported truthfully: what Bitrix24 now says, and whether it was recorded.
 
 Bitrix24 answers a pause on a closed day, or an open on a running one, with HTTP 200
-and the unchanged day (reference §2.4). So the outcome of an action is never assumed
+and the unchanged day (docs/bitrix24.md#silent-no-ops). So the outcome of an action is never assumed
 from the request: it is read from the status that comes back.
 """
 

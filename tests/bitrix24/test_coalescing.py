@@ -247,7 +247,7 @@ async def test_switched_off_every_call_is_its_own_request(limited: PortalEmulato
 async def test_a_command_blocked_by_the_operating_limit_inside_a_batch_waits_it_out(
     http: httpx.AsyncClient,
 ) -> None:
-    # Inner commands count against their own method's operating time (reference §4.2):
+    # Inner commands count against their own method's operating time (docs/bitrix24.md#operating-time-limit):
     # the blocked read waits for its method's window while the open beside it goes through.
     emulator = PortalEmulator(rate_limit=10.0, rate_burst=5, operating_limit=1.0, operating_bucket_seconds=0.1)
     populate(emulator)

@@ -1,4 +1,4 @@
-"""Every cell of the reference's §2.4 transition table, through the client, over HTTP."""
+"""Every cell of the transition table (docs/bitrix24.md#transition-table), through the client, over HTTP."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ async def test_no_record_open_starts_a_day(b24: Bitrix24) -> None:
 
 
 async def test_no_record_open_with_time_starts_at_that_wall_clock(b24: Bitrix24) -> None:
-    # Only the wall clock counts; it is placed in the user's zone (reference §1.2).
+    # Only the wall clock counts; it is placed in the user's zone (docs/bitrix24.md#open-with-a-time).
     day = await b24.workday.open(BOB, at=datetime(2026, 3, 2, 7, 45, 1, tzinfo=UTC), report="late entry")
     assert day.status is WorkdayStatus.OPENED
     assert day.started_at == berlin(7, 45, 1)

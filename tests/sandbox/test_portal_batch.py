@@ -1,4 +1,4 @@
-"""Wire tests of `batch` (§5)."""
+"""Wire tests of `batch` (docs/bitrix24.md#batch)."""
 
 from __future__ import annotations
 

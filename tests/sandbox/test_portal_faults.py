@@ -1,4 +1,4 @@
-"""Every injected fault kind, method targeting, counting and clearing (§9.18)."""
+"""Every injected fault kind, method targeting, counting and clearing (docs/bitrix24.md#injected-faults)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Unit tests of the pure timeman engine: §2.4 table, §2.7 arithmetic, zones, expiry."""
+"""Unit tests of the pure timeman engine: docs/bitrix24.md#transition-table, docs/bitrix24.md#arithmetic, zones, expiry."""
 
 from __future__ import annotations
 

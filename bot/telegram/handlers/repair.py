@@ -1,7 +1,7 @@
 """Fixing a day left open from an earlier date (EXPIRED): finish time, reason, close.
 
 Bitrix24 refuses to start today until that day is closed with a time and a reason
-(reference §2.4), so the card offers the suggested time in one tap, or another time.
+(docs/bitrix24.md#expired-day), so the card offers the suggested time in one tap, or another time.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Who is calling: incoming webhooks and OAuth 2.0 apps and tokens (§3.1, §6.1).
+"""Who is calling: incoming webhooks and OAuth 2.0 apps and tokens (docs/bitrix24.md#addresses-and-authentication, docs/bitrix24.md#oauth-flow).
 
 Token and code lifetimes run on the portal clock, so a test can expire a token by
 advancing a `ManualClock`.

@@ -1,4 +1,4 @@
-"""`batch` the way `CRestProvider::methodsBatch` runs it (§5).
+"""`batch` the way `CRestProvider::methodsBatch` runs it (docs/bitrix24.md#batch).
 
 Commands run one after another under the batch's auth; each has its own scope check and
 operating-time accounting; #51 and later get ERROR_BATCH_LENGTH_EXCEEDED; PHP-truthy

@@ -294,7 +294,7 @@ class PortalEmulator:
         return record
 
     def close_expired_days(self, report: str = "Closed automatically") -> list[int]:
-        """The optional auto-close hook (§9.13): close every EXPIRED day at its
+        """The optional auto-close hook (docs/bitrix24.md#auto-close-hook): close every EXPIRED day at its
         TIME_FINISH_DEFAULT, as a supervisor would; returns the user ids closed."""
         closed = []
         now = self.clock.now()

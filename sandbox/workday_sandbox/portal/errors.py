@@ -1,4 +1,4 @@
-"""REST errors and the texts the portal uses for them (§3.5, §3.6)."""
+"""REST errors and the texts the portal uses for them (docs/bitrix24.md#error-envelope, docs/bitrix24.md#error-catalog)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 AUTH_SOURCE = "source"
 AUTH_DOCS = "docs"
 
-# error code -> (source status, docs status) for auth-phase errors (§3.6)
+# error code -> (source status, docs status) for auth-phase errors (docs/bitrix24.md#auth-error-statuses)
 _AUTH_STATUS: dict[str, tuple[int, int]] = {
     "insufficient_scope": (401, 403),
     "INVALID_CREDENTIALS": (401, 403),

@@ -1,4 +1,4 @@
-"""Injected failures: 5xx, HTML pages, slow answers, dropped connections, moves (§9.18).
+"""Injected failures: 5xx, HTML pages, slow answers, dropped connections, moves (docs/bitrix24.md#injected-faults).
 
 "slow" waits before the portal does anything; "late_answer" does the work first and only
 then waits before answering: the request is applied while the client is still waiting

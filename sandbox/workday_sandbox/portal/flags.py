@@ -23,7 +23,7 @@ class PortalFlags(TimemanPolicy):
     auth_error_status: str = AUTH_SOURCE
     # Webhooks over plain http get INVALID_REQUEST "Https required." when True.
     require_https: bool = False
-    # The `error` of "User not found": the docs show "", the code would give "510" (§10).
+    # The `error` of "User not found": the docs show "", the code would give "510" (docs/bitrix24.md#user-not-found).
     user_not_found_code: str = ""
 
     def validate(self) -> None:

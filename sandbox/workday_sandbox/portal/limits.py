@@ -1,4 +1,4 @@
-"""The two load limits of a cloud portal (§4), on real time, not the business clock.
+"""The two load limits of a cloud portal (docs/bitrix24.md#rate-limits), on real time, not the business clock.
 
 * `LeakyBucket`: every HTTP request adds 1; the counter drains at `rate` per second; a
   request that would push it above `burst` is refused (503 QUERY_LIMIT_EXCEEDED) and

@@ -2,7 +2,7 @@
 registers them and the timeman.* ones.
 
 Each handler is `handler(ctx, params) -> result` and raises `RestError`. A handler that
-returns `ListResult` gets `total`/`next` lifted into the envelope (§3.4).
+returns `ListResult` gets `total`/`next` lifted into the envelope (docs/bitrix24.md#success-envelope).
 """
 
 from __future__ import annotations
@@ -140,7 +140,7 @@ def event_bind(ctx: CallContext, params: dict[Any, Any]) -> Any:
     query = upper_keys(params)
     event = php_string(query.get("EVENT")).upper()
     if event not in KNOWN_EVENTS:
-        # There are no timeman events at all (§8): OnAfterTMDayStart etc. land here.
+        # There are no timeman events at all (docs/bitrix24.md#events): OnAfterTMDayStart etc. land here.
         raise RestError("ERROR_EVENT_NOT_FOUND", "Event not found")
     handler = php_string(query.get("HANDLER"))
     ctx.portal.event_bindings.append(

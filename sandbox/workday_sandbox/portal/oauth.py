@@ -1,4 +1,4 @@
-"""HTTP endpoints of the mock OAuth server: `/oauth/authorize/` and `/oauth/token/` (§6.1)."""
+"""HTTP endpoints of the mock OAuth server: `/oauth/authorize/` and `/oauth/token/` (docs/bitrix24.md#oauth-flow)."""
 
 from __future__ import annotations
 

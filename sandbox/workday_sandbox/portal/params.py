@@ -1,4 +1,4 @@
-"""Request parameters the way PHP and the Bitrix24 REST server see them (§3.2).
+"""Request parameters the way PHP and the Bitrix24 REST server see them (docs/bitrix24.md#request-parameters).
 
 PHP arrays are modelled as Python dicts (bracket keys, JSON objects) or lists (JSON
 arrays). Keys that look like canonical integers become ints, as PHP does.

@@ -1,4 +1,4 @@
-"""Reading one HTTP request's parameters the way `CRestUtil::getRequestData` does (§3.2)."""
+"""Reading one HTTP request's parameters the way `CRestUtil::getRequestData` does (docs/bitrix24.md#request-parameters)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The `/rest/...` pipeline in the server's order (§3.3):
+"""The `/rest/...` pipeline in the server's order (docs/bitrix24.md#processing-order):
 
 faults (transport; portal alive) -> method exists (404) -> auth and scope -> leaky bucket
 (503) -> operating-time limit (429) -> the method. Success gets the `time` block; errors

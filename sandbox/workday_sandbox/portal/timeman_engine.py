@@ -2,16 +2,16 @@
 
 Pure code: no aiohttp, no I/O, no global clock. Every function takes `now` (an aware
 datetime) and returns new values; the portal emulator stores them. The references
-(§x.y) point into `/work/shared/reference/bitrix24-rest.md`.
+(docs/bitrix24.md#…) point into `docs/bitrix24.md`.
 
 Model
 -----
-A `WorkdayRecord` is the user's latest record (§2.1). Its derived status (§2.2) is one of
+A `WorkdayRecord` is the user's latest record (docs/bitrix24.md#stored-record). Its derived status (docs/bitrix24.md#derived-status) is one of
 OPENED / PAUSED / CLOSED / EXPIRED; "no record" reads as CLOSED with no other fields.
 
 Times are kept as UTC instants plus the offsets that the server uses to print them:
 TIME_START is the start's wall clock with the start offset; TIME_FINISH is the wall clock
-of the pause/close moment, always labelled with the start offset (§1.1, §2.8).
+of the pause/close moment, always labelled with the start offset (docs/bitrix24.md#status-object, docs/bitrix24.md#time-zone-offset).
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ class TimemanError(Exception):
 
 @dataclass
 class TimemanPolicy:
-    """Portal options and emulator switches that change the state machine (§9.13-9.15)."""
+    """Portal options and emulator switches that change the state machine (docs/bitrix24.md#emulator-switches)."""
 
     reopen_allowed: bool = True
     pause_on_closed_resumes: bool = False
@@ -83,7 +83,7 @@ class TimemanPolicy:
     workday_finish: time = time(18, 0)
     allowed_delta_seconds: int = 900
     # Source: a paused day shows the pause moment as TIME_FINISH; the docs' example shows
-    # null (§10). False gives the docs' reading.
+    # null (docs/bitrix24.md#time-finish-while-paused). False gives the docs' reading.
     time_finish_while_paused: bool = True
 
     def validate(self) -> None:
@@ -298,7 +298,7 @@ def report_text(value: Any) -> str:
 def is_expired(
     record: WorkdayRecord | None, now: datetime, ctx: UserContext, policy: TimemanPolicy
 ) -> bool:
-    """§2.5. Only records that are not stopped can expire."""
+    """docs/bitrix24.md#expiry-rule. Only records that are not stopped can expire."""
     if record is None or record.stopped:
         return False
     if policy.expiry_policy == "docs":
@@ -347,7 +347,7 @@ def _fixed(offset: int) -> tzinfo:
 def state_of(
     record: WorkdayRecord | None, now: datetime, ctx: UserContext, policy: TimemanPolicy
 ) -> str:
-    """§2.2 in order: no record, expired, opened, paused, closed."""
+    """docs/bitrix24.md#derived-status in order: no record, expired, opened, paused, closed."""
     if record is None:
         return STATE_NONE
     if is_expired(record, now, ctx, policy):
@@ -362,7 +362,7 @@ def state_of(
 def same_period(
     record: WorkdayRecord, now: datetime, ctx: UserContext, policy: TimemanPolicy
 ) -> bool:
-    """Whether a closed record still belongs to the current working period (§2.3)."""
+    """Whether a closed record still belongs to the current working period (docs/bitrix24.md#reopen-or-a-new-day)."""
     if policy.new_period_after == "never":
         return True
     return record.start_date >= local_today(ctx.zone, now)
@@ -371,7 +371,7 @@ def same_period(
 def reopen_eligible(
     record: WorkdayRecord | None, now: datetime, ctx: UserContext, policy: TimemanPolicy
 ) -> bool:
-    """REOPEN (§2.3): stopped, reopen allowed, not flextime, same working period."""
+    """REOPEN (docs/bitrix24.md#reopen-or-a-new-day): stopped, reopen allowed, not flextime, same working period."""
     return (
         record is not None
         and record.stopped
@@ -385,7 +385,7 @@ def reopen_eligible(
 def time_finish_default(
     record: WorkdayRecord, ctx: UserContext, policy: TimemanPolicy
 ) -> str:
-    """§2.6, shown as a clock on the start date with the start offset.
+    """docs/bitrix24.md#suggested-finish-time, shown as a clock on the start date with the start offset.
 
     Policy "source": the shift end when the record has a shift, else S + 9 h.
     Policy "docs" (the legacy engine): the `workday_finish` option; when the day started
@@ -409,7 +409,7 @@ def time_finish_default(
 def status_object(
     record: WorkdayRecord | None, now: datetime, ctx: UserContext, policy: TimemanPolicy
 ) -> dict[str, Any]:
-    """Exactly what `timeman.status` returns (§1.1)."""
+    """Exactly what `timeman.status` returns (docs/bitrix24.md#status-object)."""
     state = state_of(record, now, ctx, policy)
     if record is None:
         return {"STATUS": STATUS_CLOSED}
@@ -509,7 +509,7 @@ def open_day(
     lat: Any = ABSENT,
     lon: Any = ABSENT,
 ) -> Outcome:
-    """`timeman.open` (§1.2, §2.3, §2.4)."""
+    """`timeman.open` (docs/bitrix24.md#opening-a-day, docs/bitrix24.md#eligible-actions, docs/bitrix24.md#transition-table)."""
     now = now.astimezone(UTC)
     state = state_of(record, now, ctx, policy)
     if state in (STATUS_OPENED, STATUS_EXPIRED):
@@ -555,7 +555,7 @@ def pause_day(
     ctx: UserContext,
     policy: TimemanPolicy,
 ) -> Outcome:
-    """`timeman.pause` (§1.3): acts only on an OPENED day; elsewhere a silent no-op.
+    """`timeman.pause` (docs/bitrix24.md#pausing-a-day): acts only on an OPENED day; elsewhere a silent no-op.
 
     With `policy.pause_on_closed_resumes` (the docs' claim), pausing a closed day that
     could be reopened resumes it and counts the gap as work, not as a break.
@@ -597,7 +597,7 @@ def close_day(
     lon: Any = ABSENT,
     ip: str = "",
 ) -> Outcome:
-    """`timeman.close` (§1.4, §2.4, §2.7)."""
+    """`timeman.close` (docs/bitrix24.md#closing-a-day, docs/bitrix24.md#transition-table, docs/bitrix24.md#arithmetic)."""
     now = now.astimezone(UTC).replace(microsecond=0)
     has_time = time_param is not ABSENT
     converted: TimeInfo | None = None

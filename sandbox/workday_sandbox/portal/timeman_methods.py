@@ -1,4 +1,4 @@
-"""The `timeman.*` REST methods over the pure engine in `workday_sandbox.portal.timeman_engine` (§1, §9.16)."""
+"""The `timeman.*` REST methods over the pure engine in `workday_sandbox.portal.timeman_engine` (docs/bitrix24.md#timeman-methods, docs/bitrix24.md#other-timeman-methods)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Portal users and the `user.get` / `user.current` shapes and filters (§7.1)."""
+"""Portal users and the `user.get` / `user.current` shapes and filters (docs/bitrix24.md#user-methods)."""
 
 from __future__ import annotations
 
