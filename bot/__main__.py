@@ -20,9 +20,9 @@ USAGE = """usage: python -m bot [run | sandbox [options] | portal [options]]
 
 
 SANDBOX_MISSING = """\
-The sandbox is not installed: it ships separately from the bot.
-Install it with:   pip install 'b24-workday-bot[sandbox]'
-(from a clone:     python3 run.py sandbox   sets up .venv with it and starts it)"""
+The sandbox is not installed: it ships separately from the bot, in the repository's
+sandbox/ folder. From a clone:   pip install ./sandbox
+(or python3 run.py sandbox, which sets up .venv with it and starts it)"""
 
 
 def _sandbox_entry(module: str) -> Callable[[list[str]], int | None] | None:
