@@ -44,14 +44,7 @@ class WorkdayAPI:
         lon: float | None = None,
     ) -> Workday:
         """Start a day, or resume a paused or reopenable one. A no-op on an open or EXPIRED day."""
-        params = _params(
-            user_id,
-            TIME=format_atom(at) if at else None,
-            REPORT=plain_text(report) if report else None,  # the user's own words
-            LAT=lat,
-            LON=lon,
-        )
-        return Workday.from_api(await self._client.call("timeman.open", params))
+        return await self._change("timeman.open", user_id, at, report, lat, lon)
 
     async def pause(self, user_id: int | None = None) -> Workday:
         """Pause an open day. Bitrix24 ignores a pause in any other state and answers
@@ -68,6 +61,10 @@ class WorkdayAPI:
         lon: float | None = None,
     ) -> Workday:
         """Finish the day. An EXPIRED day needs `at` and (on most schedules) `report`."""
+        return await self._change("timeman.close", user_id, at, report, lat, lon)
+
+    async def _change(self, method: str, user_id: int | None, at: datetime | None, report: str | None,
+                      lat: float | None, lon: float | None) -> Workday:
         params = _params(
             user_id,
             TIME=format_atom(at) if at else None,
@@ -75,7 +72,7 @@ class WorkdayAPI:
             LAT=lat,
             LON=lon,
         )
-        return Workday.from_api(await self._client.call("timeman.close", params))
+        return Workday.from_api(await self._client.call(method, params))
 
     async def settings(self, user_id: int | None = None) -> WorkdaySettings:
         return WorkdaySettings.from_api(await self._client.call("timeman.settings", _params(user_id)))
