@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
+from collections.abc import Callable
 from typing import Any
 
 from workday_sandbox.portal import timeman_engine as engine
@@ -61,23 +63,7 @@ def status(ctx: CallContext, params: dict[Any, Any]) -> Any:
 
 
 def open_(ctx: CallContext, params: dict[Any, Any]) -> Any:
-    query = upper_keys(params)
-    user = target_user(ctx, query)
-    portal = ctx.portal
-    outcome = _run(
-        lambda: engine.open_day(
-            portal.record_of(user.id),
-            portal.clock.now(),
-            portal.user_context(user),
-            portal.flags,
-            time_param=_param(query, "TIME"),
-            report=_param(query, "REPORT"),
-            lat=_param(query, "LAT"),
-            lon=_param(query, "LON"),
-        )
-    )
-    portal.store_outcome(user.id, outcome)
-    return portal.status_of(user.id)
+    return _change(ctx, params, engine.open_day)
 
 
 def pause(ctx: CallContext, params: dict[Any, Any]) -> Any:
@@ -91,11 +77,16 @@ def pause(ctx: CallContext, params: dict[Any, Any]) -> Any:
 
 
 def close(ctx: CallContext, params: dict[Any, Any]) -> Any:
+    return _change(ctx, params, functools.partial(engine.close_day, ip=ctx.ip))
+
+
+def _change(ctx: CallContext, params: dict[Any, Any], change: Callable[..., Any]) -> Any:
+    """timeman.open and timeman.close: the same TIME/REPORT/LAT/LON parameters."""
     query = upper_keys(params)
     user = target_user(ctx, query)
     portal = ctx.portal
     outcome = _run(
-        lambda: engine.close_day(
+        lambda: change(
             portal.record_of(user.id),
             portal.clock.now(),
             portal.user_context(user),
@@ -104,7 +95,6 @@ def close(ctx: CallContext, params: dict[Any, Any]) -> Any:
             report=_param(query, "REPORT"),
             lat=_param(query, "LAT"),
             lon=_param(query, "LON"),
-            ip=ctx.ip,
         )
     )
     portal.store_outcome(user.id, outcome)
