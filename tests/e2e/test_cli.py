@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from bot.config import contract_variables
 from workday_sandbox.redis_server import free_port
@@ -70,6 +71,11 @@ def test_nothing_configured_starts_the_sandbox(tmp_path: Path) -> None:
         assert page is not None and page.status_code == 200, "the sandbox page never came up"
     finally:
         process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=30)
+        try:
+            output, _ = process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output, _ = process.communicate()
+            pytest.fail(f"the sandbox did not stop within 60 s of Ctrl-C; its output:\n{output[-3000:]}")
     assert "Nothing is configured" in output and "starting the sandbox" in output
     assert process.returncode == 0
