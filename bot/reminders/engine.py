@@ -48,6 +48,8 @@ log = logging.getLogger(__name__)
 
 SNOOZE = "sn"
 BREAK_END = "be"
+BREAK_NUDGE = "bn"  # once, if the day is still paused a while after "your break is over"
+BREAK_NUDGE_AFTER = timedelta(minutes=10)
 BATCH_DEADLINE = 300.0  # a fan-out may queue behind the portal's rate limit for minutes
 
 
@@ -55,7 +57,8 @@ class NoticeKind(StrEnum):
     ASK = "ask"  # time for a break: [Pause now] [In 10 min] [Skip]
     AUTO_PAUSED = "auto_paused"
     AUTO_PAUSE_FAILED = "auto_pause_failed"
-    BREAK_OVER = "break_over"  # [Resume]
+    BREAK_OVER = "break_over"  # [Resume] [5 more min]
+    STILL_ON_BREAK = "still_on_break"  # the break-over message was ignored and the day is still paused
     AUTO_RESUMED = "auto_resumed"
     AUTO_RESUME_FAILED = "auto_resume_failed"
     CLOSE_NUDGE = "close_nudge"  # the day is still open in the evening
@@ -301,6 +304,10 @@ class ReminderEngine:
             if item.schedule_follow_up is not None:
                 follow_up = one_off_job(BREAK_END, item.reminder.id, int(item.job.due.timestamp()))
                 await self._store.schedule(follow_up, item.schedule_follow_up, only_if_new=True)
+            if item.notice is not None and item.notice.kind is NoticeKind.BREAK_OVER:
+                # One key per reminder: "5 more minutes" takes it back (see ReminderService).
+                nudge = one_off_job(BREAK_NUDGE, item.reminder.id, 0)
+                await self._store.schedule(nudge, self._clock.now() + BREAK_NUDGE_AFTER, only_if_new=True)
         report.skipped += len(finished) + sum(1 for item in work if item.notice is None)
         for job, reminder in finished:
             await self._complete(job, reminder)
@@ -345,6 +352,9 @@ class ReminderEngine:
                     to_resume.append(item)
                 elif day.status is WorkdayStatus.PAUSED:
                     item.notice = self._notice(item, NoticeKind.BREAK_OVER)
+            elif one_off == BREAK_NUDGE:
+                if day.status is WorkdayStatus.PAUSED:  # not resumed or closed meanwhile
+                    item.notice = self._notice(item, NoticeKind.STILL_ON_BREAK)
             elif kind is Kind.BREAK:
                 if day.status is not WorkdayStatus.OPENED and not earlier:
                     continue  # a day off, or already on a break: no nagging

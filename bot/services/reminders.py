@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta
 
 from bot.clock import Clock
 from bot.reminders.directory import UserDirectory
-from bot.reminders.engine import BREAK_END, SNOOZE
+from bot.reminders.engine import BREAK_END, BREAK_NUDGE, SNOOZE
 from bot.reminders.models import Kind, Reminder, ReminderDraft
 from bot.reminders.schedule import next_fire
 from bot.reminders.store import ReminderStore, one_off_job, recurring_job
@@ -17,6 +17,9 @@ log = logging.getLogger(__name__)
 
 MAX_REMINDERS = 10
 SNOOZE_MINUTES = 10
+SNOOZE_CHOICES = (5, 10, 15)  # the "ask" prompt's snooze buttons
+MORE_BREAK_MINUTES = 5  # "5 more minutes" on the break-over message
+CLOSE_LATER_HOURS = (1, 2)  # "Still working: remind me in 1 h / 2 h" on the forgot-to-close nudge
 MORNING_CHECK = time(8, 30)
 
 
@@ -24,6 +27,24 @@ class TooManyReminders(Exception):
     def __init__(self, count: int) -> None:
         super().__init__(f"{count} reminders already")
         self.count = count  # how many the user has
+
+
+class DuplicateReminder(Exception):
+    """The user already has this very reminder: a second one would fire twice."""
+
+    def __init__(self, existing: Reminder) -> None:
+        super().__init__(f"reminder {existing.id} is the same")
+        self.existing = existing
+
+
+def _same(draft: ReminderDraft, reminder: Reminder) -> bool:
+    """Identical for the user: kind, time and days, and for a break its mode and length."""
+    if (draft.kind, draft.at, draft.days) != (reminder.kind, reminder.at, reminder.days):
+        return False
+    if draft.kind is not Kind.BREAK:
+        return True
+    return (draft.mode, draft.break_minutes, draft.auto_resume) == (
+        reminder.mode, reminder.break_minutes, reminder.auto_resume)
 
 
 def _new_kinds(kind: Kind, existing: list[Reminder]) -> list[Kind]:
@@ -70,8 +91,12 @@ class ReminderService:
 
     async def create(self, telegram_id: int, draft: ReminderDraft) -> list[Scheduled]:
         """Create a reminder. An evening "forgot to close" check comes with a morning
-        check for a day left open (each replaces an earlier one of its kind)."""
+        check for a day left open (each replaces an earlier one of its kind). Raises
+        DuplicateReminder for one the user already has, TooManyReminders at the limit."""
         existing = await self._store.for_user(telegram_id)
+        for reminder in existing:
+            if _same(draft, reminder):
+                raise DuplicateReminder(reminder)
         kinds = _new_kinds(draft.kind, existing)
         # Checked before anything is written: never half of an evening/morning pair.
         if not _fits(kinds, existing):
@@ -132,11 +157,35 @@ class ReminderService:
         return True
 
     async def snooze(self, telegram_id: int, reminder_id: int, minutes: int = SNOOZE_MINUTES) -> datetime | None:
+        """Ask again in `minutes` (one of SNOOZE_CHOICES; the old button meant 10)."""
         reminder = await self.owned(telegram_id, reminder_id)
-        if reminder is None:
+        if reminder is None or minutes not in SNOOZE_CHOICES:
             return None
         at = self._clock.now() + timedelta(minutes=minutes)
         await self._store.schedule(one_off_job(SNOOZE, reminder.id, int(at.timestamp())), at)
+        return at
+
+    async def more_break(self, telegram_id: int, reminder_id: int) -> datetime | None:
+        """"5 more minutes" after the break is over: the break-over message comes again
+        then, and the follow-up for an ignored one waits for that message instead."""
+        reminder = await self.owned(telegram_id, reminder_id)
+        if reminder is None:
+            return None
+        now = self._clock.now()
+        at = now + timedelta(minutes=MORE_BREAK_MINUTES)
+        await self._store.unschedule(one_off_job(BREAK_NUDGE, reminder.id, 0))
+        await self._store.schedule(one_off_job(BREAK_END, reminder.id, int(now.timestamp())), at,
+                                   only_if_new=True)
+        return at
+
+    async def close_later(self, telegram_id: int, reminder_id: int, hours: int) -> datetime | None:
+        """"Still working": the forgot-to-close check comes again in `hours` (if the day
+        is still open then)."""
+        reminder = await self.owned(telegram_id, reminder_id)
+        if reminder is None or reminder.kind is not Kind.CLOSE or hours not in CLOSE_LATER_HOURS:
+            return None
+        at = self._clock.now() + timedelta(hours=hours)
+        await self._store.schedule(one_off_job(SNOOZE, reminder.id, int(at.timestamp())), at, only_if_new=True)
         return at
 
     async def start_break_timer(self, telegram_id: int, reminder_id: int) -> datetime | None:

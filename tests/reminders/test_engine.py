@@ -313,3 +313,72 @@ async def test_downtime_after_a_jump_still_counts_as_late(world: World) -> None:
     world.advance(minutes=11)  # ...and then the bot was down for 11 minutes
     report = await world.engine().tick()
     assert report.late == 1 and world.notifier.notices == []
+
+
+async def test_a_snooze_fires_once_across_two_engines(world: World) -> None:
+    await world.employee(100, 10)
+    scheduled = await break_reminder(world, 100)
+    await world.bitrix.workday.open(10)
+    to_lunch(world)
+    await world.engine().tick()
+    assert await world.service.snooze(100, scheduled.reminder.id, 5) == world.clock.now() + timedelta(minutes=5)
+    world.advance(minutes=6)
+    first, second = world.engine(), world.engine()
+    await asyncio.gather(first.tick(), second.tick(), first.tick(), second.tick())
+    assert world.notifier.kinds_for(100) == ["ask", "ask"]
+
+
+async def test_an_ignored_break_over_is_followed_up_once(world: World) -> None:
+    await world.employee(100, 10)
+    await break_reminder(world, 100, Mode.AUTO, minutes=30)
+    await world.bitrix.workday.open(10)
+    to_lunch(world)
+    await world.engine().tick()
+    world.advance(minutes=31)
+    await world.engine().tick()
+    assert world.notifier.kinds_for(100) == ["auto_paused", "break_over"]
+    world.advance(minutes=11)
+    first, second = world.engine(), world.engine()
+    await asyncio.gather(first.tick(), second.tick())
+    assert world.notifier.kinds_for(100) == ["auto_paused", "break_over", "still_on_break"]
+    world.advance(minutes=30)
+    await world.engine().tick()  # one follow-up only
+    assert world.notifier.kinds_for(100) == ["auto_paused", "break_over", "still_on_break"]
+
+
+async def test_no_follow_up_once_back_and_five_more_minutes_come_once(world: World) -> None:
+    await world.employee(100, 10)
+    scheduled = await break_reminder(world, 100, Mode.AUTO, minutes=30)
+    await world.bitrix.workday.open(10)
+    to_lunch(world)
+    await world.engine().tick()
+    world.advance(minutes=31)
+    await world.engine().tick()
+    # "5 more minutes": the break-over message comes again then (once, across two
+    # engines), and the follow-up counts from that one.
+    await world.service.more_break(100, scheduled.reminder.id)
+    world.advance(minutes=6)
+    first, second = world.engine(), world.engine()
+    await asyncio.gather(first.tick(), second.tick())
+    assert world.notifier.kinds_for(100) == ["auto_paused", "break_over", "break_over"]
+    await world.bitrix.workday.open(10)  # back at work: the follow-up checks its premise
+    world.advance(minutes=11)
+    await world.engine().tick()
+    assert world.notifier.kinds_for(100) == ["auto_paused", "break_over", "break_over"]
+
+
+async def test_the_close_check_comes_again_later_only_if_still_open(world: World) -> None:
+    await world.employee(100, 10)
+    [evening, _] = await world.service.create(100, ReminderDraft(kind=Kind.CLOSE, at=time(18, 30)))
+    await world.bitrix.workday.open(10)
+    world.clock.set(datetime(2026, 3, 2, 17, 30, 1, tzinfo=UTC))  # 18:30 in Berlin
+    await world.engine().tick()
+    assert await world.service.close_later(100, evening.reminder.id, 1)
+    world.advance(minutes=61)
+    await world.engine().tick()
+    assert world.notifier.kinds_for(100) == ["close_nudge", "close_nudge"]
+    assert await world.service.close_later(100, evening.reminder.id, 1)
+    await world.bitrix.workday.close(10)
+    world.advance(minutes=61)
+    await world.engine().tick()
+    assert world.notifier.kinds_for(100) == ["close_nudge", "close_nudge"]
