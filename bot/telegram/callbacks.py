@@ -39,6 +39,15 @@ class ReminderAction(CallbackData, prefix="rm"):
     rid: ItemId
 
 
+class ReminderLater(CallbackData, prefix="rmz"):
+    """"Later" buttons on reminder messages: ask again in `n` minutes (snooze), 5 more
+    minutes of break (more), or the forgot-to-close check again in `n` hours (close)."""
+
+    action: Word  # snooze | more | close
+    rid: ItemId
+    n: Annotated[int, Field(ge=0, le=120)] = 0
+
+
 class LanguageChoice(CallbackData, prefix="lang"):
     code: Word
 
@@ -62,7 +71,7 @@ class RemindStep(CallbackData, prefix="rw"):
 class ReminderEdit(CallbackData, prefix="rl"):
     """A /reminders button. Only the id: the service checks that it is the tapper's."""
 
-    action: Word  # on | off | del
+    action: Word  # on | off | ask (delete?) | del | keep (not deleted)
     rid: ItemId
 
 

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from aiogram.types import InlineKeyboardMarkup
 
+from bot.bitrix24 import WorkdayStatus
+
 from bot.clock import Clock
 from bot.i18n import Translator, language_for
 from bot.reminders.engine import DeliveryHeld, Notice, NoticeKind
+from bot.services.reminders import CLOSE_LATER_HOURS, SNOOZE_CHOICES
 from bot.services.workday import Action, DayReport, classify_failure
 from bot.storage.profiles import ProfileRepository
 from bot.telegram import formatting as fmt
-from bot.telegram.callbacks import ReminderAction
+from bot.telegram.callbacks import ReminderAction, ReminderLater
 from bot.telegram.day_card import card_keyboard, card_text, failure_text
-from bot.telegram.keyboards import button, keyboard
+from bot.telegram.keyboards import Row, button, keyboard
 from bot.telegram.sender import PacedSender, SendOutcome
 from bot.telegram.view import UserView
 
@@ -47,9 +50,9 @@ def render_notice(notice: Notice, view: UserView) -> tuple[str, InlineKeyboardMa
     if notice.kind is NoticeKind.ASK:
         choices = keyboard([
             button(t("btn.pause_now"), ReminderAction(action="pause", rid=reminder.id)),
-            button(t("btn.snooze"), ReminderAction(action="snooze", rid=reminder.id)),
             button(t("btn.skip"), ReminderAction(action="skip", rid=reminder.id)),
-        ])
+        ], [button(t("btn.snooze_in", minutes=n), ReminderLater(action="snooze", rid=reminder.id, n=n))
+            for n in SNOOZE_CHOICES])
         return t("notice.ask", time=at), choices
     if notice.kind in (NoticeKind.AUTO_PAUSE_FAILED, NoticeKind.AUTO_RESUME_FAILED):
         assert notice.error is not None
@@ -65,6 +68,8 @@ def render_notice(notice: Notice, view: UserView) -> tuple[str, InlineKeyboardMa
             lines.append(t(key, time=fmt.clock(notice.follow_up_at, zone)))
     elif notice.kind is NoticeKind.BREAK_OVER:
         lines.append(t("notice.break_over", minutes=minutes))
+    elif notice.kind is NoticeKind.STILL_ON_BREAK:
+        lines.append(t("notice.still_on_break"))
     elif notice.kind is NoticeKind.AUTO_RESUMED:
         lines.append(t("notice.auto_resumed", minutes=minutes))
     elif notice.kind is NoticeKind.CLOSE_NUDGE:
@@ -74,4 +79,20 @@ def render_notice(notice: Notice, view: UserView) -> tuple[str, InlineKeyboardMa
     if notice.day is None:
         return "\n".join(lines), None
     lines += ["", card_text(notice.day, now, zone, t)]
-    return "\n".join(lines), card_keyboard(notice.day, zone, t)
+    return "\n".join(lines), _with_rows(card_keyboard(notice.day, zone, t), _extra_rows(notice, t))
+
+
+def _extra_rows(notice: Notice, t: Translator) -> list[Row]:
+    """What a reminder offers besides the day card's own buttons: more break, or later."""
+    rid = notice.reminder.id
+    day = notice.day
+    if notice.kind in (NoticeKind.BREAK_OVER, NoticeKind.STILL_ON_BREAK) and day and day.status is WorkdayStatus.PAUSED:
+        return [[button(t("btn.more_break"), ReminderLater(action="more", rid=rid))]]
+    if notice.kind is NoticeKind.CLOSE_NUDGE and day and day.status in (WorkdayStatus.OPENED, WorkdayStatus.PAUSED):
+        return [[button(t("btn.close_later", hours=hours), ReminderLater(action="close", rid=rid, n=hours))
+                 for hours in CLOSE_LATER_HOURS]]
+    return []
+
+
+def _with_rows(markup: InlineKeyboardMarkup, rows: list[Row]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[*markup.inline_keyboard, *(list(row) for row in rows)]) if rows else markup

@@ -89,7 +89,7 @@ async def test_text_shortcuts(harness: Harness, anna: User, command: str, at: ti
     # It is 09:00 in Berlin (Anna's Bitrix24 zone): the first one fires later today.
     assert f"Next: today at {at:%H:%M} (Europe/Berlin)" in reply.text
     assert item.next_at == datetime(2026, 3, 2, at.hour - 1, at.minute, tzinfo=UTC)
-    assert reply.button("My reminders")
+    assert reply.button("Reminders")
 
 
 async def test_shortcut_with_auto_resume_and_weekend(harness: Harness, anna: User) -> None:
@@ -121,10 +121,10 @@ async def test_the_whole_break_wizard_edits_one_message(harness: Harness, anna: 
     menu = await harness.say(anna, "/remind")
     assert "Reminders" in menu.text and "Europe/Berlin" in menu.text
     assert [label for label, _ in menu.buttons] == [
-        "🍽 New break reminder", "🌙 Forgot-to-close check", "📋 My reminders", "🌍 Time zone"]
+        "🍽 New break", "🌙 Close check", "📋 Reminders", "🌍 Time zone"]
     before = sent_count(harness, ANNA_TG)
 
-    card = await harness.tap(anna, menu, menu.button("New break reminder"))
+    card = await harness.tap(anna, menu, menu.button("New break"))
     labels = [label for label, _ in card.buttons]
     assert labels[:6] == ["11:30", "12:00", "12:30", "13:00", "13:30", "14:00"]
     assert "🕐 Other time…" in labels
@@ -137,9 +137,10 @@ async def test_the_whole_break_wizard_edits_one_message(harness: Harness, anna: 
     assert [label for label, _ in card.buttons][:7] == ["✓ Mon", "Tue", "✓ Wed", "Thu", "✓ Fri", "Sat", "Sun"]
 
     card = await harness.tap(anna, card, card.button("Next"))
-    assert "Mon, Wed, Fri" in card.text and "[Pause now] [In 10 min] [Skip]" in card.text
-    card = await harness.tap(anna, card, card.button("Pause automatically"))
-    assert [label for label, _ in card.buttons][:5] == ["No", "15 min", "30 min", "45 min", "60 min"]
+    assert "Mon, Wed, Fri" in card.text and "[Pause now] [Skip] and [⏰ 5, 10, 15 min]" in card.text
+    card = await harness.tap(anna, card, card.button("Auto-pause"))
+    # The likeliest lengths first; "no set length" (no come-back reminder) last.
+    assert [label for label, _ in card.buttons][:5] == ["30 min", "60 min", "15 min", "45 min", "No set length"]
     card = await harness.tap(anna, card, card.button("45 min"))
     assert "45-minute break" in card.text
     card = await harness.tap(anna, card, card.button("Resume automatically"))
@@ -164,7 +165,7 @@ def _key(harness: Harness, telegram_id: int):  # noqa: ANN202 - aiogram's Storag
 
 async def test_wizard_other_time_empty_days_and_no_break(harness: Harness, anna: User) -> None:
     menu = await harness.say(anna, "/remind")
-    card = await harness.tap(anna, menu, menu.button("New break reminder"))
+    card = await harness.tap(anna, menu, menu.button("New break"))
     card = await harness.tap(anna, card, card.button("Other time"))
     assert "Send the time like <code>12:45</code>" in card.text
     assert [label for label, _ in card.buttons] == ["✖️ Cancel"]
@@ -186,7 +187,7 @@ async def test_wizard_other_time_empty_days_and_no_break(harness: Harness, anna:
     assert "Choose at least one day" not in days.text
     card = await harness.tap(anna, days, days.button("Next"))
     card = await harness.tap(anna, card, card.button("Ask me"))
-    card = await harness.tap(anna, card, card.button("No"))
+    card = await harness.tap(anna, card, card.button("No set length"))
     assert "Reminder saved" in card.text and "Sat" in card.text
     [item] = await stored(harness, ANNA_TG)
     assert (item.reminder.at, item.reminder.days, item.reminder.mode, item.reminder.break_minutes) == (
@@ -196,7 +197,7 @@ async def test_wizard_other_time_empty_days_and_no_break(harness: Harness, anna:
 
 async def test_wizard_cancel_button_and_commands_mid_wizard(harness: Harness, anna: User) -> None:
     menu = await harness.say(anna, "/remind")
-    card = await harness.tap(anna, menu, menu.button("New break reminder"))
+    card = await harness.tap(anna, menu, menu.button("New break"))
     card = await harness.tap(anna, card, card.button("Other time"))
     # A command mid-wizard is a command, not a time; the wizard waits.
     assert "Day not started" in (await harness.say(anna, "/status")).text
@@ -210,7 +211,7 @@ async def test_wizard_cancel_button_and_commands_mid_wizard(harness: Harness, an
 async def test_expired_wizard_buttons_never_crash(harness: Harness, anna: User, redis: Redis) -> None:
     # After /cancel.
     menu = await harness.say(anna, "/remind")
-    card = await harness.tap(anna, menu, menu.button("New break reminder"))
+    card = await harness.tap(anna, menu, menu.button("New break"))
     assert "Cancelled" in (await harness.say(anna, "/cancel")).text
     card = await harness.tap(anna, card, card.button("13:00"))
     assert card.text == "This menu has expired. Start again with /remind."
@@ -218,7 +219,7 @@ async def test_expired_wizard_buttons_never_crash(harness: Harness, anna: User, 
 
     # After the draft expired in Redis (its TTL), on a later step.
     menu = await harness.say(anna, "/remind")
-    card = await harness.tap(anna, menu, menu.button("New break reminder"))
+    card = await harness.tap(anna, menu, menu.button("New break"))
     card = await harness.tap(anna, card, card.button("13:00"))
     next_data = card.button("Next")
     keys = [key async for key in redis.scan_iter(match=KEYS("fsm", "*"))]
@@ -238,7 +239,7 @@ async def test_expired_wizard_buttons_never_crash(harness: Harness, anna: User, 
 
     # A typed time after the draft is gone.
     menu = await harness.say(anna, "/remind")
-    card = await harness.tap(anna, menu, menu.button("New break reminder"))
+    card = await harness.tap(anna, menu, menu.button("New break"))
     await harness.tap(anna, card, card.button("Other time"))
     data = await harness.dispatcher.storage.get_data(_key(harness, ANNA_TG))
     await harness.dispatcher.storage.set_data(_key(harness, ANNA_TG), {k: v for k, v in data.items()
@@ -249,10 +250,10 @@ async def test_expired_wizard_buttons_never_crash(harness: Harness, anna: User, 
 
 async def test_an_older_wizard_message_and_a_second_save_tap(harness: Harness, anna: User) -> None:
     first = await harness.say(anna, "/remind")
-    first = await harness.tap(anna, first, first.button("New break reminder"))
+    first = await harness.tap(anna, first, first.button("New break"))
     old_time = first.button("13:00")
     second = await harness.say(anna, "/remind")
-    second = await harness.tap(anna, second, second.button("New break reminder"))
+    second = await harness.tap(anna, second, second.button("New break"))
     # The older wizard no longer owns the draft.
     first = await harness.tap(anna, first, old_time)
     assert "This menu has expired" in first.text
@@ -260,7 +261,7 @@ async def test_an_older_wizard_message_and_a_second_save_tap(harness: Harness, a
     card = await harness.tap(anna, second, second.button("13:00"))
     card = await harness.tap(anna, card, card.button("Next"))
     card = await harness.tap(anna, card, card.button("Ask me"))
-    no_break = card.button("No")
+    no_break = card.button("No set length")
     card = await harness.tap(anna, card, no_break)
     assert "Reminder saved" in card.text
     card = await harness.tap(anna, card, no_break)  # a quick double tap, delivered late
@@ -271,7 +272,7 @@ async def test_an_older_wizard_message_and_a_second_save_tap(harness: Harness, a
 
 async def test_a_late_tap_from_an_earlier_step_does_nothing(harness: Harness, anna: User) -> None:
     menu = await harness.say(anna, "/remind")
-    card = await harness.tap(anna, menu, menu.button("New break reminder"))
+    card = await harness.tap(anna, menu, menu.button("New break"))
     thirteen = card.button("13:00")
     card = await harness.tap(anna, card, thirteen)
     card = await harness.tap(anna, card, card.button("Next"))
@@ -286,7 +287,7 @@ async def test_a_late_tap_from_an_earlier_step_does_nothing(harness: Harness, an
 
 async def test_forgot_to_close_from_the_menu_adds_a_morning_check(harness: Harness, anna: User) -> None:
     menu = await harness.say(anna, "/remind")
-    card = await harness.tap(anna, menu, menu.button("Forgot-to-close"))
+    card = await harness.tap(anna, menu, menu.button("Close check"))
     assert "still open or paused" in card.text
     labels = [label for label, _ in card.buttons]
     assert labels[:7] == ["17:00", "17:30", "18:00", "18:30", "19:00", "19:30", "20:00"]
@@ -325,7 +326,7 @@ async def test_forgot_to_close_by_text_and_typed_time(harness: Harness, anna: Us
 async def test_reminders_list_toggle_and_delete(harness: Harness, anna: User, redis: Redis) -> None:
     empty = await harness.say(anna, "/reminders")
     assert "no reminders yet" in empty.text and "/remind 13:00" in empty.text
-    assert empty.button("New break reminder")
+    assert empty.button("New break")
 
     await harness.say(anna, "/remind 13:00 auto 45m")
     await harness.say(anna, "/remind 12:30 mon,wed,fri")
@@ -335,24 +336,33 @@ async def test_reminders_list_toggle_and_delete(harness: Harness, anna: User, re
     assert "1. 🍽 <b>12:30</b> break · Mon, Wed, Fri · ask me" in listing.text
     assert "2. 🍽 <b>13:00</b> break · Mon–Fri · pause automatically · 45 min break, then remind me" in listing.text
     assert "on, next today at 12:30" in listing.text
-    assert [label for label, _ in listing.buttons][:4] == ["🔕 Off #1", "🗑 Delete #1", "🔕 Off #2", "🗑 Delete #2"]
+    # One row per reminder, named by its time: a switch (ticked while on) and delete.
+    assert [label for label, _ in listing.buttons][:4] == ["✅ 12:30", "🗑 12:30", "✅ 13:00", "🗑 13:00"]
     first, second = (item.reminder.id for item in await stored(harness, ANNA_TG))
     store = ReminderStore(redis, KEYS)
     before = sent_count(harness, ANNA_TG)
 
-    listing = await harness.tap(anna, listing, listing.button("Off #1"))
+    listing = await harness.tap(anna, listing, listing.button("✅ 12:30"))
     assert "Switched off" in listing.text and "🔕 off" in listing.text
     assert await store.due_at(recurring_job(first)) is None  # out of the due queue
-    assert listing.button("On #1")
-    listing = await harness.tap(anna, listing, listing.button("On #1"))
+    listing = await harness.tap(anna, listing, listing.button("⬜ 12:30"))
     assert "Switched on" in listing.text
     assert await store.due_at(recurring_job(first)) == datetime(2026, 3, 2, 11, 30, tzinfo=UTC)
 
-    listing = await harness.tap(anna, listing, listing.button("Delete #2"))
+    # Delete asks first: a mis-tap on a phone is easy. "Keep" leaves it be.
+    listing = await harness.tap(anna, listing, listing.button("🗑 13:00"))
+    assert "Delete this reminder?" in listing.text
+    assert [label for label, _ in listing.buttons][2:4] == ["🗑 Delete 13:00", "↩️ Keep"]
+    assert len(await stored(harness, ANNA_TG)) == 2
+    listing = await harness.tap(anna, listing, listing.button("Keep"))
+    assert "Delete this reminder?" not in listing.text and len(await stored(harness, ANNA_TG)) == 2
+    listing = await harness.tap(anna, listing, listing.button("🗑 13:00"))
+    listing = await harness.tap(anna, listing, listing.button("Delete 13:00"))
     assert "Deleted" in listing.text and "13:00" not in listing.text
     assert await store.due_at(recurring_job(second)) is None
     assert [item.reminder.id for item in await stored(harness, ANNA_TG)] == [first]
-    listing = await harness.tap(anna, listing, listing.button("Delete #1"))
+    listing = await harness.tap(anna, listing, listing.button("🗑 12:30"))
+    listing = await harness.tap(anna, listing, listing.button("Delete 12:30"))
     assert "no reminders yet" in listing.text
     assert sent_count(harness, ANNA_TG) == before  # all edited in place
 
@@ -363,7 +373,7 @@ async def test_forged_reminder_ids_do_nothing(harness: Harness, anna: User, bori
     store = ReminderStore(redis, KEYS)
     due = await store.due_at(recurring_job(item.reminder.id))
     own = await harness.say(boris, "/reminders")
-    for action in ("del", "off", "on"):
+    for action in ("del", "off", "on", "ask"):
         own = await harness.tap(boris, own, ReminderEdit(action=action, rid=item.reminder.id).pack())
         assert "doesn't exist, or isn't yours" in own.text
     own = await harness.tap(boris, own, ReminderEdit(action="del", rid=999999).pack())
@@ -479,12 +489,12 @@ async def test_russian(harness: Harness, portal: PortalEmulator, redis: Redis) -
     assert "Ближайшее: сегодня в 13:00 (Europe/Moscow)" in reply.text
     assert "Не понял «когда-нибудь»" in (await harness.say(boris, "/remind 13:00 когда-нибудь")).text
     menu = await harness.say(boris, "/remind")
-    card = await harness.tap(boris, menu, menu.button("Новое напоминание"))
+    card = await harness.tap(boris, menu, menu.button("Перерыв"))
     card = await harness.tap(boris, card, card.button("12:00"))
     assert "✓ пн" in [label for label, _ in card.buttons]
     await relax(redis)
     listing = await harness.say(boris, "/reminders")
-    assert "Ваши напоминания" in listing.text and listing.button("Удалить №1")
+    assert "Ваши напоминания" in listing.text and listing.button("🗑 13:00")
     assert "Ваш часовой пояс" in (await harness.say(boris, "/timezone")).text
 
 
@@ -501,21 +511,22 @@ async def test_the_reminder_limit(harness: Harness, anna: User, redis: Redis) ->
     assert len(await stored(harness, ANNA_TG)) == MAX_REMINDERS
     assert "already have 10 reminders" in (await harness.say(anna, "/remind 20:00")).text
     menu = await harness.say(anna, "/remind")
-    card = await harness.tap(anna, menu, menu.button("New break reminder"))
+    card = await harness.tap(anna, menu, menu.button("New break"))
     assert "already have 10 reminders" in card.text
     assert len(await stored(harness, ANNA_TG)) == MAX_REMINDERS
 
     # A wizard that started before the limit was reached is refused when it saves.
     await relax(redis)
     listing = await harness.say(anna, "/reminders")
-    listing = await harness.tap(anna, listing, listing.button("Delete #1"))
+    listing = await harness.tap(anna, listing, listing.button("🗑 08:00"))
+    listing = await harness.tap(anna, listing, listing.button("Delete 08:00"))
     menu = await harness.say(anna, "/remind")
-    card = await harness.tap(anna, menu, menu.button("New break reminder"))
+    card = await harness.tap(anna, menu, menu.button("New break"))
     await service(harness).create(ANNA_TG, ReminderDraft(kind=Kind.BREAK, at=time(7, 0)))
-    card = await harness.tap(anna, card, card.button("13:00"))
+    card = await harness.tap(anna, card, card.button("13:30"))
     card = await harness.tap(anna, card, card.button("Next"))
     card = await harness.tap(anna, card, card.button("Ask me"))
-    card = await harness.tap(anna, card, card.button("No"))
+    card = await harness.tap(anna, card, card.button("No set length"))
     assert "already have 10 reminders" in card.text
     assert len(await stored(harness, ANNA_TG)) == MAX_REMINDERS
 

@@ -256,19 +256,26 @@ error-unexpected = ⚠️ Something went wrong on my side. If you were changing 
 ## Reminders: what the engine sends
 
 btn-pause-now = ⏸ Pause now
-btn-snooze = ⏰ In 10 min
+btn-snooze-in = ⏰ { $minutes } min
+btn-more-break = ⏰ 5 more min
+btn-close-later = ⏰ In { $hours } h
 btn-skip = ✖️ Skip
-notice-ask = 🍽 It's { $time }: time for a break!
+notice-ask =
+    🍽 It's { $time }: time for a break!
+    Not now? Tap ⏰ and I'll ask again in 5, 10 or 15 minutes.
 notice-auto-paused = ⏸ { $time }: break time. I paused your day.
 notice-will-remind = I'll remind you to come back at { $time }.
 notice-will-resume = I'll resume your day at { $time }.
 notice-break-over = ⏰ Your { $minutes }-minute break is over.
+notice-still-on-break = ⏰ Still on a break? Your day is still paused.
 notice-auto-resumed = ▶️ Your { $minutes }-minute break is over: I resumed your day.
 notice-auto-pause-failed = ⏰ Break reminder ({ $time }): I couldn't pause your day.
 notice-auto-resume-failed = ⏰ Your break is over, but I couldn't resume your day.
-notice-close-nudge = 🌙 It's { $time } and your day is still open. Finish it?
+notice-close-nudge = 🌙 It's { $time } and your day is still open. Close it, or tap ⏰ if you're still working.
 notice-morning-repair = 🌅 Good morning! The day of { $date } was never closed.
 remind-snoozed = ⏰ OK, I'll remind you again at { $time }.
+remind-more-break = ⏰ OK, 5 more minutes: I'll remind you at { $time }.
+remind-close-later = ⏰ OK, I'll check your day again at { $time }.
 remind-skipped = Skipped this break. Back to work!
 remind-gone = This reminder no longer exists.
 remind-break-timer = I'll remind you to come back at { $time }.
@@ -295,20 +302,19 @@ remind-parse-break-only = Mode and break length are for break reminders only. A 
 remind-menu =
     ⏰ <b>Reminders</b>
     What would you like to set up? Your time zone: { $zone }.
-btn-rem-new = 🍽 New break reminder
-btn-rem-close = 🌙 Forgot-to-close check
-btn-rem-list = 📋 My reminders
+btn-rem-new = 🍽 New break
+btn-rem-close = 🌙 Close check
+btn-rem-list = 📋 Reminders
 btn-rem-tz = 🌍 Time zone
 btn-rem-other-time = 🕐 Other time…
 btn-rem-next = Next →
 btn-rem-ask = 🙋 Ask me
-btn-rem-auto = ⏸ Pause automatically
-btn-rem-no-break = No
+btn-rem-auto = ⏸ Auto-pause
+btn-rem-no-break = No set length
 btn-rem-resume-remind = 🔔 Remind me to resume
 btn-rem-resume-auto = ▶️ Resume automatically
-btn-rem-off = 🔕 Off #{ $n }
-btn-rem-on = 🔔 On #{ $n }
-btn-rem-delete = 🗑 Delete #{ $n }
+btn-rem-delete-yes = 🗑 Delete { $time }
+btn-rem-keep = ↩️ Keep
 remind-ask-time =
     🍽 <b>New break reminder</b>
     At what time? (time zone { $zone })
@@ -321,7 +327,7 @@ remind-no-days = Choose at least one day.
 remind-ask-mode =
     🍽 Break at <b>{ $time }</b>, { $days }
     When it's time, should I…
-    • <b>ask you</b>: a message with [Pause now] [In 10 min] [Skip]
+    • <b>ask you</b>: a message with [Pause now] [Skip] and [⏰ 5, 10, 15 min]
     • <b>pause automatically</b>: I pause your day and tell you, with a [Resume] button
 remind-ask-length =
     🍽 Break at <b>{ $time }</b>, { $days }, { $mode }
@@ -354,7 +360,7 @@ remind-mode-ask = ask me
 remind-mode-auto = pause automatically
 remind-length-remind = { $minutes } min break, then remind me
 remind-length-resume = { $minutes } min break, then resume automatically
-remind-explain-ask = At that time you'll get a message with [Pause now] [In 10 min] [Skip].
+remind-explain-ask = At that time you'll get a message with [Pause now] [Skip] and [⏰ 5, 10, 15 min].
 remind-explain-auto = At that time I'll pause your day and tell you, with a [Resume] button.
 remind-explain-close = It fires only while your day is still open or paused.
 remind-explain-morning = If a day was left open, I'll help you close it in the morning.
@@ -373,6 +379,8 @@ reminders-off = 🔕 off
 reminders-switched-on = 🔔 Switched on.
 reminders-switched-off = 🔕 Switched off.
 reminders-deleted = 🗑 Deleted.
+reminders-confirm-delete = 🗑 Delete this reminder? Tap «Delete» once more, or «Keep».
+remind-duplicate = You already have this reminder, so I didn't add it again:
 reminders-not-found = ⚠️ That reminder doesn't exist, or isn't yours. Nothing was changed.
 
 ## Time zone

@@ -259,20 +259,27 @@ error-unexpected = ⚠️ У меня что-то пошло не так. Есл
 
 ## Reminders: what the engine sends
 
-btn-pause-now = ⏸ Пауза сейчас
-btn-snooze = ⏰ Через 10 мин
+btn-pause-now = ⏸ Пауза
+btn-snooze-in = ⏰ { $minutes } мин
+btn-more-break = ⏰ Ещё 5 мин
+btn-close-later = ⏰ Через { $hours } ч
 btn-skip = ✖️ Пропустить
-notice-ask = 🍽 { $time } — время перерыва!
+notice-ask =
+    🍽 { $time } — время перерыва!
+    Не сейчас? Нажмите ⏰, и я напомню через 5, 10 или 15 минут.
 notice-auto-paused = ⏸ { $time } — перерыв. Я поставил рабочий день на паузу.
 notice-will-remind = Напомню вернуться в { $time }.
 notice-will-resume = Продолжу рабочий день в { $time }.
 notice-break-over = ⏰ Перерыв ({ $minutes } мин) закончился.
+notice-still-on-break = ⏰ Вы ещё на перерыве? Рабочий день по-прежнему на паузе.
 notice-auto-resumed = ▶️ Перерыв ({ $minutes } мин) закончился: я продолжил рабочий день.
 notice-auto-pause-failed = ⏰ Напоминание о перерыве ({ $time }): не удалось поставить день на паузу.
 notice-auto-resume-failed = ⏰ Перерыв закончился, но продолжить рабочий день не удалось.
-notice-close-nudge = 🌙 Уже { $time }, а рабочий день ещё не завершён. Завершить?
+notice-close-nudge = 🌙 Уже { $time }, а рабочий день ещё не завершён. Завершите его или нажмите ⏰, если ещё работаете.
 notice-morning-repair = 🌅 Доброе утро! День { $date } так и не был закрыт.
 remind-snoozed = ⏰ Хорошо, напомню ещё раз в { $time }.
+remind-more-break = ⏰ Хорошо, ещё 5 минут: напомню в { $time }.
+remind-close-later = ⏰ Хорошо, проверю ещё раз в { $time }.
 remind-skipped = Перерыв пропущен. За работу!
 remind-gone = Этого напоминания больше нет.
 remind-break-timer = Напомню вернуться в { $time }.
@@ -299,20 +306,19 @@ remind-parse-break-only = Режим и длительность перерыв�
 remind-menu =
     ⏰ <b>Напоминания</b>
     Что настроим? Ваш часовой пояс: { $zone }.
-btn-rem-new = 🍽 Новое напоминание о перерыве
-btn-rem-close = 🌙 Если забыл закрыть день
-btn-rem-list = 📋 Мои напоминания
-btn-rem-tz = 🌍 Часовой пояс
+btn-rem-new = 🍽 Перерыв
+btn-rem-close = 🌙 Конец дня
+btn-rem-list = 📋 Список
+btn-rem-tz = 🌍 Пояс
 btn-rem-other-time = 🕐 Другое время…
 btn-rem-next = Далее →
-btn-rem-ask = 🙋 Спросить меня
+btn-rem-ask = 🙋 Спросить
 btn-rem-auto = ⏸ Ставить на паузу сам
-btn-rem-no-break = Нет
+btn-rem-no-break = По-разному
 btn-rem-resume-remind = 🔔 Напомнить вернуться
 btn-rem-resume-auto = ▶️ Продолжить день сам
-btn-rem-off = 🔕 Выкл. №{ $n }
-btn-rem-on = 🔔 Вкл. №{ $n }
-btn-rem-delete = 🗑 Удалить №{ $n }
+btn-rem-delete-yes = 🗑 Удалить { $time }
+btn-rem-keep = ↩️ Оставить
 remind-ask-time =
     🍽 <b>Новое напоминание о перерыве</b>
     Во сколько? (часовой пояс { $zone })
@@ -325,7 +331,7 @@ remind-no-days = Выберите хотя бы один день.
 remind-ask-mode =
     🍽 Перерыв в <b>{ $time }</b>, { $days }
     Когда придёт время…
-    • <b>спросить вас</b>: сообщение с кнопками [Пауза сейчас] [Через 10 мин] [Пропустить]
+    • <b>спросить вас</b>: сообщение с кнопками [Пауза] [Пропустить] и [⏰ 5, 10, 15 мин]
     • <b>ставить на паузу самому</b>: я ставлю день на паузу и сообщаю об этом, с кнопкой [Продолжить]
 remind-ask-length =
     🍽 Перерыв в <b>{ $time }</b>, { $days }, { $mode }
@@ -360,7 +366,7 @@ remind-mode-ask = спросить меня
 remind-mode-auto = пауза автоматически
 remind-length-remind = перерыв { $minutes } мин, потом напомнить
 remind-length-resume = перерыв { $minutes } мин, потом продолжить автоматически
-remind-explain-ask = В это время придёт сообщение с кнопками [Пауза сейчас] [Через 10 мин] [Пропустить].
+remind-explain-ask = В это время придёт сообщение с кнопками [Пауза] [Пропустить] и [⏰ 5, 10, 15 мин].
 remind-explain-auto = В это время я поставлю день на паузу и сообщу об этом, с кнопкой [Продолжить].
 remind-explain-close = Срабатывает, только если рабочий день ещё открыт или на паузе.
 remind-explain-morning = Если день остался незакрытым, утром я помогу его закрыть.
@@ -379,6 +385,8 @@ reminders-off = 🔕 выключено
 reminders-switched-on = 🔔 Включено.
 reminders-switched-off = 🔕 Выключено.
 reminders-deleted = 🗑 Удалено.
+reminders-confirm-delete = 🗑 Удалить это напоминание? Нажмите «Удалить» ещё раз или «Оставить».
+remind-duplicate = Такое напоминание у вас уже есть, второе я не добавил:
 reminders-not-found = ⚠️ Такого напоминания нет или оно не ваше. Ничего не изменилось.
 
 ## Time zone

@@ -1,4 +1,5 @@
-"""The buttons on a break reminder: Pause now, In 10 min, Skip."""
+"""The buttons on reminder messages: Pause now, Skip, ask again in 5/10/15 min; 5 more
+minutes of break; the forgot-to-close check again in 1 or 2 hours."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from aiogram.types import CallbackQuery
 from bot.services.workday import Change
 from bot.storage.links import Link
 from bot.telegram import formatting as fmt
-from bot.telegram.callbacks import ReminderAction
+from bot.telegram.callbacks import ReminderAction, ReminderLater
 from bot.telegram.deps import Services
 from bot.telegram.handlers.workday import BITRIX24, reply
 from bot.telegram.replies import show
@@ -35,6 +36,23 @@ async def snooze(query: CallbackQuery, callback_data: ReminderAction, view: User
     await show(query, view.t("remind.snoozed", time=fmt.clock(at, view.zone())))
 
 
+async def later(query: CallbackQuery, callback_data: ReminderLater, view: UserView, services: Services) -> None:
+    reminders, telegram_id, rid = services.reminders, query.from_user.id, callback_data.rid
+    if callback_data.action == "snooze":
+        at = await reminders.snooze(telegram_id, rid, callback_data.n)
+        key = "remind.snoozed"
+    elif callback_data.action == "more":
+        at = await reminders.more_break(telegram_id, rid)
+        key = "remind.more_break"
+    else:
+        at = await reminders.close_later(telegram_id, rid, callback_data.n)
+        key = "remind.close_later"
+    if at is None:
+        await show(query, view.t("remind.gone"))
+        return
+    await show(query, view.t(key, time=fmt.clock(at, view.zone())))
+
+
 async def skip(query: CallbackQuery, view: UserView) -> None:
     await show(query, view.t("remind.skipped"))
 
@@ -44,5 +62,6 @@ def create_router() -> Router:
     router.callback_query.filter(F.message.chat.type == "private")
     router.callback_query.register(pause_now, ReminderAction.filter(F.action == "pause"), flags=BITRIX24)
     router.callback_query.register(snooze, ReminderAction.filter(F.action == "snooze"))
+    router.callback_query.register(later, ReminderLater.filter())
     router.callback_query.register(skip, ReminderAction.filter(F.action == "skip"))
     return router

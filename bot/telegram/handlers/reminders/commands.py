@@ -52,10 +52,11 @@ async def remind_command(message: Message, command: CommandObject, state: FSMCon
     await message.answer(text, reply_markup=markup)
 
 
-async def _list(telegram_id: int, view: UserView, services: Services,
-                notice: str | None = None) -> tuple[str, InlineKeyboardMarkup]:
+async def _list(telegram_id: int, view: UserView, services: Services, notice: str | None = None,
+                confirm: int | None = None) -> tuple[str, InlineKeyboardMarkup]:
     items = await services.reminders.list(telegram_id)
-    return list_view(items, await services.reminders.zone(telegram_id), view.now(), view.t, notice=notice)
+    return list_view(items, await services.reminders.zone(telegram_id), view.now(), view.t, notice=notice,
+                     confirm=confirm)
 
 
 async def reminders_command(message: Message, view: UserView, services: Services) -> None:
@@ -89,6 +90,13 @@ async def reminder_edited(query: CallbackQuery, callback_data: ReminderEdit, lin
         return
     telegram_id = query.from_user.id
     t = view.t
+    if callback_data.action in ("ask", "keep"):  # the delete button's first tap, or "Keep"
+        mine = await services.reminders.owned(telegram_id, callback_data.rid) is not None
+        confirm = callback_data.rid if callback_data.action == "ask" and mine else None
+        notice = t("reminders.confirm_delete") if confirm else None if mine else t("reminders.not_found")
+        callback_answer.text = notice
+        await show(query, *await _list(telegram_id, view, services, notice, confirm=confirm))
+        return
     if callback_data.action == "del":
         done = await services.reminders.delete(telegram_id, callback_data.rid)
         notice = t("reminders.deleted") if done else None

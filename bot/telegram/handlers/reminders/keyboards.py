@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.i18n import Translator
 from bot.reminders.models import Mode, Reminder
+from bot.services.reminders import Scheduled
 from bot.telegram.callbacks import ReminderEdit, RemindMenu, RemindStep, TimeZoneAction
 from bot.telegram.formatting import weekdays
 from bot.telegram.keyboards import Button, Row, button, grid, keyboard
 
 BREAK_TIMES = ("11:30", "12:00", "12:30", "13:00", "13:30", "14:00")
 CLOSE_TIMES = ("17:00", "17:30", "18:00", "18:30", "19:00", "19:30", "20:00")
-BREAK_LENGTHS = (15, 30, 45, 60)
+BREAK_LENGTHS = (30, 60, 15, 45)  # the likeliest first
 
 
 def _menu(text: str, action: str) -> Button:
@@ -28,11 +31,25 @@ def menu(t: Translator) -> InlineKeyboardMarkup:
                     [_menu(t("btn.rem_list"), "list"), button(t("btn.rem_tz"), TimeZoneAction(action="show"))])
 
 
-def reminder_row(number: int, reminder: Reminder, t: Translator) -> Row:
-    """Switch one reminder off (or on), or delete it: `number` is its place in the list."""
+def row_label(reminder: Reminder, number: int, items: Sequence[Scheduled]) -> str:
+    """What names a reminder on its buttons: its time, and its number where two share it."""
+    at = f"{reminder.at:%H:%M}"
+    shared = sum(1 for item in items if item.reminder.at == reminder.at) > 1
+    return f"{at} #{number}" if shared else at
+
+
+def reminder_row(label: str, reminder: Reminder) -> Row:
+    """One reminder's row: a switch (ticked while on; a tap flips it) and delete."""
     switch = "off" if reminder.enabled else "on"
-    return [button(t(f"btn.rem_{switch}", n=number), ReminderEdit(action=switch, rid=reminder.id)),
-            button(t("btn.rem_delete", n=number), ReminderEdit(action="del", rid=reminder.id))]
+    mark = "✅" if reminder.enabled else "⬜"
+    return [button(f"{mark} {label}", ReminderEdit(action=switch, rid=reminder.id)),
+            button(f"🗑 {label}", ReminderEdit(action="ask", rid=reminder.id))]
+
+
+def confirm_delete_row(label: str, reminder: Reminder, t: Translator) -> Row:
+    """A mis-tap on a phone is easy: deleting takes a second tap."""
+    return [button(t("btn.rem_delete_yes", time=label), ReminderEdit(action="del", rid=reminder.id)),
+            button(t("btn.rem_keep"), ReminderEdit(action="keep", rid=reminder.id))]
 
 
 def reminder_list(rows: list[Row], t: Translator) -> InlineKeyboardMarkup:
@@ -53,14 +70,14 @@ def cancel_only(t: Translator) -> InlineKeyboardMarkup:
 
 def time_grid(step: str, choices: tuple[str, ...], t: Translator) -> InlineKeyboardMarkup:
     buttons = [_step(choice, step, choice.replace(":", "")) for choice in choices]
-    return keyboard(*grid(buttons, 4 if len(buttons) > 6 else 3),
+    return keyboard(*grid(buttons, 3),
                     [_step(t("btn.rem_other_time"), step, "o")], _cancel_row(t))
 
 
 def days(chosen: frozenset[int], t: Translator) -> InlineKeyboardMarkup:
     names = weekdays(t)
     toggles = [_step(f"✓ {names[day]}" if day in chosen else names[day], "d", str(day)) for day in range(7)]
-    return keyboard(toggles[:4], toggles[4:], [_step(t("btn.rem_next"), "n")], _cancel_row(t))
+    return keyboard(*grid(toggles, 3), [_step(t("btn.rem_next"), "n"), *_cancel_row(t)])
 
 
 def modes(t: Translator) -> InlineKeyboardMarkup:
@@ -70,7 +87,7 @@ def modes(t: Translator) -> InlineKeyboardMarkup:
 
 def lengths(t: Translator) -> InlineKeyboardMarkup:
     choices = [_step(t("fmt.minutes", m=minutes), "b", str(minutes)) for minutes in BREAK_LENGTHS]
-    return keyboard([_step(t("btn.rem_no_break"), "b", "0")], choices, _cancel_row(t))
+    return keyboard(*grid(choices, 2), [_step(t("btn.rem_no_break"), "b", "0")], _cancel_row(t))
 
 
 def resume(t: Translator) -> InlineKeyboardMarkup:

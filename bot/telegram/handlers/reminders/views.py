@@ -81,6 +81,12 @@ def saved_view(created: list[Scheduled], zone_name: str, now: datetime,
     return "\n".join(lines), keyboards.after_save(t)
 
 
+def duplicate_view(existing: Reminder, t: Translator) -> tuple[str, InlineKeyboardMarkup]:
+    """The refusal of a reminder the user already has: this one, shown."""
+    state = "" if existing.enabled else f" ({t('reminders.off')})"
+    return f"{t('remind.duplicate')}\n{summary(existing, t)}{state}", keyboards.after_save(t)
+
+
 def limit_text(count: int, t: Translator) -> str:
     """The refusal at the limit, for a user who has `count` reminders."""
     if count < MAX_REMINDERS:  # room for one, but a close check brings its morning check
@@ -93,7 +99,9 @@ def menu_view(zone_name: str, t: Translator) -> tuple[str, InlineKeyboardMarkup]
 
 
 def list_view(items: list[Scheduled], zone_name: str, now: datetime, t: Translator,
-              notice: str | None = None) -> tuple[str, InlineKeyboardMarkup]:
+              notice: str | None = None, confirm: int | None = None) -> tuple[str, InlineKeyboardMarkup]:
+    """The list; `confirm` is the id of a reminder whose delete button was tapped: its
+    row asks to confirm instead."""
     zone = ZoneInfo(zone_name)
     rows: list[Row] = []
     if not items:
@@ -109,7 +117,11 @@ def list_view(items: list[Scheduled], zone_name: str, now: datetime, t: Translat
             else:
                 state = t("reminders.on")
             lines.append(f"\n{number}. {summary(reminder, t)}\n      {state}")
-            rows.append(keyboards.reminder_row(number, reminder, t))
+            label = keyboards.row_label(reminder, number, items)
+            if reminder.id == confirm:
+                rows.append(keyboards.confirm_delete_row(label, reminder, t))
+            else:
+                rows.append(keyboards.reminder_row(label, reminder))
         text = "\n".join(lines)
     if notice:
         text = f"{notice}\n\n{text}"

@@ -22,7 +22,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.reminders.models import Kind, Mode, ReminderDraft, parse_time
-from bot.services.reminders import TooManyReminders
+from bot.services.reminders import DuplicateReminder, TooManyReminders
 from bot.storage.links import Link
 from bot.telegram.callbacks import RemindStep
 from bot.telegram.deps import Services
@@ -36,7 +36,7 @@ from bot.telegram.handlers.reminders.draft import (
     new_draft,
 )
 from bot.telegram.handlers.reminders.keyboards import BREAK_LENGTHS
-from bot.telegram.handlers.reminders.views import limit_text, saved_view, step_view
+from bot.telegram.handlers.reminders.views import duplicate_view, limit_text, saved_view, step_view
 from bot.telegram.replies import require_link, show
 from bot.telegram.states import RemindStates
 from bot.telegram.view import UserView
@@ -48,9 +48,11 @@ OTHER_TIME = "o"  # the value of the "Other time…" button
 
 async def save_reminder(telegram_id: int, draft: ReminderDraft, view: UserView,
                         services: Services) -> tuple[str, InlineKeyboardMarkup | None]:
-    """Create the reminder: the confirmation, or the refusal at the limit."""
+    """Create the reminder: the confirmation, or the refusal (a duplicate, the limit)."""
     try:
         created = await services.reminders.create(telegram_id, draft)
+    except DuplicateReminder as same:
+        return duplicate_view(same.existing, view.t)
     except TooManyReminders as full:
         return limit_text(full.count, view.t), None
     return saved_view(created, await services.reminders.zone(telegram_id), view.now(), view.t)
