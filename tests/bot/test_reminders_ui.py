@@ -137,7 +137,7 @@ async def test_the_whole_break_wizard_edits_one_message(harness: Harness, anna: 
     assert [label for label, _ in card.buttons][:7] == ["✓ Mon", "Tue", "✓ Wed", "Thu", "✓ Fri", "Sat", "Sun"]
 
     card = await harness.tap(anna, card, card.button("Next"))
-    assert "Mon, Wed, Fri" in card.text and "[Pause now] [Skip] and [⏰ 5, 10, 15 min]" in card.text
+    assert "Mon, Wed, Fri" in card.text and "[Pause now] [Skip] and [5] [10] [15 min]" in card.text
     card = await harness.tap(anna, card, card.button("Auto-pause"))
     # The likeliest lengths first; "no set length" (no come-back reminder) last.
     assert [label for label, _ in card.buttons][:5] == ["30 min", "60 min", "15 min", "45 min", "No set length"]
@@ -352,17 +352,17 @@ async def test_reminders_list_toggle_and_delete(harness: Harness, anna: User, re
     # Delete asks first: a mis-tap on a phone is easy. "Keep" leaves it be.
     listing = await harness.tap(anna, listing, listing.button("🗑 13:00"))
     assert "Delete this reminder?" in listing.text
-    assert [label for label, _ in listing.buttons][2:4] == ["🗑 Delete 13:00", "↩️ Keep"]
+    assert [label for label, _ in listing.buttons][2:4] == ["🗑 Delete?", "↩️ Keep"]
     assert len(await stored(harness, ANNA_TG)) == 2
     listing = await harness.tap(anna, listing, listing.button("Keep"))
     assert "Delete this reminder?" not in listing.text and len(await stored(harness, ANNA_TG)) == 2
     listing = await harness.tap(anna, listing, listing.button("🗑 13:00"))
-    listing = await harness.tap(anna, listing, listing.button("Delete 13:00"))
+    listing = await harness.tap(anna, listing, listing.button("Delete?"))
     assert "Deleted" in listing.text and "13:00" not in listing.text
     assert await store.due_at(recurring_job(second)) is None
     assert [item.reminder.id for item in await stored(harness, ANNA_TG)] == [first]
     listing = await harness.tap(anna, listing, listing.button("🗑 12:30"))
-    listing = await harness.tap(anna, listing, listing.button("Delete 12:30"))
+    listing = await harness.tap(anna, listing, listing.button("Delete?"))
     assert "no reminders yet" in listing.text
     assert sent_count(harness, ANNA_TG) == before  # all edited in place
 
@@ -519,7 +519,7 @@ async def test_the_reminder_limit(harness: Harness, anna: User, redis: Redis) ->
     await relax(redis)
     listing = await harness.say(anna, "/reminders")
     listing = await harness.tap(anna, listing, listing.button("🗑 08:00"))
-    listing = await harness.tap(anna, listing, listing.button("Delete 08:00"))
+    listing = await harness.tap(anna, listing, listing.button("Delete?"))
     menu = await harness.say(anna, "/remind")
     card = await harness.tap(anna, menu, menu.button("New break"))
     await service(harness).create(ANNA_TG, ReminderDraft(kind=Kind.BREAK, at=time(7, 0)))

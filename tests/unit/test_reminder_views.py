@@ -43,10 +43,11 @@ def test_the_list_numbers_reminders_and_gives_each_its_switch_and_delete_buttons
     assert "1. 🍽 <b>13:00</b>" in text and "2. 🌙 <b>18:00</b>" in text
     assert "today at 13:00" in text  # 12:00 UTC is 13:00 in Berlin
     rows = layout(markup)
-    assert [data for _, data in rows[0]] == [ReminderEdit(action="off", rid=7).pack(),
-                                              ReminderEdit(action="del", rid=7).pack()]
-    assert [data for _, data in rows[1]] == [ReminderEdit(action="on", rid=8).pack(),
-                                              ReminderEdit(action="del", rid=8).pack()]
+    # One row each, named by the time; delete asks first (action "ask").
+    assert rows[0] == [("✅ 13:00", ReminderEdit(action="off", rid=7).pack()),
+                       ("🗑 13:00", ReminderEdit(action="ask", rid=7).pack())]
+    assert rows[1] == [("⬜ 18:00", ReminderEdit(action="on", rid=8).pack()),
+                       ("🗑 18:00", ReminderEdit(action="ask", rid=8).pack())]
     assert [data for _, data in rows[2]] == [RemindMenu(action="new").pack(), RemindMenu(action="close").pack()]
 
 
@@ -63,12 +64,12 @@ def test_time_grids_fit_their_choices_then_other_time_and_cancel() -> None:
     assert layout(breaks)[-2][0][1] == RemindStep(step="t", value="o").pack()
     assert layout(breaks)[-1][0][1] == RemindStep(step="x").pack()
     _, closes = step_view({"step": "close"}, "UTC", EN)
-    assert [len(row) for row in layout(closes)] == [4, 3, 1, 1]  # seven close times
+    assert [len(row) for row in layout(closes)] == [3, 3, 1, 1, 1]  # seven close times, 3 a row on a phone
 
 
 def test_the_days_step_marks_chosen_days_and_warns_when_none_are() -> None:
     text, markup = step_view({"step": "days", "at": "13:00", "days": "02"}, "UTC", EN)
-    toggles = [label for row in layout(markup)[:2] for label, _ in row]
+    toggles = [label for row in layout(markup)[:3] for label, _ in row]  # 3 a row on a phone
     assert toggles == ["✓ Mon", "Tue", "✓ Wed", "Thu", "Fri", "Sat", "Sun"]
     assert "⚠️" not in text
     warned, _ = step_view({"step": "days", "at": "13:00", "days": "", "warn": True}, "UTC", EN)

@@ -256,13 +256,13 @@ error-unexpected = ⚠️ Something went wrong on my side. If you were changing 
 ## Reminders: what the engine sends
 
 btn-pause-now = ⏸ Pause now
-btn-snooze-in = ⏰ { $minutes } min
+btn-snooze-in = { $minutes } min
 btn-more-break = ⏰ 5 more min
 btn-close-later = ⏰ In { $hours } h
 btn-skip = ✖️ Skip
 notice-ask =
     🍽 It's { $time }: time for a break!
-    Not now? Tap ⏰ and I'll ask again in 5, 10 or 15 minutes.
+    Not now? Tap 5, 10 or 15 min below, and I'll ask again then.
 notice-auto-paused = ⏸ { $time }: break time. I paused your day.
 notice-will-remind = I'll remind you to come back at { $time }.
 notice-will-resume = I'll resume your day at { $time }.
@@ -313,7 +313,7 @@ btn-rem-auto = ⏸ Auto-pause
 btn-rem-no-break = No set length
 btn-rem-resume-remind = 🔔 Remind me to resume
 btn-rem-resume-auto = ▶️ Resume automatically
-btn-rem-delete-yes = 🗑 Delete { $time }
+btn-rem-delete-yes = 🗑 Delete?
 btn-rem-keep = ↩️ Keep
 remind-ask-time =
     🍽 <b>New break reminder</b>
@@ -327,7 +327,7 @@ remind-no-days = Choose at least one day.
 remind-ask-mode =
     🍽 Break at <b>{ $time }</b>, { $days }
     When it's time, should I…
-    • <b>ask you</b>: a message with [Pause now] [Skip] and [⏰ 5, 10, 15 min]
+    • <b>ask you</b>: a message with [Pause now] [Skip] and [5] [10] [15 min]
     • <b>pause automatically</b>: I pause your day and tell you, with a [Resume] button
 remind-ask-length =
     🍽 Break at <b>{ $time }</b>, { $days }, { $mode }
@@ -360,7 +360,7 @@ remind-mode-ask = ask me
 remind-mode-auto = pause automatically
 remind-length-remind = { $minutes } min break, then remind me
 remind-length-resume = { $minutes } min break, then resume automatically
-remind-explain-ask = At that time you'll get a message with [Pause now] [Skip] and [⏰ 5, 10, 15 min].
+remind-explain-ask = At that time you'll get a message with [Pause now] [Skip] and [5] [10] [15 min].
 remind-explain-auto = At that time I'll pause your day and tell you, with a [Resume] button.
 remind-explain-close = It fires only while your day is still open or paused.
 remind-explain-morning = If a day was left open, I'll help you close it in the morning.
@@ -379,7 +379,7 @@ reminders-off = 🔕 off
 reminders-switched-on = 🔔 Switched on.
 reminders-switched-off = 🔕 Switched off.
 reminders-deleted = 🗑 Deleted.
-reminders-confirm-delete = 🗑 Delete this reminder? Tap «Delete» once more, or «Keep».
+reminders-confirm-delete = 🗑 Delete this reminder? Tap «Delete?» to confirm, or «Keep».
 remind-duplicate = You already have this reminder, so I didn't add it again:
 reminders-not-found = ⚠️ That reminder doesn't exist, or isn't yours. Nothing was changed.
 

@@ -260,13 +260,13 @@ error-unexpected = ⚠️ У меня что-то пошло не так. Есл
 ## Reminders: what the engine sends
 
 btn-pause-now = ⏸ Пауза
-btn-snooze-in = ⏰ { $minutes } мин
+btn-snooze-in = { $minutes } мин
 btn-more-break = ⏰ Ещё 5 мин
 btn-close-later = ⏰ Через { $hours } ч
 btn-skip = ✖️ Пропустить
 notice-ask =
     🍽 { $time } — время перерыва!
-    Не сейчас? Нажмите ⏰, и я напомню через 5, 10 или 15 минут.
+    Не сейчас? Нажмите 5, 10 или 15 мин ниже, и я напомню снова.
 notice-auto-paused = ⏸ { $time } — перерыв. Я поставил рабочий день на паузу.
 notice-will-remind = Напомню вернуться в { $time }.
 notice-will-resume = Продолжу рабочий день в { $time }.
@@ -317,7 +317,7 @@ btn-rem-auto = ⏸ Ставить на паузу сам
 btn-rem-no-break = По-разному
 btn-rem-resume-remind = 🔔 Напомнить вернуться
 btn-rem-resume-auto = ▶️ Продолжить день сам
-btn-rem-delete-yes = 🗑 Удалить { $time }
+btn-rem-delete-yes = 🗑 Удалить?
 btn-rem-keep = ↩️ Оставить
 remind-ask-time =
     🍽 <b>Новое напоминание о перерыве</b>
@@ -331,7 +331,7 @@ remind-no-days = Выберите хотя бы один день.
 remind-ask-mode =
     🍽 Перерыв в <b>{ $time }</b>, { $days }
     Когда придёт время…
-    • <b>спросить вас</b>: сообщение с кнопками [Пауза] [Пропустить] и [⏰ 5, 10, 15 мин]
+    • <b>спросить вас</b>: сообщение с кнопками [Пауза] [Пропустить] и [5] [10] [15 мин]
     • <b>ставить на паузу самому</b>: я ставлю день на паузу и сообщаю об этом, с кнопкой [Продолжить]
 remind-ask-length =
     🍽 Перерыв в <b>{ $time }</b>, { $days }, { $mode }
@@ -366,7 +366,7 @@ remind-mode-ask = спросить меня
 remind-mode-auto = пауза автоматически
 remind-length-remind = перерыв { $minutes } мин, потом напомнить
 remind-length-resume = перерыв { $minutes } мин, потом продолжить автоматически
-remind-explain-ask = В это время придёт сообщение с кнопками [Пауза] [Пропустить] и [⏰ 5, 10, 15 мин].
+remind-explain-ask = В это время придёт сообщение с кнопками [Пауза] [Пропустить] и [5] [10] [15 мин].
 remind-explain-auto = В это время я поставлю день на паузу и сообщу об этом, с кнопкой [Продолжить].
 remind-explain-close = Срабатывает, только если рабочий день ещё открыт или на паузе.
 remind-explain-morning = Если день остался незакрытым, утром я помогу его закрыть.
@@ -385,7 +385,7 @@ reminders-off = 🔕 выключено
 reminders-switched-on = 🔔 Включено.
 reminders-switched-off = 🔕 Выключено.
 reminders-deleted = 🗑 Удалено.
-reminders-confirm-delete = 🗑 Удалить это напоминание? Нажмите «Удалить» ещё раз или «Оставить».
+reminders-confirm-delete = 🗑 Удалить это напоминание? Нажмите «Удалить?», чтобы подтвердить, или «Оставить».
 remind-duplicate = Такое напоминание у вас уже есть, второе я не добавил:
 reminders-not-found = ⚠️ Такого напоминания нет или оно не ваше. Ничего не изменилось.
 

@@ -46,9 +46,9 @@ def reminder_row(label: str, reminder: Reminder) -> Row:
             button(f"🗑 {label}", ReminderEdit(action="ask", rid=reminder.id))]
 
 
-def confirm_delete_row(label: str, reminder: Reminder, t: Translator) -> Row:
-    """A mis-tap on a phone is easy: deleting takes a second tap."""
-    return [button(t("btn.rem_delete_yes", time=label), ReminderEdit(action="del", rid=reminder.id)),
+def confirm_delete_row(reminder: Reminder, t: Translator) -> Row:
+    """A mis-tap on a phone is easy: deleting takes a second tap, in the same row."""
+    return [button(t("btn.rem_delete_yes"), ReminderEdit(action="del", rid=reminder.id)),
             button(t("btn.rem_keep"), ReminderEdit(action="keep", rid=reminder.id))]
 
 

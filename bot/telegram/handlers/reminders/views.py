@@ -119,7 +119,7 @@ def list_view(items: list[Scheduled], zone_name: str, now: datetime, t: Translat
             lines.append(f"\n{number}. {summary(reminder, t)}\n      {state}")
             label = keyboards.row_label(reminder, number, items)
             if reminder.id == confirm:
-                rows.append(keyboards.confirm_delete_row(label, reminder, t))
+                rows.append(keyboards.confirm_delete_row(reminder, t))
             else:
                 rows.append(keyboards.reminder_row(label, reminder))
         text = "\n".join(lines)
