@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-import pytest
 from aiogram.types import User
 from redis.asyncio import Redis
 
@@ -18,17 +17,8 @@ from bot.reminders.store import one_off_job
 from bot.telegram.reminder_notifier import render_notice
 from bot.telegram.view import UserView
 from tests.bot.fixtures import ANNA_B24, ANNA_TG
-from tests.bot.flows import link
 from tests.bot.harness import Harness, SentMessage
-from tests.bot.test_reminders_ui import relax
-from workday_sandbox.portal.emulator import PortalEmulator
-
-
-@pytest.fixture
-async def anna(harness: Harness, portal: PortalEmulator) -> User:
-    user = harness.updates.user(ANNA_TG)
-    await link(harness, portal, user, "anna@example.com", ANNA_B24)
-    return user
+from tests.bot.test_reminders_ui import anna, relax  # noqa: F401 - anna is a fixture
 
 
 async def create(harness: Harness, draft: ReminderDraft) -> Reminder:

@@ -328,14 +328,20 @@ async def test_a_snooze_fires_once_across_two_engines(world: World) -> None:
     assert world.notifier.kinds_for(100) == ["ask", "ask"]
 
 
-async def test_an_ignored_break_over_is_followed_up_once(world: World) -> None:
+async def break_is_over(world: World):
+    """Anna's auto-paused 30-minute break has just been told to be over."""
     await world.employee(100, 10)
-    await break_reminder(world, 100, Mode.AUTO, minutes=30)
+    scheduled = await break_reminder(world, 100, Mode.AUTO, minutes=30)
     await world.bitrix.workday.open(10)
     to_lunch(world)
     await world.engine().tick()
     world.advance(minutes=31)
     await world.engine().tick()
+    return scheduled
+
+
+async def test_an_ignored_break_over_is_followed_up_once(world: World) -> None:
+    await break_is_over(world)
     assert world.notifier.kinds_for(100) == ["auto_paused", "break_over"]
     world.advance(minutes=11)
     first, second = world.engine(), world.engine()
@@ -347,13 +353,7 @@ async def test_an_ignored_break_over_is_followed_up_once(world: World) -> None:
 
 
 async def test_no_follow_up_once_back_and_five_more_minutes_come_once(world: World) -> None:
-    await world.employee(100, 10)
-    scheduled = await break_reminder(world, 100, Mode.AUTO, minutes=30)
-    await world.bitrix.workday.open(10)
-    to_lunch(world)
-    await world.engine().tick()
-    world.advance(minutes=31)
-    await world.engine().tick()
+    scheduled = await break_is_over(world)
     # "5 more minutes": the break-over message comes again then (once, across two
     # engines), and the follow-up counts from that one.
     await world.service.more_break(100, scheduled.reminder.id)
