@@ -45,7 +45,7 @@ from bot.storage.link_limits import LinkCodeLimits
 from bot.storage.links import LinkRepository
 from bot.storage.pacing import Pacer
 from bot.storage.profiles import ProfileRepository
-from bot.storage.rate_limits import WindowLimiter
+from bot.storage.rate_limits import TokenBucket, WindowLimiter
 from bot.telegram.deferred import DeferredReplies
 from bot.telegram.deps import Services
 from bot.telegram.fit import FitMessages
@@ -174,10 +174,12 @@ def create_dispatcher(
         await storage.set_state(key, None)
         await storage.set_data(key, {})
 
+    actions = TokenBucket(redis, keys, clock)
+
     async def forget_counters(telegram_id: int) -> None:
         # The link attempt and its limits are the linking service's to forget: an
         # account that was never linked must not reset them with /unlink.
-        await repos.limiter.forget("actions", telegram_id)
+        await actions.forget("actions", telegram_id)
 
     directory = UserDirectory(repos.links, repos.profiles, settings.bot.default_timezone)
     reminder_service = ReminderService(repos.reminders, directory, clock)
@@ -224,7 +226,7 @@ def create_dispatcher(
         links=repos.links, profiles=repos.profiles, clock=clock,
         default_zone=settings.bot.default_timezone,
     ))
-    guard = BitrixGuardMiddleware(repos.limiter)
+    guard = BitrixGuardMiddleware(actions)
     dispatcher.message.middleware(guard)
     dispatcher.callback_query.middleware(guard)
     # Answer every tap at once: Bitrix24 may be slow, and an unanswered tap spins. A failed

@@ -251,11 +251,26 @@ async def test_unlinked_users_cause_no_bitrix24_calls(harness: Harness, portal: 
     assert portal.request_count() == 0
 
 
-async def test_hammering_is_throttled(harness: Harness, portal: PortalEmulator, anna: User) -> None:
+async def test_someone_typing_is_never_throttled(harness: Harness, portal: PortalEmulator, anna: User,
+                                                 clock: ManualClock) -> None:
+    """Five commands 1.5 s apart, and then thirty more, are a person, not a flood."""
+    replies = []
+    for _ in range(35):
+        replies.append(await harness.say(anna, "/status"))
+        clock.advance(timedelta(seconds=1.5))
+    assert not any("Too many actions" in r.text for r in replies)
+
+
+async def test_a_flood_is_throttled_and_told_so(harness: Harness, portal: PortalEmulator, anna: User,
+                                                clock: ManualClock) -> None:
     before = bitrix_requests(portal)
-    replies = [await harness.say(anna, "/status") for _ in range(8)]
-    assert sum("Easy" in r.text for r in replies) == 3
-    assert bitrix_requests(portal) - before == 5
+    replies = [await harness.say(anna, "/status") for _ in range(12)]
+    refused = [r.text for r in replies if "Too many actions" in r.text]
+    assert refused == ["Too many actions at once: this one was not sent to Bitrix24. Try again in 1 s."] * 2
+    assert bitrix_requests(portal) - before == 10
+    clock.advance(timedelta(seconds=1))  # one more token
+    assert "Day not started" in (await harness.say(anna, "/status")).text
+    assert "Too many actions" in (await harness.say(anna, "/status")).text
 
 
 async def test_worked_time_in_the_users_time_zone(harness: Harness, portal: PortalEmulator, anna: User,

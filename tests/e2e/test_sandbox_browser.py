@@ -33,7 +33,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 WAIT = 15_000  # ms, for anything that involves the bot
-THROTTLED = "one action at a time"
+THROTTLED = "Too many actions at once"
 
 pytestmark = pytest.mark.slow
 
@@ -130,8 +130,8 @@ async def send(page: Page, text: str, *, with_button: bool = False) -> None:
 
 
 async def send_expecting(page: Page, text: str, expected: str) -> None:
-    """Send, and wait for the bot's reply containing `expected`. The bot allows 5 Bitrix24
-    actions per user in 10 s; a throttled command is sent again once the window passed."""
+    """Send, and wait for the bot's reply containing `expected`. The bot allows a burst of 10
+    Bitrix24 actions per user, then one a second; a throttled command is sent again once the window passed."""
     for _attempt in range(4):
         before = await bot_messages(page).count()
         await send(page, text)

@@ -86,7 +86,7 @@ nothing-to-cancel = There's nothing to cancel.
 not-linked =
     Your Telegram account isn't linked to Bitrix24 yet. Send your work e-mail like this:
     <code>/link anna@company.com</code>
-throttled = Easy: one action at a time. Try again in a few seconds.
+throttled = Too many actions at once: this one was not sent to Bitrix24. Try again in { $seconds } s.
 unknown-button = This button no longer works.
 
 ## Language

@@ -2,11 +2,14 @@
 
 The flag marks every handler that calls Bitrix24, so an unlinked user never causes a
 Bitrix24 request, and one user hammering buttons cannot burn the portal's shared quota.
+A token bucket throttles floods, not a person: a burst of ten passes, and one action a
+second keeps passing. A refused action is never silent: the reply says it was not sent.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -15,21 +18,21 @@ from aiogram.dispatcher.flags import get_flag
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
 from bot.i18n import Translator
-from bot.storage.rate_limits import WindowLimiter
+from bot.storage.rate_limits import TokenBucket
 from bot.telegram.middlewares.answers import answer_quietly
 
 log = logging.getLogger(__name__)
 
-ACTIONS_PER_WINDOW = 5
-WINDOW_SECONDS = 10.0
+BURST = 10
+REFILL_PER_SECOND = 1.0
 
 
 class BitrixGuardMiddleware(BaseMiddleware):
-    def __init__(self, limiter: WindowLimiter, *, limit: int = ACTIONS_PER_WINDOW,
-                 window_seconds: float = WINDOW_SECONDS) -> None:
-        self._limiter = limiter
-        self._limit = limit
-        self._window = window_seconds
+    def __init__(self, bucket: TokenBucket, *, burst: int = BURST,
+                 per_second: float = REFILL_PER_SECOND) -> None:
+        self._bucket = bucket
+        self._burst = burst
+        self._per_second = per_second
 
     async def __call__(
         self,
@@ -44,10 +47,11 @@ class BitrixGuardMiddleware(BaseMiddleware):
             await _tell(event, t("not_linked"), toast=t("not_linked").split("\n")[0])
             return None
         user = data["event_from_user"]
-        allowance = await self._limiter.hit("actions", user.id, limit=self._limit, window_seconds=self._window)
+        allowance = await self._bucket.take("actions", user.id, capacity=self._burst, per_second=self._per_second)
         if not allowance.allowed:
             log.info("throttled", extra={"ctx_retry_after": allowance.retry_after})
-            await _tell(event, t("throttled"), toast=t("throttled"), message=False)
+            text = t("throttled", seconds=max(1, math.ceil(allowance.retry_after)))
+            await _tell(event, text, toast=text, message=False)
             return None
         return await handler(event, data)
 
