@@ -77,3 +77,9 @@ class ReminderEdit(CallbackData, prefix="rl"):
 
 class TimeZoneAction(CallbackData, prefix="tz"):
     action: Word  # show | b24
+
+
+class UnlinkAction(CallbackData, prefix="ul"):
+    """The /unlink confirmation: it deletes everything, so it is asked first."""
+
+    action: Word  # confirm | cancel

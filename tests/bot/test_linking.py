@@ -229,12 +229,42 @@ async def test_unlink_removes_everything(harness: Harness, portal: PortalEmulato
     await link(harness, portal, user, "anna@example.com", ANNA_B24)
     await harness.say(user, "/language")
     await harness.tap(user, harness.session.last(ANNA_TG), "lang:ru")
-    reply = await harness.say(user, "/unlink")
+    asked = await harness.say(user, "/unlink")
+    reply = await harness.tap(user, asked, asked.button("Отвязать"))
     assert "Отвязано" in reply.text
     leftover = [key for key in await redis.keys("test:*")
                 if (str(ANNA_TG).encode() in key or key == f"test:day:{ANNA_B24}".encode())
                 and not key.startswith(b"test:update:")]
     assert leftover == []
+    assert await harness.repos.links.get(ANNA_TG) is None
+
+
+async def test_link_while_linked_gives_one_clear_answer(harness: Harness, portal: PortalEmulator) -> None:
+    user = anna(harness)
+    await link(harness, portal, user, "anna@example.com", ANNA_B24)
+    sent = len(harness.session.by_chat[ANNA_TG])
+    reply = await harness.say(user, "/link")
+    assert len(harness.session.by_chat[ANNA_TG]) == sent + 1
+    assert reply.text == ("You are linked to <b>Anna Berg</b> in Bitrix24. "
+                          "To link a different account, send /unlink first.")
+    # No conversation was left waiting for an e-mail: plain text is not taken as one.
+    await harness.say(user, "boris@example.com")
+    assert portal.notifications_for(BORIS_B24) == []
+
+
+async def test_unlink_asks_first_and_cancel_keeps_everything(harness: Harness, portal: PortalEmulator) -> None:
+    user = anna(harness)
+    await link(harness, portal, user, "anna@example.com", ANNA_B24)
+    asked = await harness.say(user, "/unlink")
+    assert "Unlink <b>Anna Berg</b>?" in asked.text
+    assert [label for label, _ in asked.buttons] == ["🗑 Unlink", "✖️ Cancel"]
+    assert await harness.repos.links.get(ANNA_TG) is not None  # nothing done yet
+    cancelled = await harness.tap(user, asked, asked.button("Cancel"))
+    assert cancelled.text == "Cancelled. You are still linked." and cancelled.buttons == []
+    assert await harness.repos.links.get(ANNA_TG) is not None
+    asked = await harness.say(user, "/unlink")
+    done = await harness.tap(user, asked, asked.button("Unlink"))
+    assert done.text == "Unlinked. Everything I stored about you is deleted."
     assert await harness.repos.links.get(ANNA_TG) is None
 
 
@@ -417,7 +447,8 @@ async def test_nothing_stays_after_unlink(harness: Harness, portal: PortalEmulat
     await harness.tap(user, harness.session.last(ANNA_TG), "lang:ru")
     await harness.say(user, "/status")
     await harness.say(user, "/link boris@example.com")  # asked, never confirmed
-    await harness.say(user, "/unlink")
+    asked = await harness.say(user, "/unlink")
+    await harness.tap(user, asked, asked.button("Отвязать"))
     left = {key.decode() for key in await redis.keys("test:*")}
     # Only how many codes Boris got stays (it protects him), and nothing about who asked.
     assert left == {f"test:rate:link_code:{BORIS_B24}"}, left

@@ -118,7 +118,10 @@ link-replaced = Your Telegram account was unlinked from Bitrix24: the employee l
 link-replaced-by-admin = Your Telegram account was unlinked from Bitrix24: an admin linked the employee to another Telegram account.
 link-by-admin = An admin linked your Telegram account to <b>{ $name }</b> in Bitrix24. Send /status to see your day.
 link-removed-by-admin = An admin unlinked your Telegram account from Bitrix24 and deleted what I stored about you.
-link-already = You are linked to <b>{ $name }</b>. To link another account, send <code>/link e-mail</code>.
+link-already = You are linked to <b>{ $name }</b> in Bitrix24. To link a different account, send /unlink first.
+unlink-confirm = Unlink <b>{ $name }</b>? I will also delete your reminders and settings. Your workday in Bitrix24 stays as it is.
+btn-unlink-confirm = 🗑 Unlink
+unlink-cancelled = Cancelled. You are still linked.
 unlink-done = Unlinked. Everything I stored about you is deleted.
 unlink-none = You weren't linked, and I've deleted anything I stored about you, except the count of your recent link attempts, which stops abuse and is gone within the hour.
 

@@ -8,15 +8,17 @@ import math
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
-from aiogram.types import Message, User
+from aiogram.types import CallbackQuery, Message, User
 
 from bot.services.linking import Abuse, ConfirmOutcome, StartOutcome, parse_identity
 from bot.storage.links import Link
+from bot.telegram.callbacks import UnlinkAction
 from bot.telegram.deps import Services
 from bot.telegram.fit import quote
 from bot.telegram.handlers.workday import reply
+from bot.telegram.keyboards import button, keyboard
 from bot.telegram.notices import language_of, notify
-from bot.telegram.replies import busy
+from bot.telegram.replies import busy, show
 from bot.telegram.states import LinkStates
 from bot.telegram.view import UserView
 
@@ -36,7 +38,10 @@ async def link_command(message: Message, bot: Bot, command: CommandObject, state
                        link: Link | None, view: UserView, services: Services) -> None:
     if not command.args:
         if link is not None:
+            # One answer: who they are linked to, and the way to change it.
+            await state.clear()
             await message.answer(view.t("link.already", name=html.escape(link.name)))
+            return
         await state.set_state(LinkStates.identity)
         await message.answer(view.t("link.ask"))
         return
@@ -133,13 +138,28 @@ async def confirm_code(message: Message, bot: Bot, state: FSMContext, view: User
     await reply(message, report, refreshed, preface=t("link.done", name=html.escape(user.full_name)))
 
 
-async def unlink_command(message: Message, state: FSMContext, view: UserView,
+async def unlink_command(message: Message, state: FSMContext, link: Link | None, view: UserView,
                          services: Services) -> None:
     assert message.from_user is not None
     await state.clear()
-    previous = await services.linking.unlink(message.from_user.id)
+    if link is not None:
+        # It deletes the link, the reminders and the settings at once: asked first.
+        markup = keyboard([button(view.t("btn.unlink_confirm"), UnlinkAction(action="confirm")),
+                           button(view.t("btn.cancel"), UnlinkAction(action="cancel"))])
+        await message.answer(view.t("unlink.confirm", name=html.escape(link.name)), reply_markup=markup)
+        return
+    await services.linking.unlink(message.from_user.id)
+    await message.answer(view.t("unlink.none"))
+
+
+async def unlink_confirmed(query: CallbackQuery, view: UserView, services: Services) -> None:
+    previous = await services.linking.unlink(query.from_user.id)
     # The profile is gone now: answer in the language the user was just reading.
-    await message.answer(view.t("unlink.done" if previous else "unlink.none"))
+    await show(query, view.t("unlink.done" if previous else "unlink.none"))
+
+
+async def unlink_cancelled(query: CallbackQuery, view: UserView) -> None:
+    await show(query, view.t("unlink.cancelled"))
 
 
 def create_router() -> Router:
@@ -149,4 +169,7 @@ def create_router() -> Router:
     router.message.register(identity_entered, LinkStates.identity, F.text, ~F.text.startswith("/"))
     router.message.register(confirm_code, LinkStates.code, F.text, ~F.text.startswith("/"))
     router.message.register(unlink_command, Command("unlink"))
+    router.callback_query.filter(F.message.chat.type == "private")
+    router.callback_query.register(unlink_confirmed, UnlinkAction.filter(F.action == "confirm"))
+    router.callback_query.register(unlink_cancelled, UnlinkAction.filter(F.action == "cancel"))
     return router
