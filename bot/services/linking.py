@@ -117,6 +117,7 @@ class ConfirmResult:
 
 class AdminOutcome(Enum):
     DONE = "done"
+    MOVES_A_LINK = "moves_a_link"  # would replace someone's link: nothing done, the admin confirms
     NO_SUCH_USER = "no_such_user"
     UNAVAILABLE = "unavailable"  # Bitrix24 did not answer the lookup; nothing changed
 
@@ -126,6 +127,10 @@ class AdminResult:
     outcome: AdminOutcome
     user: PortalUser | None = None
     displaced: Displaced | None = None
+    # For MOVES_A_LINK: the employee's current link to another Telegram account, and the
+    # Telegram account's current link to another employee (either may be None).
+    employee_link: Link | None = None
+    account_link: Link | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,10 +332,22 @@ class LinkingService:
             return AdminResult(AdminOutcome.UNAVAILABLE)
         return user if user is not None else AdminResult(AdminOutcome.NO_SUCH_USER)
 
-    async def admin_link(self, telegram_id: int, identity: Identity) -> AdminResult:
+    async def admin_link(self, telegram_id: int, identity: Identity, *, confirmed: bool = False) -> AdminResult:
+        """Link as an admin. A link that would replace another (the employee on another
+        Telegram account, or this account on another employee) is only made `confirmed`."""
         user = await self._find_for_admin(identity)
         if isinstance(user, AdminResult):
             return user
+        if not confirmed:
+            employee_tg = await self._links.telegram_id(user.id)
+            employee_link = (await self._links.get(employee_tg)
+                             if employee_tg is not None and employee_tg != telegram_id else None)
+            account_link = await self._links.get(telegram_id)
+            if account_link is not None and account_link.bitrix_id == user.id:
+                account_link = None
+            if employee_link is not None or account_link is not None:
+                return AdminResult(AdminOutcome.MOVES_A_LINK, user,
+                                   employee_link=employee_link, account_link=account_link)
         displaced = await self._link(telegram_id, user, by_admin=True)
         await self._settle_in(telegram_id, user)
         return AdminResult(AdminOutcome.DONE, user, displaced)

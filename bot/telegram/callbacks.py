@@ -83,3 +83,11 @@ class UnlinkAction(CallbackData, prefix="ul"):
     """The /unlink confirmation: it deletes everything, so it is asked first."""
 
     action: Word  # confirm | cancel
+
+
+class AdminLinkAction(CallbackData, prefix="al"):
+    """Confirming an /admin_link that moves someone's link. Only admins' taps are acted on."""
+
+    action: Word  # confirm | cancel
+    tg: ItemId  # the Telegram account to link
+    b24: ItemId  # the Bitrix24 employee

@@ -165,13 +165,47 @@ async def test_displaced_account_is_told_in_its_own_language(harness: Harness, p
 async def test_admin_link_tells_both_accounts(harness: Harness, portal: PortalEmulator) -> None:
     await link(harness, portal, harness.updates.user(ANNA_TG, language="ru"), "anna@example.com", ANNA_B24)
     admin = harness.updates.user(ADMIN_TG)
-    reply = await harness.say(admin, f"/admin_link {BORIS_TG} anna@example.com")
+    asked = await harness.say(admin, f"/admin_link {BORIS_TG} anna@example.com")
+    reply = await harness.tap(admin, asked, asked.button("Move link"))
     assert "They were told in Telegram." in reply.text
     assert "администратор привязал сотрудника" in harness.session.last(ANNA_TG).text
     assert "An admin linked your Telegram account to <b>Anna Berg</b>" in harness.session.last(BORIS_TG).text
     unlinked = await harness.say(admin, f"/admin_unlink {BORIS_TG}")
     assert "Unlinked Telegram 5002" in unlinked.text
     assert "An admin unlinked your Telegram account" in harness.session.last(BORIS_TG).text
+
+
+async def test_admin_link_that_moves_a_link_asks_first(harness: Harness, portal: PortalEmulator) -> None:
+    await link(harness, portal, anna(harness), "anna@example.com", ANNA_B24)
+    await link(harness, portal, harness.updates.user(BORIS_TG), "boris@example.com", BORIS_B24)
+    admin = harness.updates.user(ADMIN_TG)
+    asked = await harness.say(admin, f"/admin_link {BORIS_TG} anna@example.com")
+    assert asked.text == (
+        "Link Telegram <code>5002</code> to <b>Anna Berg</b> (Bitrix24 #10)?\n"
+        "• Anna Berg is linked to Telegram <code>5001</code> now: that account will be unlinked and its "
+        "reminders and settings deleted.\n"
+        "• Telegram <code>5002</code> is linked to Boris Ivanov (Bitrix24 #11) now: that link will be replaced.\n"
+        "Both accounts are told. Go ahead?")
+    # Nothing moved yet, and nobody was told anything.
+    assert (await harness.repos.links.get(ANNA_TG)).bitrix_id == ANNA_B24
+    assert "An admin" not in harness.session.last(ANNA_TG).text
+    cancelled = await harness.tap(admin, asked, asked.button("Cancel"))
+    assert cancelled.text == "Cancelled. Nothing was changed."
+    assert (await harness.repos.links.get(BORIS_TG)).bitrix_id == BORIS_B24
+    asked = await harness.say(admin, f"/admin_link {BORIS_TG} anna@example.com")
+    # Someone else's tap on the admin's question does nothing.
+    await harness.tap(anna(harness), asked, asked.button("Move link"))
+    assert (await harness.repos.links.get(ANNA_TG)).bitrix_id == ANNA_B24
+    moved = await harness.tap(admin, asked, asked.button("Move link"))
+    assert "Linked Telegram 5002 to <b>Anna Berg</b>" in moved.text
+    assert await harness.repos.links.get(ANNA_TG) is None
+    assert "an admin linked" in harness.session.last(ANNA_TG).text
+
+
+async def test_unlinked_users_see_their_telegram_id_for_the_admin(harness: Harness) -> None:
+    start = await harness.say(anna(harness), "/start")
+    assert "Your Telegram id is <code>5001</code>" in start.text
+    assert (await harness.say(anna(harness), "/myid")).text == "Your Telegram id: <code>5001</code>"
 
 
 async def test_admin_commands_say_when_bitrix24_is_down(harness: Harness, portal: PortalEmulator) -> None:
@@ -273,7 +307,7 @@ async def test_admin_links_lists_and_unlinks(harness: Harness, portal: PortalEmu
     linked = await harness.say(admin, f"/admin_link {ANNA_TG} anna@example.com")
     assert "Linked Telegram 5001 to <b>Anna Berg</b>" in linked.text
     listing = await harness.say(admin, "/links")
-    assert "5001 → Anna Berg (#10) [by admin]" in listing.text
+    assert "Anna Berg (Bitrix24 #10) · Telegram <code>5001</code> [by admin]" in listing.text
     status = await harness.say(anna(harness), "/status")
     assert "Day not started" in status.text
     unlinked = await harness.say(admin, f"/admin_unlink {ANNA_TG}")

@@ -57,6 +57,8 @@ start-unlinked =
     First, link your Bitrix24 account. Send your work e-mail like this:
     <code>/link anna@company.com</code>
     (or your Bitrix24 user id instead of the e-mail).
+
+    Your Telegram id is <code>{ $telegram_id }</code>: a bot admin can also link you with it.
 start-linked = 👋 Hi, { $name }! Here is your day:
 help =
     <b>What I can do</b>
@@ -72,6 +74,7 @@ help =
     /unlink: unlink and delete your data
     /language: English or Russian
     /cancel: stop what you are doing
+    /myid: your Telegram id, for a bot admin
 help-admin =
     {"\u000A\u000A"}<b>Admin</b>
     /links: linked users
@@ -140,8 +143,15 @@ admin-no-such-user = No active Bitrix24 employee matches { $identity }.
 admin-unlinked = Unlinked Telegram { $telegram_id } (was Bitrix24 #{ $bitrix_id }) and deleted their data.
 admin-not-linked = Telegram { $telegram_id } is not linked.
 admin-links-header = <b>Linked users: { $count }</b>
-admin-links-row = { $telegram_id } → { $name } (#{ $bitrix_id }){ $admin_mark }
+admin-links-row = { $name } (Bitrix24 #{ $bitrix_id }) · Telegram <code>{ $telegram_id }</code>{ $admin_mark }
 admin-links-by-admin = {" "}[by admin]
+admin-move-header = Link Telegram <code>{ $telegram_id }</code> to <b>{ $name }</b> (Bitrix24 #{ $bitrix_id })?
+admin-move-employee = • { $name } is linked to Telegram <code>{ $telegram_id }</code> now: that account will be unlinked and its reminders and settings deleted.
+admin-move-account = • Telegram <code>{ $telegram_id }</code> is linked to { $name } (Bitrix24 #{ $bitrix_id }) now: that link will be replaced.
+admin-move-question = Both accounts are told. Go ahead?
+btn-admin-move = ✅ Move link
+admin-move-cancelled = Cancelled. Nothing was changed.
+myid = Your Telegram id: <code>{ $telegram_id }</code>
 admin-links-empty = Nobody is linked yet.
 admin-unlock-usage = Usage: <code>/admin_unlock &lt;e-mail or Bitrix24 id&gt;</code>
 admin-unlocked = <b>{ $name }</b> (Bitrix24 #{ $bitrix_id }) can ask for link codes again.

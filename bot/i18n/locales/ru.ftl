@@ -58,6 +58,8 @@ start-unlinked =
     Сначала привяжите аккаунт Битрикс24. Отправьте рабочую почту так:
     <code>/link anna@company.com</code>
     (или ваш ID пользователя в Битрикс24 вместо почты).
+
+    Ваш Telegram ID: <code>{ $telegram_id }</code> — по нему вас может привязать и администратор бота.
 start-linked = 👋 Привет, { $name }! Ваш рабочий день:
 help =
     <b>Что я умею</b>
@@ -73,6 +75,7 @@ help =
     /unlink — отвязать и удалить ваши данные
     /language — русский или английский
     /cancel — отменить текущее действие
+    /myid — ваш Telegram ID, для администратора бота
 help-admin =
     {"\u000A\u000A"}<b>Администратору</b>
     /links — привязанные пользователи
@@ -141,8 +144,15 @@ admin-no-such-user = Нет активного сотрудника Битрик
 admin-unlinked = Telegram { $telegram_id } отвязан (был Битрикс24 #{ $bitrix_id }), его данные удалены.
 admin-not-linked = Telegram { $telegram_id } не привязан.
 admin-links-header = <b>Привязано пользователей: { $count }</b>
-admin-links-row = { $telegram_id } → { $name } (#{ $bitrix_id }){ $admin_mark }
+admin-links-row = { $name } (Битрикс24 #{ $bitrix_id }) · Telegram <code>{ $telegram_id }</code>{ $admin_mark }
 admin-links-by-admin = {" "}[админом]
+admin-move-header = Привязать Telegram <code>{ $telegram_id }</code> к сотруднику <b>{ $name }</b> (Битрикс24 #{ $bitrix_id })?
+admin-move-employee = • Сейчас { $name } привязан(а) к Telegram <code>{ $telegram_id }</code>: этот аккаунт будет отвязан, его напоминания и настройки удалятся.
+admin-move-account = • Сейчас Telegram <code>{ $telegram_id }</code> привязан к сотруднику { $name } (Битрикс24 #{ $bitrix_id }): эта привязка будет заменена.
+admin-move-question = Обоим аккаунтам придёт сообщение. Продолжить?
+btn-admin-move = ✅ Перенести
+admin-move-cancelled = Отменено. Ничего не изменилось.
+myid = Ваш Telegram ID: <code>{ $telegram_id }</code>
 admin-links-empty = Пока никто не привязан.
 admin-unlock-usage = Формат: <code>/admin_unlock &lt;почта или ID в Битрикс24&gt;</code>
 admin-unlocked = <b>{ $name }</b> (Битрикс24 #{ $bitrix_id }) снова может запрашивать коды привязки.

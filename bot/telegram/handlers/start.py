@@ -22,13 +22,20 @@ from bot.telegram.view import UserView
 
 async def start_command(message: Message, bot: Bot, state: FSMContext, link: Link | None, view: UserView,
                         services: Services) -> None:
+    assert message.from_user is not None
     await state.clear()
     if link is None:
-        await message.answer(view.t("start.unlinked"))
+        # With the id shown, an employee can hand it to an admin for /admin_link.
+        await message.answer(view.t("start.unlinked", telegram_id=message.from_user.id))
         return
     async with busy(bot, message.chat.id):
         report = await services.workday.status(link.bitrix_id)
     await reply(message, report, view, preface=view.t("start.linked", name=html.escape(link.name)))
+
+
+async def myid_command(message: Message, view: UserView) -> None:
+    assert message.from_user is not None
+    await message.answer(view.t("myid", telegram_id=message.from_user.id))
 
 
 async def help_command(message: Message, view: UserView, services: Services) -> None:
@@ -70,6 +77,7 @@ def create_router() -> Router:
     router.callback_query.filter(F.message.chat.type == "private")
     router.message.register(start_command, CommandStart())
     router.message.register(help_command, Command("help"))
+    router.message.register(myid_command, Command("myid"))
     router.message.register(cancel_command, Command("cancel"))
     router.message.register(language_command, Command("language"))
     router.callback_query.register(language_chosen, LanguageChoice.filter())
