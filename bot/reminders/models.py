@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, replace
 from datetime import time
 from enum import StrEnum
 
+from bot.wall_time import parse_length_minutes, parse_wall_time
+
 WEEKDAYS = frozenset(range(5))  # Monday = 0
 EVERY_DAY = frozenset(range(7))
 MAX_BREAK_MINUTES = 8 * 60
@@ -101,18 +103,8 @@ class ParseError(Exception):
     params: dict[str, object] = field(default_factory=dict)
 
 
-_TIME = re.compile(r"^(?P<h>\d{1,2})[:.](?P<m>\d{2})$")
-_DURATION = re.compile(r"^(?:(?P<h>\d+)\s*(?:h|ч))?\s*(?:(?P<m>\d+)\s*(?:m|min|мин|м)?)?$")
-
-
 def parse_time(token: str) -> time | None:
-    match = _TIME.match(token)
-    if not match:
-        return None
-    hour, minute = int(match["h"]), int(match["m"])
-    if hour > 23 or minute > 59:
-        return None
-    return time(hour, minute)
+    return parse_wall_time(token)
 
 
 def parse_days(token: str) -> frozenset[int] | None:
@@ -137,13 +129,14 @@ def parse_days(token: str) -> frozenset[int] | None:
 
 
 def parse_minutes(token: str) -> int | None:
-    token = token.lower().replace(" ", "")
-    if not token or not any(ch.isdigit() for ch in token):
-        return None
-    match = _DURATION.match(token)
-    if not match or (match["h"] is None and match["m"] is None):
-        return None
-    return int(match["h"] or 0) * 60 + int(match["m"] or 0)
+    return parse_length_minutes(token)
+
+
+# A number and its unit typed apart ("45 мин", "1 час") are one token, and so are the
+# words of a length ("полчаса"): the parser below reads tokens split on spaces.
+_SPLIT_LENGTH = re.compile(
+    r"\b(\d+)\s+(h|hr|hrs|hours?|ч|час|часа|часов|m|min|mins|minutes?|м|мин|минута|минуты|минут)(?!\w)",
+    re.IGNORECASE)
 
 
 def parse_remind_args(text: str) -> ReminderDraft:
@@ -151,7 +144,7 @@ def parse_remind_args(text: str) -> ReminderDraft:
 
     Defaults: weekdays, ask mode. Raises ParseError with what was not understood.
     """
-    tokens = text.split()
+    tokens = _SPLIT_LENGTH.sub(r"\1\2", text).split()
     kind = Kind.BREAK
     if tokens and tokens[0].lower() in ("close", "закрыть"):
         kind, tokens = Kind.CLOSE, tokens[1:]
@@ -168,7 +161,7 @@ def parse_remind_args(text: str) -> ReminderDraft:
             at = parsed
         elif lowered in ("ask", "спросить"):
             mode = Mode.ASK
-        elif lowered in ("auto", "авто"):
+        elif lowered in ("auto", "авто", "автоматически"):
             mode = Mode.AUTO
         elif lowered in ("resume", "autoresume", "продолжить"):
             auto_resume = True

@@ -8,7 +8,6 @@ from the request: it is read from the status that comes back.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,6 +26,7 @@ from bot.bitrix24 import (
 )
 from bot.clock import Clock
 from bot.storage.day_cache import DayCache, SeenDay
+from bot.wall_time import parse_wall_time
 
 log = logging.getLogger(__name__)
 
@@ -389,7 +389,6 @@ class WorkdayService:
         return seen.started // 60 if seen else 0
 
 
-_CLOCK_TIME = re.compile(r"^\s*(?P<h>\d{1,2})\s*[:.\-hч]\s*(?P<m>\d{2})\s*$", re.IGNORECASE)
 
 
 class FinishTimeError(StrEnum):
@@ -400,12 +399,10 @@ class FinishTimeError(StrEnum):
 
 def parse_finish_time(text: str, started_at: datetime, now: datetime) -> datetime | FinishTimeError:
     """`18:30` → that wall-clock time on the start's date, in `started_at`'s time zone."""
-    match = _CLOCK_TIME.match(text)
-    if not match:
+    parsed = parse_wall_time(text)
+    if parsed is None:
         return FinishTimeError.FORMAT
-    hour, minute = int(match["h"]), int(match["m"])
-    if hour > 23 or minute > 59:
-        return FinishTimeError.FORMAT
+    hour, minute = parsed.hour, parsed.minute
     finished = started_at.replace(hour=hour, minute=minute, second=0, microsecond=0)
     if finished <= started_at:
         return FinishTimeError.BEFORE_START

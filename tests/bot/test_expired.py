@@ -60,7 +60,7 @@ async def test_another_time_and_a_typed_reason(harness: Harness, portal: PortalE
     assert "When did you finish on Sun, 1 Mar" in asked.text and "started at 08:15" in asked.text
     assert "send a time like" in (await harness.say(anna, "half past six")).text
     assert "before the day started" in (await harness.say(anna, "07:00")).text
-    reason_prompt = await harness.say(anna, "18:30")
+    reason_prompt = await harness.say(anna, "6.30 pm")  # as people type it: 18:30
     assert "at <b>18:30</b>" in reason_prompt.text
     done = await harness.say(anna, "Left in a hurry, forgot the app")
     assert "closed at 18:30" in done.text
