@@ -314,9 +314,40 @@ async def test_group_chats_get_a_hint(harness: Harness, portal: PortalEmulator, 
     assert "private chats only" in reply.text and "@workday_bot" in reply.text
 
 
-async def test_stray_text_and_unknown_commands_get_short_help(harness: Harness, anna: User) -> None:
-    assert "/help" in (await harness.say(anna, "hello there")).text
+async def test_unknown_commands_get_short_help(harness: Harness, anna: User) -> None:
     assert "/help" in (await harness.say(anna, "/frobnicate")).text
+
+
+async def test_free_text_gets_the_day_card_not_a_dead_end(harness: Harness, anna: User) -> None:
+    reply = await harness.say(anna, "hello there")
+    assert reply.text.startswith("I didn't get that. Here is your day")
+    assert "Day not started" in reply.text and "▶️ Start day" in [label for label, _ in reply.buttons]
+    stranger = await harness.say(harness.updates.user(BORIS_TG), "hello there")
+    assert "isn't linked" in stranger.text and "/link" in stranger.text
+
+
+async def test_plain_words_pause_and_resume_at_once(harness: Harness, portal: PortalEmulator, anna: User) -> None:
+    await harness.say(anna, "/open")
+    paused = await harness.say(anna, "Обед")
+    assert portal.status_of(ANNA_B24)["STATUS"] == "PAUSED" and "Paused" in paused.text
+    resumed = await harness.say(anna, "back!")
+    assert portal.status_of(ANNA_B24)["STATUS"] == "OPENED" and "Working" in resumed.text
+    await harness.say(anna, "перерыв")
+    await harness.say(anna, "in")  # after a break, "in" means back at work
+    assert portal.status_of(ANNA_B24)["STATUS"] == "OPENED"
+
+
+async def test_plain_words_that_end_or_start_the_day_ask_first(harness: Harness, portal: PortalEmulator,
+                                                              anna: User) -> None:
+    start = await harness.say(anna, "Начал")
+    assert start.text.startswith("Start your day? Tap the button below.")
+    assert portal.status_of(ANNA_B24)["STATUS"] != "OPENED"
+    await harness.tap(anna, start, start.button("Start day"))
+    asked = await harness.say(anna, "ушёл")
+    assert asked.text.startswith("Close your day? Tap <b>🏁 Close day</b> below.")
+    assert portal.status_of(ANNA_B24)["STATUS"] == "OPENED"  # nothing closed yet
+    assert "🏁 Close day" in [label for label, _ in asked.buttons]
+    assert (await harness.say(anna, "out")).text.startswith("Close your day?")
 
 
 async def test_unknown_buttons_are_answered(harness: Harness, anna: User) -> None:

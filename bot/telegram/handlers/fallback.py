@@ -11,6 +11,8 @@ from bot.services.linking import looks_like_code
 from bot.storage.links import Link
 from bot.telegram.deps import Services
 from bot.telegram.handlers.linking import confirm_code
+from bot.telegram.handlers.plain_text import plain_text
+from bot.telegram.handlers.workday import BITRIX24
 from bot.telegram.view import UserView
 
 ANSWER_AFTER = {"callback_answer": {"pre": False}}
@@ -54,6 +56,8 @@ def create_router() -> Router:
     router.my_chat_member.register(membership_changed, F.chat.type == "private")
     router.message.register(not_text, F.chat.type == "private", ~F.text)
     router.message.register(code_without_state, F.chat.type == "private", F.text.func(looks_like_code))
+    # Plain words and any other text: the day card (unlinked users get the link hint).
+    router.message.register(plain_text, F.chat.type == "private", ~F.text.startswith("/"), flags=BITRIX24)
     router.message.register(anything_else, F.chat.type == "private")
     router.callback_query.register(unknown_button, flags=ANSWER_AFTER)
     return router
