@@ -73,10 +73,11 @@ async def test_a_stranger_learns_nothing_about_who_exists(harness: Harness, port
     stranger = harness.updates.user(STRANGER_TG)
     real = await harness.say(stranger, "/link anna@example.com")
     unknown = await harness.say(stranger, "/link nobody@example.com")
+    real_id = await harness.say(stranger, f"/link {ANNA_B24}")
     dismissed = await harness.say(stranger, f"/link {GONE_B24}")
     strip = lambda text, who: text.replace(who, "X")  # noqa: E731
     assert strip(real.text, "anna@example.com") == strip(unknown.text, "nobody@example.com")
-    assert strip(real.text, "anna@example.com") == strip(dismissed.text, str(GONE_B24))
+    assert strip(real_id.text, f"#{ANNA_B24}<") == strip(dismissed.text, f"#{GONE_B24}<")
     assert portal.notifications_for(GONE_B24) == []
     wrong = await harness.say(stranger, "123456")
     assert "not right" in wrong.text
@@ -271,6 +272,13 @@ async def test_unlink_removes_everything(harness: Harness, portal: PortalEmulato
                 and not key.startswith(b"test:update:")]
     assert leftover == []
     assert await harness.repos.links.get(ANNA_TG) is None
+
+
+async def test_link_by_id_reads_naturally_in_russian(harness: Harness, portal: PortalEmulator) -> None:
+    reply = await harness.say(harness.updates.user(ANNA_TG, language="ru"), f"/link {ANNA_B24}")
+    assert reply.text.startswith(f"Если сотрудник с ID <b>{ANNA_B24}</b> работает в компании, в его")
+    by_mail = await harness.say(harness.updates.user(BORIS_TG, language="ru"), "/link boris@example.com")
+    assert by_mail.text.startswith("Если сотрудник с почтой <b>boris@example.com</b> работает в компании")
 
 
 async def test_link_while_linked_gives_one_clear_answer(harness: Harness, portal: PortalEmulator) -> None:

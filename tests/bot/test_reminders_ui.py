@@ -485,13 +485,25 @@ async def test_russian(harness: Harness, portal: PortalEmulator, redis: Redis) -
     await link(harness, portal, boris, "boris@example.com", BORIS_B24)
     reply = await harness.say(boris, "/remind 13:00 auto 45m")
     assert "Напоминание сохранено" in reply.text and "пн–пт" in reply.text
-    assert "пауза автоматически" in reply.text and "перерыв 45 мин" in reply.text
+    assert "автопауза" in reply.text and "перерыв 45 мин" in reply.text
     assert "Ближайшее: сегодня в 13:00 (Europe/Moscow)" in reply.text
     assert "Не понял «когда-нибудь»" in (await harness.say(boris, "/remind 13:00 когда-нибудь")).text
     menu = await harness.say(boris, "/remind")
     card = await harness.tap(boris, menu, menu.button("Перерыв"))
     card = await harness.tap(boris, card, card.button("12:00"))
     assert "✓ пн" in [label for label, _ in card.buttons]
+    # One wording for the automatic pause: the button, its explanation and the summary.
+    mode = await harness.tap(boris, card, card.button("Далее"))
+    assert "⏸ Автопауза" in [label for label, _ in mode.buttons]
+    assert "<b>автопауза</b>: я сам поставлю день на паузу" in mode.text
+    assert "сам" not in "".join(label for label, _ in mode.buttons)
+    length = await harness.tap(boris, mode, mode.button("Автопауза"))
+    after = await harness.tap(boris, length, length.button("30 мин"))
+    assert "▶️ Продолжить автоматически" in [label for label, _ in after.buttons]
+    # The bot's own words are understood back, and the examples are in Russian.
+    russian = await harness.say(boris, "/remind 14:00 авто 30 мин")
+    assert "перерыв 30 мин" in russian.text
+    assert "<code>/remind 13:00 авто 45 мин</code>" in (await harness.say(boris, "/remind 13:00 когда")).text
     await relax(redis)
     listing = await harness.say(boris, "/reminders")
     assert "Ваши напоминания" in listing.text and listing.button("🗑 13:00")

@@ -107,7 +107,11 @@ link-ask = Send your work e-mail or your Bitrix24 user id.
 link-bad-identity =
     That doesn't look like an e-mail or a Bitrix24 user id. Example:
     <code>/link anna@company.com</code>
-link-code-sent = If <b>{ $identity }</b> belongs to an active employee, a 6-digit code is now in that person's <b>Bitrix24 notifications</b> (the bell). Send me the code here. It expires in 10 minutes.
+# $kind: "email" or "id", what $identity is.
+link-code-sent = If { $kind ->
+        [id] Bitrix24 user <b>#{ $identity }</b> is
+       *[email] <b>{ $identity }</b> belongs to
+    } an active employee, a 6-digit code is now in that person's <b>Bitrix24 notifications</b> (the bell). Send me the code here. It expires in 10 minutes.
 link-code-message =
     Code to link the Telegram account { $requester } to your Bitrix24 account: { $code }
     It expires in 10 minutes. If you didn't ask for it, ignore this message: without the code nobody can link.

@@ -108,7 +108,11 @@ link-ask = Отправьте рабочую почту или ваш ID пол�
 link-bad-identity =
     Это не похоже на почту или ID пользователя Битрикс24. Пример:
     <code>/link anna@company.com</code>
-link-code-sent = Если <b>{ $identity }</b> — активный сотрудник, в его <b>уведомлениях Битрикс24</b> (колокольчик) уже есть 6-значный код. Пришлите этот код сюда. Он действует 10 минут.
+# $kind: "email" или "id" — что такое $identity.
+link-code-sent = Если { $kind ->
+        [id] сотрудник с ID <b>{ $identity }</b>
+       *[email] сотрудник с почтой <b>{ $identity }</b>
+    } работает в компании, в его <b>уведомлениях Битрикс24</b> (колокольчик) уже есть 6-значный код. Пришлите этот код сюда: он действует 10 минут.
 link-code-message =
     Код для привязки Telegram-аккаунта { $requester } к вашему Битрикс24: { $code }
     Код действует 10 минут. Если вы его не запрашивали, просто проигнорируйте сообщение: без кода привязать аккаунт нельзя.
@@ -120,7 +124,7 @@ link-wrong-code = Код неверный. Осталось попыток: { $t
 link-locked = Слишком много неверных кодов: эта попытка заблокирована. Начните заново с /link через { $minutes } мин.
 link-no-attempt = Привязка не начата или код истёк. Начните с /link.
 link-not-a-code = Пришлите 6-значный код из уведомлений Битрикс24 или /cancel.
-link-done = ✅ Привязано к <b>{ $name }</b> в Битрикс24. Ваш рабочий день:
+link-done = ✅ Готово: вы привязаны к сотруднику <b>{ $name }</b> в Битрикс24. Ваш рабочий день:
 link-replaced = Ваш Telegram отвязан от Битрикс24: сотрудник привязал другой Telegram-аккаунт.
 link-replaced-by-admin = Ваш Telegram отвязан от Битрикс24: администратор привязал сотрудника к другому Telegram-аккаунту.
 link-by-admin = Администратор привязал ваш Telegram к сотруднику <b>{ $name }</b> в Битрикс24. Отправьте /status, чтобы увидеть свой день.
@@ -150,7 +154,7 @@ admin-links-header = <b>Привязано пользователей: { $count 
 admin-links-row = { $name } (Битрикс24 #{ $bitrix_id }) · Telegram <code>{ $telegram_id }</code>{ $admin_mark }
 admin-links-by-admin = {" "}[админом]
 admin-move-header = Привязать Telegram <code>{ $telegram_id }</code> к сотруднику <b>{ $name }</b> (Битрикс24 #{ $bitrix_id })?
-admin-move-employee = • Сейчас { $name } привязан(а) к Telegram <code>{ $telegram_id }</code>: этот аккаунт будет отвязан, его напоминания и настройки удалятся.
+admin-move-employee = • Сейчас сотрудник { $name } привязан к Telegram <code>{ $telegram_id }</code>: этот аккаунт будет отвязан, его напоминания и настройки удалятся.
 admin-move-account = • Сейчас Telegram <code>{ $telegram_id }</code> привязан к сотруднику { $name } (Битрикс24 #{ $bitrix_id }): эта привязка будет заменена.
 admin-move-question = Обоим аккаунтам придёт сообщение. Продолжить?
 btn-admin-move = ✅ Перенести
@@ -207,7 +211,7 @@ btn-cancel = ✖️ Отмена
 ## What an action did
 
 change-started = ▶️ Рабочий день начат. Хорошего дня!
-change-resumed = ▶️ С возвращением к работе.
+change-resumed = ▶️ С возвращением! Рабочий день продолжается.
 change-reopened = ▶️ День продолжен: время с момента завершения засчитано как перерыв.
 change-running = ▶️ Рабочий день идёт.
 change-already-running = Рабочий день уже идёт.
@@ -248,7 +252,7 @@ fail-report-needed = Битрикс24 требует указать причин
 
 ## Repair flow for an EXPIRED day
 
-repair-ask-time = Во сколько вы закончили { $date }? Пришлите время, например <code>18:30</code>. (День начался в { $start }.)
+repair-ask-time = Во сколько вы закончили работу { $date }? Пришлите время, например <code>18:30</code>. (День начался в { $start }.)
 repair-bad-time = Пришлите время в виде <code>18:30</code>.
 repair-before-start = Это раньше начала дня ({ $start }). Пришлите более позднее время.
 repair-in-future = Это время ещё не наступило. Пришлите время, когда вы действительно закончили.
@@ -308,17 +312,17 @@ cmd-timezone = Часовой пояс для напоминаний
 remind-parse-unknown =
     Не понял «{ $token }». Примеры:
     <code>/remind 13:00</code>
-    <code>/remind 13:00 auto 45m</code>
+    <code>/remind 13:00 авто 45 мин</code>
     <code>/remind 12:30 пн,ср,пт</code>
-    <code>/remind close 18:30</code>
+    <code>/remind закрыть 18:30</code>
     Или отправьте просто /remind — откроется меню.
 remind-parse-no-time = Во сколько? Отправьте так: <code>/remind 13:00</code>, или просто /remind — откроется меню.
 remind-parse-break-length =
     Перерыв может длиться от 1 до { $limit ->
         [one] { $limit } минуты
        *[other] { $limit } минут
-    }, например <code>/remind 13:00 45m</code>.
-remind-parse-break-only = Режим и длительность перерыва бывают только у напоминаний о перерыве. Для проверки нужны лишь время и дни, например <code>/remind close 18:30</code>.
+    }, например <code>/remind 13:00 45 мин</code>.
+remind-parse-break-only = Режим и длительность перерыва бывают только у напоминаний о перерыве. Для проверки нужны только время и дни, например <code>/remind закрыть 18:30</code>.
 remind-menu =
     ⏰ <b>Напоминания</b>
     Что настроим? Ваш часовой пояс: { $zone }.
@@ -329,10 +333,10 @@ btn-rem-tz = 🌍 Пояс
 btn-rem-other-time = 🕐 Другое время…
 btn-rem-next = Далее →
 btn-rem-ask = 🙋 Спросить
-btn-rem-auto = ⏸ Ставить на паузу сам
+btn-rem-auto = ⏸ Автопауза
 btn-rem-no-break = По-разному
 btn-rem-resume-remind = 🔔 Напомнить вернуться
-btn-rem-resume-auto = ▶️ Продолжить день сам
+btn-rem-resume-auto = ▶️ Продолжить автоматически
 btn-rem-delete-yes = 🗑 Удалить?
 btn-rem-keep = ↩️ Оставить
 remind-ask-time =
@@ -346,9 +350,9 @@ remind-ask-days =
 remind-no-days = Выберите хотя бы один день.
 remind-ask-mode =
     🍽 Перерыв в <b>{ $time }</b>, { $days }
-    Когда придёт время…
-    • <b>спросить вас</b>: сообщение с кнопками [Пауза] [Пропустить] и [5] [10] [15 мин]
-    • <b>ставить на паузу самому</b>: я ставлю день на паузу и сообщаю об этом, с кнопкой [Продолжить]
+    Что сделать, когда придёт время?
+    • <b>спросить</b>: я пришлю сообщение с кнопками [Пауза] [Пропустить] и [5] [10] [15 мин]
+    • <b>автопауза</b>: я сам поставлю день на паузу и сообщу об этом, с кнопкой [Продолжить]
 remind-ask-length =
     🍽 Перерыв в <b>{ $time }</b>, { $days }, { $mode }
     Сколько длится перерыв? Когда он закончится, я скажу.
@@ -357,7 +361,7 @@ remind-ask-resume =
     Когда перерыв ({ $minutes } мин) закончится:
 remind-close-ask-time =
     🌙 <b>Если забыл закрыть день</b>
-    Во сколько вечером проверять рабочий день? Если он ещё открыт или на паузе, я напомню его завершить. (часовой пояс { $zone })
+    Во сколько вечером проверять рабочий день? Если он ещё открыт или на паузе, я напомню его завершить (часовой пояс { $zone }).
 remind-expired = Это меню устарело. Начните заново: /remind.
 remind-already-saved = Уже сохранено.
 remind-cancelled = Отменено. Напоминание не создано.
@@ -378,8 +382,8 @@ remind-name-break = перерыв
 remind-name-close = проверка незакрытого дня
 remind-name-morning = утренняя проверка
 remind-days-every = каждый день
-remind-mode-ask = спросить меня
-remind-mode-auto = пауза автоматически
+remind-mode-ask = спросить
+remind-mode-auto = автопауза
 remind-length-remind = перерыв { $minutes } мин, потом напомнить
 remind-length-resume = перерыв { $minutes } мин, потом продолжить автоматически
 remind-explain-ask = В это время придёт сообщение с кнопками [Пауза] [Пропустить] и [5] [10] [15 мин].
@@ -394,7 +398,7 @@ remind-on-date = { $date } в { $time }
 reminders-title = 📋 <b>Ваши напоминания</b> (часовой пояс { $zone })
 reminders-empty =
     Напоминаний пока нет. Создайте кнопкой ниже или командой:
-    <code>/remind 13:00</code>, <code>/remind 13:00 auto 45m</code>, <code>/remind close 18:30</code>.
+    <code>/remind 13:00</code>, <code>/remind 13:00 авто 45 мин</code>, <code>/remind закрыть 18:30</code>.
 reminders-on = 🔔 включено
 reminders-on-next = 🔔 включено, ближайшее { $when }
 reminders-off = 🔕 выключено
@@ -412,7 +416,7 @@ tz-current =
     Там сейчас { $time }. Напоминания срабатывают по этому поясу.
 tz-source-bitrix24 = из профиля Битрикс24
 tz-source-user = выбран вами
-tz-source-default = по умолчанию бота
+tz-source-default = пояс бота по умолчанию
 tz-how = Чтобы сменить его, отправьте название, например <code>/timezone Europe/Moscow</code>.
 btn-tz-bitrix24 = 🔄 Взять пояс из Битрикс24
 tz-unknown = Не знаю часовой пояс «{ $zone }». Отправьте название из базы tz, например <code>/timezone Europe/Moscow</code> или <code>/timezone Asia/Yekaterinburg</code>.

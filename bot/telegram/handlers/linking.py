@@ -99,7 +99,7 @@ async def _start(message: Message, bot: Bot, text: str, state: FSMContext, view:
         await message.answer(t("link.bot_refused"))
         return
     await state.set_state(LinkStates.code)
-    await message.answer(t("link.code_sent", identity=shown))
+    await message.answer(t("link.code_sent", identity=shown, kind="email" if identity.email else "id"))
 
 
 async def confirm_code(message: Message, bot: Bot, state: FSMContext, view: UserView,
