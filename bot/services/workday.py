@@ -253,9 +253,11 @@ class WorkdayService:
 
         return await self._run(Action.PAUSE, bitrix_id, call, verify=verify)
 
-    async def close(self, bitrix_id: int, report: str | None = None, *, card_day: int | None = None) -> DayReport:
-        """Close the day. From a card, only the card's own day: a card from an earlier day
-        must not close today's."""
+    async def close(self, bitrix_id: int, report: str | None = None, *, card_day: int | None = None,
+                    at: datetime | None = None) -> DayReport:
+        """Close the day, now or `at` an earlier time (which Bitrix24 takes only with a
+        `report` on most schedules). From a card, only the card's own day: a card from an
+        earlier day must not close today's."""
         seen = await self._cache.get(bitrix_id) if card_day is not None else None
 
         def judge(day: Workday) -> DayReport:
@@ -271,7 +273,7 @@ class WorkdayService:
                 if isinstance(refusal, DayReport):
                     return refusal
             try:
-                return judge(await self._api.close(bitrix_id, report=report or None))
+                return judge(await self._api.close(bitrix_id, at=at, report=report or None))
             except InvalidArgumentError as error:
                 if error.code == "WD_EXPIRED":
                     return DayReport(Action.CLOSE, await self._api.status(bitrix_id), Change.NEEDS_REPAIR)

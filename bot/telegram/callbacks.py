@@ -26,9 +26,10 @@ class DayAction(CallbackData, prefix="d"):
 
 
 class RepairAction(CallbackData, prefix="fx"):
-    """The EXPIRED-day repair flow."""
+    """Closing a day at a given time: the EXPIRED-day repair, or "I left at…" (left) on the
+    forgot-to-close nudge for today's day."""
 
-    action: Word  # suggested | other | reason | cancel
+    action: Word  # suggested | other | left | reason | cancel
     day: DayMinutes = 0
 
 

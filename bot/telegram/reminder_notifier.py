@@ -10,10 +10,10 @@ from bot.clock import Clock
 from bot.i18n import Translator, language_for
 from bot.reminders.engine import DeliveryHeld, Notice, NoticeKind
 from bot.services.reminders import CLOSE_LATER_HOURS, SNOOZE_CHOICES
-from bot.services.workday import Action, DayReport, classify_failure
+from bot.services.workday import Action, DayReport, classify_failure, day_key
 from bot.storage.profiles import ProfileRepository
 from bot.telegram import formatting as fmt
-from bot.telegram.callbacks import ReminderAction, ReminderLater
+from bot.telegram.callbacks import RepairAction, ReminderAction, ReminderLater
 from bot.telegram.day_card import card_keyboard, card_text, failure_text
 from bot.telegram.keyboards import Row, button, keyboard
 from bot.telegram.sender import PacedSender, SendOutcome
@@ -83,13 +83,16 @@ def render_notice(notice: Notice, view: UserView) -> tuple[str, InlineKeyboardMa
 
 
 def _extra_rows(notice: Notice, t: Translator) -> list[Row]:
-    """What a reminder offers besides the day card's own buttons: more break, or later."""
+    """What a reminder offers besides the day card's own buttons: more break; for the
+    forgot-to-close check, a close at an earlier time or the check again later."""
     rid = notice.reminder.id
     day = notice.day
     if notice.kind in (NoticeKind.BREAK_OVER, NoticeKind.STILL_ON_BREAK) and day and day.status is WorkdayStatus.PAUSED:
         return [[button(t("btn.more_break"), ReminderLater(action="more", rid=rid))]]
     if notice.kind is NoticeKind.CLOSE_NUDGE and day and day.status in (WorkdayStatus.OPENED, WorkdayStatus.PAUSED):
-        return [[button(t("btn.close_later", hours=hours), ReminderLater(action="close", rid=rid, n=hours))
+        # "I left at…" alone on its row: its Russian label is too long to share one.
+        return [[button(t("btn.left_at"), RepairAction(action="left", day=day_key(day.started_at)))],
+                [button(t("btn.close_later", hours=hours), ReminderLater(action="close", rid=rid, n=hours))
                  for hours in CLOSE_LATER_HOURS]]
     return []
 

@@ -83,7 +83,7 @@ async def test_forgot_to_close_offers_to_ask_again_later(harness: Harness, anna:
     reminder = await create(harness, ReminderDraft(kind=Kind.CLOSE, at=time(18, 30)))
     await harness.services.workday.start(ANNA_B24)
     nudge = await send_notice(harness, clock, NoticeKind.CLOSE_NUDGE, reminder)
-    assert "tap ⏰ if you're still working" in nudge.text
+    assert "or ⏰ if you're still working" in nudge.text
     assert labels(nudge)[-1] == ["⏰ In 1 h", "⏰ In 2 h"]
     ru = await send_notice(harness, clock, NoticeKind.CLOSE_NUDGE, reminder, language="ru")
     assert labels(ru)[-1] == ["⏰ Через 1 ч", "⏰ Через 2 ч"]

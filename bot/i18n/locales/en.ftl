@@ -264,6 +264,11 @@ repair-reason-too-long =
 repair-stale = That day has changed since. Here it is now:
 repair-cancelled = Cancelled. The day of { $date } is still open.
 
+## "I left at…": today's day closed at an earlier time
+
+left-ask-time = When did you leave today? Send the time like <code>17:45</code>: after { $start }, when the day started, and not later than now ({ $now }).
+left-ask-reason = Closing today's day at <b>{ $time }</b>. Bitrix24 needs a reason for the changed time: send it as a message, or tap below.
+
 ## Close report
 
 close-report-too-long =
@@ -279,6 +284,7 @@ btn-pause-now = ⏸ Pause now
 btn-snooze-in = { $minutes } min
 btn-more-break = ⏰ 5 more min
 btn-close-later = ⏰ In { $hours } h
+btn-left-at = 🕔 I left at…
 btn-skip = ✖️ Skip
 notice-ask =
     🍽 It's { $time }: time for a break!
@@ -291,7 +297,7 @@ notice-still-on-break = ⏰ Still on a break? Your day is still paused.
 notice-auto-resumed = ▶️ Your { $minutes }-minute break is over: I resumed your day.
 notice-auto-pause-failed = ⏰ Break reminder ({ $time }): I couldn't pause your day.
 notice-auto-resume-failed = ⏰ Your break is over, but I couldn't resume your day.
-notice-close-nudge = 🌙 It's { $time } and your day is still open. Close it, or tap ⏰ if you're still working.
+notice-close-nudge = 🌙 It's { $time } and your day is still open. Close it, tap 🕔 if you left earlier, or ⏰ if you're still working.
 notice-morning-repair = 🌅 Good morning! The day of { $date } was never closed.
 remind-snoozed = ⏰ OK, I'll remind you again at { $time }.
 remind-more-break = ⏰ OK, 5 more minutes: I'll remind you at { $time }.

@@ -1,7 +1,10 @@
-"""Fixing a day left open from an earlier date (EXPIRED): finish time, reason, close.
+"""Closing a day at a time the user gives: finish time, reason, close.
 
-Bitrix24 refuses to start today until that day is closed with a time and a reason
-(docs/bitrix24.md#expired-day), so the card offers the suggested time in one tap, or another time.
+Two days need it. One left open from an earlier date (EXPIRED): Bitrix24 refuses to start
+today until it is closed with a time and a reason (docs/bitrix24.md#expired-day), so the card
+offers the suggested time in one tap, or another time. And today's, from "I left at…" on the
+forgot-to-close nudge: a close with a time needs a reason too on most schedules
+(docs/bitrix24.md#closing-a-day).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from bot.services.workday import FinishTimeError, day_key, parse_finish_time
 from bot.storage.links import Link
 from bot.telegram import formatting as fmt
-from bot.bitrix24 import WorkdayStatus
+from bot.bitrix24 import Workday, WorkdayStatus
 from bot.telegram.callbacks import RepairAction
 from bot.telegram.deps import Services
 from bot.telegram.handlers.workday import BITRIX24, reply
@@ -26,6 +29,7 @@ from bot.telegram.view import UserView
 
 
 REASON_LIMIT = 255
+_EXPIRED, _TODAY = "expired", "today"
 
 
 def _moment(minutes: int, offset_minutes: int) -> datetime:
@@ -45,6 +49,19 @@ def _cancel_keyboard(view: UserView, day: int) -> InlineKeyboardMarkup:
     return keyboard(_cancel_button(view, day))
 
 
+def _flow_for(callback_data: RepairAction, day: Workday | None) -> str | None:
+    """Which close-at-a-time flow a tap leads to: the repair of an EXPIRED day (also from
+    "I left at…" on a day that expired since), today's day closed at an earlier time, or
+    none, when the day is no longer the one the button was for."""
+    if day is None or day_key(day.started_at) != callback_data.day:
+        return None
+    if day.status is WorkdayStatus.EXPIRED and (callback_data.action != "suggested" or day.suggested_finish):
+        return _EXPIRED
+    if day.status in (WorkdayStatus.OPENED, WorkdayStatus.PAUSED) and callback_data.action == "left":
+        return _TODAY
+    return None
+
+
 async def choose_time(query: CallbackQuery, callback_data: RepairAction, state: FSMContext, link: Link,
                       view: UserView, services: Services) -> None:
     # The day's offset is needed to read "18:30"; one status read also proves the card is current.
@@ -53,19 +70,16 @@ async def choose_time(query: CallbackQuery, callback_data: RepairAction, state: 
     if report.failure is not None:
         await reply(query, report, view)
         return
-    still_this_day = (
-        day is not None
-        and day.status is WorkdayStatus.EXPIRED
-        and day_key(day.started_at) == callback_data.day
-        and (callback_data.action == "other" or day.suggested_finish is not None)
-    )
-    if not still_this_day:
-        await reply(query, report, view, preface=view.t("repair.stale"))
+    flow = _flow_for(callback_data, day)
+    if flow is None:
+        closed = (callback_data.action == "left" and day is not None and day.status is WorkdayStatus.CLOSED
+                  and day_key(day.started_at) == callback_data.day)
+        await reply(query, report, view, preface=view.t("change.already_closed" if closed else "repair.stale"))
         return
     assert day is not None and day.started_at is not None
     offset = int((day.started_at.utcoffset() or timedelta(0)).total_seconds() // 60)
     zone = view.zone(day)
-    await state.update_data(repair_day=callback_data.day, repair_offset=offset)
+    await state.update_data(repair_day=callback_data.day, repair_offset=offset, repair_today=flow == _TODAY)
     if callback_data.action == "suggested":
         assert day.suggested_finish is not None
         at = int(day.suggested_finish.timestamp()) // 60
@@ -76,9 +90,14 @@ async def choose_time(query: CallbackQuery, callback_data: RepairAction, state: 
                    _reason_keyboard(view, callback_data.day))
         return
     await state.set_state(RepairStates.time)
-    await show(query, view.t("repair.ask_time", date=fmt.date(day.started_at, zone, view.t),
-                             start=fmt.clock(day.started_at, zone)),
-               _cancel_keyboard(view, callback_data.day))
+    start = fmt.clock(day.started_at, zone)
+    if flow == _TODAY:
+        text = view.t("left.ask_time", start=start, now=fmt.clock(view.now(), zone))
+    else:
+        text = view.t("repair.ask_time", date=fmt.date(day.started_at, zone, view.t), start=start)
+        if callback_data.action == "left":  # it expired since the nudge: say so before asking
+            text = view.t("change.needs_repair", date=fmt.date(day.started_at, zone, view.t)) + "\n" + text
+    await show(query, text, _cancel_keyboard(view, callback_data.day))
 
 
 async def time_entered(message: Message, state: FSMContext, view: UserView) -> None:
@@ -98,8 +117,9 @@ async def time_entered(message: Message, state: FSMContext, view: UserView) -> N
         return
     await state.update_data(repair_at=int(parsed.timestamp()) // 60)
     await state.set_state(RepairStates.reason)
+    key = "left.ask_reason" if data.get("repair_today") else "repair.ask_reason"
     await message.answer(
-        view.t("repair.ask_reason", date=fmt.date(started, zone, view.t), time=fmt.clock(parsed, zone)),
+        view.t(key, date=fmt.date(started, zone, view.t), time=fmt.clock(parsed, zone)),
         reply_markup=_reason_keyboard(view, data["repair_day"]),
     )
 
@@ -110,7 +130,10 @@ async def _close(event: Message | CallbackQuery, bot: Bot, reason: str, state: F
     at = _moment(data["repair_at"], data["repair_offset"])
     chat_id = event.chat.id if isinstance(event, Message) else event.from_user.id
     async with busy(bot, chat_id):
-        report = await services.workday.repair(link.bitrix_id, at, reason)
+        if data.get("repair_today"):
+            report = await services.workday.close(link.bitrix_id, reason, card_day=data["repair_day"], at=at)
+        else:
+            report = await services.workday.repair(link.bitrix_id, at, reason)
     if report.failure is not None and report.failure.value == "report_needed":
         await show(event, view.t("fail.report_needed"), _reason_keyboard(view, data["repair_day"]))
         return
@@ -155,7 +178,8 @@ def create_router() -> Router:
     router = Router(name="repair")
     router.message.filter(F.chat.type == "private")
     router.callback_query.filter(F.message.chat.type == "private")
-    router.callback_query.register(choose_time, RepairAction.filter(F.action.in_({"suggested", "other"})), flags=BITRIX24)
+    router.callback_query.register(choose_time, RepairAction.filter(F.action.in_({"suggested", "other", "left"})),
+                                   flags=BITRIX24)
     router.message.register(time_entered, RepairStates.time, F.text, ~F.text.startswith("/"))
     router.message.register(reason_entered, RepairStates.reason, F.text, ~F.text.startswith("/"), flags=BITRIX24)
     router.callback_query.register(reason_chosen, RepairStates.reason, RepairAction.filter(F.action == "reason"), flags=BITRIX24)
