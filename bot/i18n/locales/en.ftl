@@ -5,7 +5,12 @@
 
 ## Formatting
 
-fmt-hours-minutes = { $h } h { $m } min
+# Whole hours drop the minutes: "1 h", not "1 h 0 min".
+fmt-hours-minutes =
+    { $m ->
+        [0] { $h } h
+       *[other] { $h } h { $m } min
+    }
 fmt-minutes = { $m } min
 # $weekday counts from Monday = 0 (Python's date.weekday()); the short names also label
 # the day buttons of /remind.

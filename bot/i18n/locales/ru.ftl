@@ -5,7 +5,12 @@
 
 ## Formatting
 
-fmt-hours-minutes = { $h } ч { $m } мин
+# Whole hours drop the minutes: "1 ч", not "1 ч 0 мин".
+fmt-hours-minutes =
+    { $m ->
+        [0] { $h } ч
+       *[other] { $h } ч { $m } мин
+    }
 fmt-minutes = { $m } мин
 # $weekday counts from Monday = 0 (Python's date.weekday()); the short names also label
 # the day buttons of /remind.
