@@ -95,7 +95,7 @@ def change_text(report: DayReport, zone: tzinfo, t: Translator) -> str | None:
 
 def failure_text(report: DayReport, t: Translator) -> str:
     assert report.failure is not None
-    action = t(f"action.{report.action.value}")
+    action = report.action.value  # the catalogs word each action in a phrase of its own
     if report.failure is Failure.UNAVAILABLE and report.action is Action.STATUS:
         return t("fail.unavailable_status")
     if report.failure is Failure.UNKNOWN_OUTCOME and report.action is Action.STATUS:

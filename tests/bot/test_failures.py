@@ -27,7 +27,7 @@ async def test_portal_down_says_the_pause_was_not_recorded(harness: Harness, por
     await harness.say(anna, "/open")
     portal.faults.inject("http_503", times=50)
     reply = await harness.say(anna, "/pause")
-    assert "Your pause was <b>NOT</b> recorded" in reply.text
+    assert "I could <b>not</b> pause your day: nothing was recorded" in reply.text
     portal.faults.clear()
     assert portal.status_of(ANNA_B24)["STATUS"] == "OPENED"
 
@@ -37,7 +37,7 @@ async def test_a_failed_tap_leaves_a_way_to_try_again(harness: Harness, portal: 
     card = await harness.say(anna, "/open")
     portal.faults.inject("http_503", times=50)
     failed = await harness.tap(anna, card, card.button("Pause"))
-    assert "Your pause was <b>NOT</b> recorded" in failed.text
+    assert "I could <b>not</b> pause your day: nothing was recorded" in failed.text
     assert [label for label, _ in failed.buttons] == ["🔁 Try again", "🔄 Refresh"]
     portal.faults.clear()
     again = await harness.tap(anna, failed, failed.button("Try again"))
@@ -50,7 +50,7 @@ async def test_a_failed_status_read_before_a_pause_says_not_recorded(harness: Ha
     await redis.delete(f"test:day:{ANNA_B24}")  # the bot has to read the day before pausing
     portal.faults.inject("reset", method="timeman.status", times=50)
     reply = await harness.say(anna, "/pause")
-    assert "Your pause was <b>NOT</b> recorded" in reply.text
+    assert "I could <b>not</b> pause your day: nothing was recorded" in reply.text
     assert portal.request_count("timeman.pause") == 0
 
 
@@ -61,7 +61,7 @@ async def test_try_again_from_a_failed_command_is_refused_on_a_later_day(
     clock.advance(timedelta(hours=8))
     portal.faults.inject("http_503", times=50)
     failed = await harness.say(anna, "/close")
-    assert "NOT</b> recorded" in failed.text and failed.button("Try again")
+    assert "<b>not</b>" in failed.text and failed.button("Try again")
     portal.faults.clear()
     # Closed in the web UI instead; the next morning a new day starts.
     portal.seed_day(ANNA_B24, start=clock.now() - timedelta(hours=8), status="CLOSED", closed_at=clock.now())
@@ -75,7 +75,7 @@ async def test_try_again_from_a_failed_command_is_refused_on_a_later_day(
 async def test_portal_html_error_page(harness: Harness, portal: PortalEmulator, anna: User) -> None:
     portal.faults.inject("html", times=50)
     reply = await harness.say(anna, "/open")
-    assert "start of the day was <b>NOT</b> recorded" in reply.text
+    assert "I could <b>not</b> start your day" in reply.text
 
 
 async def test_status_while_down(harness: Harness, portal: PortalEmulator, anna: User) -> None:
@@ -95,7 +95,7 @@ async def test_a_lost_answer_is_checked_before_reporting(harness: Harness, porta
         assert "Paused" in reply.text or "already on a break" in reply.text
     else:
         assert status == "OPENED" and "🟢 <b>Working</b>" in reply.text
-    assert "NOT</b> recorded" not in reply.text
+    assert "<b>not</b>" not in reply.text
 
 
 async def test_a_lost_pause_not_seen_in_the_day_says_it_cannot_tell(harness: Harness, portal: PortalEmulator,
@@ -106,7 +106,7 @@ async def test_a_lost_pause_not_seen_in_the_day_says_it_cannot_tell(harness: Har
     portal.faults.inject("reset", method="timeman.pause", times=10)
     reply = await harness.say(anna, "/pause")
     assert portal.status_of(ANNA_B24)["STATUS"] == "OPENED"
-    assert "can't tell whether your pause was recorded" in reply.text and "🟢 <b>Working</b>" in reply.text
+    assert "can't tell whether your day was paused" in reply.text and "🟢 <b>Working</b>" in reply.text
     assert "did not change" not in reply.text and "reopened" not in reply.text
     assert portal.request_count("timeman.pause") == 1
 

@@ -38,7 +38,7 @@ async def test_a_pause_that_lands_late_is_not_reported_as_done(harness: Harness,
     # The harness waits 2 s for an answer; this pause reaches Bitrix24's database after 3 s.
     portal.faults.inject("slow", method="timeman.pause", delay=3.0, times=1)
     reply = await harness.say(anna, "/pause")
-    assert "can't tell whether your pause was recorded" in reply.text
+    assert "can't tell whether your day was paused" in reply.text
     assert "🟢 <b>Working</b>" in reply.text  # what Bitrix24 showed when the bot looked
     await asyncio.sleep(1.5)
     assert portal.request_count("timeman.pause") == 1  # never sent twice

@@ -59,7 +59,6 @@ def _enum_keys() -> set[str]:
     return (
         {f"change.{change.value}" for change in Change}
         | {"change.nothing_to_pause_none", "change.not_paused_none"}  # day_card.change_text
-        | {f"action.{action.value}" for action in Action}
         | {f"fail.{failure.value}" for failure in Failure}
         | {f"admin.notice_{delivery.value}" for delivery in Delivery}
         | {f"notice.{kind.value}" for kind in NoticeKind}
@@ -91,7 +90,7 @@ def test_html_and_arguments_pass_through_untouched() -> None:
     # Fluent refuses a plain string over 2500 characters; a long description still goes in whole.
     description = "{ $x } " + "y" * 3000
     assert t("fail.refused", action="pause", description=description) == (
-        f"Bitrix24 refused your pause: {description}. Nothing was changed.")
+        f"Bitrix24 refused to pause your day: {description}. Nothing was changed.")
 
 
 @pytest.mark.parametrize("language", sorted(LANGUAGE_NAMES))
@@ -171,3 +170,23 @@ def test_english_counts_are_singular_only_for_one(count: int, noun: str) -> None
     abuse = t("admin.link_abuse", name="Anna", bitrix_id=7, codes=count, accounts=count, minutes=count)
     times, accounts = ("time", "account") if count == 1 else ("times", "accounts")
     assert f"asked for {count} {times} in the last hour by {count} Telegram {accounts}, so" in abuse
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGE_NAMES))
+def test_failures_name_each_action_in_words_of_its_own(language: str) -> None:
+    """"Your resume was NOT recorded" read as a résumé: each action gets its own phrase."""
+    t = Translator(language)
+    acts = [action.value for action in Action if action is not Action.STATUS]
+    for key in ("fail.unavailable", "fail.unknown_outcome"):
+        texts = {t(key, action=action) for action in acts}
+        assert len(texts) == len(acts), key
+    refusals = {t("fail.refused", action=action, description="x") for action in acts}
+    assert len(refusals) == len(acts)
+
+
+def test_failures_read_naturally() -> None:
+    en, ru = Translator("en"), Translator("ru")
+    assert "I could <b>not</b> resume your day" in en("fail.unavailable", action="resume")
+    assert "Не удалось продолжить день" in ru("fail.unavailable", action="resume")
+    assert "whether your day was closed" in en("fail.unknown_outcome", action="close")
+    assert "завершён ли рабочий день" in ru("fail.unknown_outcome", action="close")

@@ -232,24 +232,34 @@ change-needs-repair = Your day from { $date } was never closed.
 change-unchanged = Bitrix24 did not change your day. Here is how it stands:
 change-stale = This button is from a card of another day, so nothing was sent to Bitrix24. Here is your day now:
 
-## Action names, for failure messages
-
-action-status = status
-action-start = start of the day
-action-resume = resume
-action-pause = pause
-action-close = end of the day
-action-repair = end of the day
-
 ## Failures
 
-fail-unavailable = ⚠️ Bitrix24 is not reachable right now. Your { $action } was <b>NOT</b> recorded. Please try again in a minute.
+# $action is the action's code: start, resume, pause, close, repair (an EXPIRED day's close).
+fail-unavailable = ⚠️ Bitrix24 is not reachable right now. I could <b>not</b> { $action ->
+        [start] start your day
+        [resume] resume your day
+        [pause] pause your day
+        [repair] close that day
+       *[close] close your day
+    }: nothing was recorded. Please try again in a minute.
 fail-unavailable-status = ⚠️ Bitrix24 is not reachable right now, so I can't show your day. Please try again in a minute.
-fail-unknown-outcome = ⚠️ Bitrix24 didn't answer in time, so I can't tell whether your { $action } was recorded. Check with /status in a minute.
+fail-unknown-outcome = ⚠️ Bitrix24 didn't answer in time, so I can't tell whether { $action ->
+        [start] your day was started
+        [resume] your day was resumed
+        [pause] your day was paused
+        [repair] that day was closed
+       *[close] your day was closed
+    }. Check with /status in a minute.
 fail-access-denied = ⛔ Bitrix24 refused: the bot is not allowed to manage your workday. Nothing was recorded. Please ask your Bitrix24 administrator to check the bot's access.
 fail-auth = ⛔ The bot can't sign in to Bitrix24 right now. Nothing was recorded. Please tell your administrator.
 fail-user-not-found = Bitrix24 doesn't know your account any more (it may have been deactivated). Nothing was recorded. Link again with /link.
-fail-refused = Bitrix24 refused your { $action }: { $description }. Nothing was changed.
+fail-refused = Bitrix24 refused to { $action ->
+        [start] start your day
+        [resume] resume your day
+        [pause] pause your day
+        [repair] close that day
+       *[close] close your day
+    }: { $description }. Nothing was changed.
 fail-wrong-time = Bitrix24 refused that time. Nothing was changed.
 fail-report-needed = Bitrix24 needs a reason for this change.
 
