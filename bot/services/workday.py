@@ -35,6 +35,9 @@ _JUST_NOW = timedelta(minutes=2)
 _STATUS_CHECK_DEADLINE = 8.0
 # A remembered day older than this may have been closed elsewhere and a new one begun.
 _CACHE_TRUSTED_FOR = timedelta(hours=16)
+# How long after a close its card offers Undo: long enough to catch a mistaken tap, short
+# enough that "undo" still means the close, not a day continued hours later.
+UNDO_WINDOW = timedelta(minutes=5)
 
 
 class Action(StrEnum):
@@ -43,6 +46,7 @@ class Action(StrEnum):
     RESUME = "resume"
     PAUSE = "pause"
     CLOSE = "close"
+    UNDO = "undo"  # reopen a day just closed
     REPAIR = "repair"
 
 
@@ -55,6 +59,9 @@ class Change(StrEnum):
     PAUSED = "paused"
     ALREADY_PAUSED = "already_paused"
     CLOSED = "closed"
+    CLOSED_WITH_REPORT = "closed_with_report"
+    UNDONE = "undone"  # a close undone within UNDO_WINDOW
+    UNDO_TOO_LATE = "undo_too_late"
     ALREADY_CLOSED = "already_closed"
     REPAIRED = "repaired"
     NOTHING_TO_PAUSE = "nothing_to_pause"
@@ -111,6 +118,12 @@ def classify_failure(error: Bitrix24Error) -> Failure:
 def day_key(started_at: datetime | None) -> int:
     """A day's identity on a button: its start in unix minutes, 0 when there is none."""
     return int(started_at.timestamp()) // 60 if started_at else 0
+
+
+def can_undo(day: Workday, now: datetime) -> bool:
+    """Whether a closed day was closed recently enough to offer undoing it."""
+    return (day.status is WorkdayStatus.CLOSED and day.has_record and day.finished_at is not None
+            and timedelta(0) <= now - day.finished_at <= UNDO_WINDOW)
 
 
 def _near(moment: datetime | None, now: datetime) -> bool:
@@ -262,7 +275,7 @@ class WorkdayService:
 
         def judge(day: Workday) -> DayReport:
             if day.status is WorkdayStatus.CLOSED:
-                return DayReport(Action.CLOSE, day, Change.CLOSED)
+                return DayReport(Action.CLOSE, day, Change.CLOSED_WITH_REPORT if report else Change.CLOSED)
             if day.status is WorkdayStatus.EXPIRED:
                 return DayReport(Action.CLOSE, day, Change.NEEDS_REPAIR)
             return DayReport(Action.CLOSE, day, Change.UNCHANGED)
@@ -284,6 +297,33 @@ class WorkdayService:
                 raise
 
         return await self._run(Action.CLOSE, bitrix_id, call, verify=judge)
+
+    async def undo_close(self, bitrix_id: int, *, card_day: int | None = None) -> DayReport:
+        """Reopen the card's day if it was closed within UNDO_WINDOW: `timeman.open` on a
+        closed day reopens it, the gap counting as a break (docs/bitrix24.md#reopen-or-a-new-day).
+        The close moment is read fresh, so a late tap is refused with the day as it is."""
+
+        def judge(day: Workday) -> DayReport:
+            if day.status is WorkdayStatus.OPENED:
+                # Where Bitrix24 may not reopen, open starts a new day instead: say so.
+                return DayReport(Action.UNDO, day, Change.STARTED if _other_day(day, card_day) else Change.UNDONE)
+            return DayReport(Action.UNDO, day, Change.UNCHANGED)
+
+        async def call() -> DayReport:
+            try:
+                day = await self._api.status(bitrix_id)
+            except Bitrix24Error as error:
+                error.maybe_applied = False  # only the read was lost: nothing was sent
+                raise
+            if _other_day(day, card_day):
+                return DayReport(Action.UNDO, day, Change.STALE)
+            if day.status is not WorkdayStatus.CLOSED:
+                return DayReport(Action.UNDO, day, Change.UNCHANGED)
+            if not can_undo(day, self._clock.now()):
+                return DayReport(Action.UNDO, day, Change.UNDO_TOO_LATE)
+            return judge(await self._api.open(bitrix_id))
+
+        return await self._run(Action.UNDO, bitrix_id, call, verify=judge)
 
     async def repair(self, bitrix_id: int, finished_at: datetime, reason: str) -> DayReport:
         """Close a day left open from an earlier date, at the given time, with the reason

@@ -21,7 +21,9 @@ class DayAction(CallbackData, prefix="d"):
     """A day-card button. `day` is the card's day (TIME_START in unix minutes, 0 = none),
     so a tap on an old card can be recognised."""
 
-    action: Word  # pause | resume | close | start | refresh
+    # pause | resume | start | refresh; close asks first: close_now | close_report | card (keep
+    # the day, show the card again); undo reopens a day just closed
+    action: Word
     day: DayMinutes = 0
 
 

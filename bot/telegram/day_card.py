@@ -9,7 +9,7 @@ from aiogram.types import InlineKeyboardMarkup
 
 from bot.bitrix24 import Workday, WorkdayStatus
 from bot.i18n import Translator
-from bot.services.workday import Action, Change, DayReport, Failure, day_key
+from bot.services.workday import Action, Change, DayReport, Failure, can_undo, day_key
 from bot.telegram import formatting as fmt
 from bot.telegram.callbacks import DayAction, RepairAction
 from bot.telegram.fit import quote
@@ -57,7 +57,14 @@ def card_text(day: Workday, now: datetime, zone: tzinfo, t: Translator) -> str:
     return "\n".join(lines)
 
 
-def card_keyboard(day: Workday, zone: tzinfo, t: Translator) -> InlineKeyboardMarkup:
+def _reopens(day: Workday, now: datetime, zone: tzinfo) -> bool:
+    """Whether "start" on this closed day continues it: Bitrix24 reopens a day closed
+    within its working period, today's (docs/bitrix24.md#reopen-or-a-new-day)."""
+    return (day.has_record and day.started_at is not None
+            and day.started_at.astimezone(zone).date() == now.astimezone(zone).date())
+
+
+def card_keyboard(day: Workday, zone: tzinfo, t: Translator, now: datetime) -> InlineKeyboardMarkup:
     key = day_key(day.started_at)
 
     def day_button(label: str, action: str) -> Button:
@@ -75,7 +82,23 @@ def card_keyboard(day: Workday, zone: tzinfo, t: Translator) -> InlineKeyboardMa
                                 RepairAction(action="suggested", day=key)))
         first.append(button(t("btn.other_time"), RepairAction(action="other", day=key)))
         return keyboard(first, refresh)
+    if can_undo(day, now):
+        return keyboard([day_button(t("btn.undo_close"), "undo"), *refresh])
+    if _reopens(day, now, zone):
+        return keyboard([day_button(t("btn.continue_day"), "start")], refresh)
     return keyboard([day_button(t("btn.start"), "start"), *refresh])
+
+
+def close_question(day: int, t: Translator) -> tuple[str, InlineKeyboardMarkup]:
+    """Asked before a close from the card: Bitrix24 takes a day's report only with the
+    close itself (there is no method to add one to a closed day), so this is the moment."""
+    def close_button(label: str, action: str) -> Button:
+        return button(t(label), DayAction(action=action, day=day))
+
+    return t("close.ask"), keyboard(
+        [close_button("btn.close_now", "close_now"), close_button("btn.close_with_report", "close_report")],
+        [close_button("btn.cancel", "card")],
+    )
 
 
 def change_text(report: DayReport, zone: tzinfo, t: Translator) -> str | None:
@@ -108,7 +131,8 @@ def failure_text(report: DayReport, t: Translator) -> str:
 
 # The card buttons that repeat an action; a repeat is safe, since Bitrix24 reports an
 # action that already happened as such (a second pause finds the day paused).
-_RETRY_BUTTONS = {Action.START: "start", Action.PAUSE: "pause", Action.RESUME: "resume", Action.CLOSE: "close"}
+_RETRY_BUTTONS = {Action.START: "start", Action.PAUSE: "pause", Action.RESUME: "resume",
+                  Action.CLOSE: "close_now", Action.UNDO: "undo"}
 
 
 def failure_keyboard(report: DayReport, t: Translator, *, card_day: int, can_retry: bool) -> InlineKeyboardMarkup:
@@ -135,10 +159,10 @@ def report_message(report: DayReport, now: datetime, zone: tzinfo, t: Translator
     if report.failure is not None:
         text = failure_text(report, t)
         if report.day is not None:
-            return f"{text}\n\n{card_text(report.day, now, zone, t)}", card_keyboard(report.day, zone, t)
+            return f"{text}\n\n{card_text(report.day, now, zone, t)}", card_keyboard(report.day, zone, t, now)
         return text, failure_keyboard(report, t, card_day=card_day, can_retry=can_retry)
     assert report.day is not None
     notice = change_text(report, zone, t)
     card = card_text(report.day, now, zone, t)
     text = f"{notice}\n\n{card}" if notice else card
-    return text, card_keyboard(report.day, zone, t)
+    return text, card_keyboard(report.day, zone, t, now)

@@ -79,7 +79,7 @@ def render_notice(notice: Notice, view: UserView) -> tuple[str, InlineKeyboardMa
     if notice.day is None:
         return "\n".join(lines), None
     lines += ["", card_text(notice.day, now, zone, t)]
-    return "\n".join(lines), _with_rows(card_keyboard(notice.day, zone, t), _extra_rows(notice, t))
+    return "\n".join(lines), _with_rows(card_keyboard(notice.day, zone, t, now), _extra_rows(notice, t))
 
 
 def _extra_rows(notice: Notice, t: Translator) -> list[Row]:

@@ -8,6 +8,10 @@ class LinkStates(StatesGroup):
     code = State()
 
 
+class CloseStates(StatesGroup):
+    report = State()  # typing the report to close the day with
+
+
 class RepairStates(StatesGroup):
     time = State()
     reason = State()

@@ -53,7 +53,7 @@ async def test_open_pause_resume_close(harness: Harness, portal: PortalEmulator,
     closed = await harness.say(anna, "/close shipped the release")
     assert "Day closed" in closed.text
     assert "Worked: 8 h 20 min" in closed.text and "Finished: 18:00" in closed.text
-    assert [label for label, _ in closed.buttons] == ["▶️ Start day", "🔄 Refresh"]
+    assert [label for label, _ in closed.buttons] == ["↩️ Undo close", "🔄 Refresh"]
     assert portal.status_of(ANNA_B24)["STATUS"] == "CLOSED"
 
 
@@ -73,10 +73,10 @@ async def test_pause_on_a_closed_day_says_so_and_offers_to_start(harness: Harnes
     await harness.say(anna, "/open")
     clock.advance(timedelta(hours=1))
     await harness.say(anna, "/close")
-    clock.advance(timedelta(minutes=5))
+    clock.advance(timedelta(minutes=6))
     reply = await harness.say(anna, "/pause")
     assert "Your day is closed, so there is nothing to pause" in reply.text
-    assert reply.button("Start day")
+    assert reply.button("Continue the day")
     assert portal.status_of(ANNA_B24)["STATUS"] == "CLOSED"
 
 
@@ -151,7 +151,7 @@ async def test_reopen_after_close(harness: Harness, anna: User, clock: ManualClo
     await harness.say(anna, "/close")
     clock.advance(timedelta(minutes=15))
     reply = await harness.say(anna, "/open")
-    assert "Day reopened" in reply.text and "Breaks: 15 min" in reply.text
+    assert "The day continues" in reply.text and "Breaks: 15 min" in reply.text
 
 
 async def test_refresh_never_hits_message_not_modified(harness: Harness, anna: User) -> None:
@@ -173,7 +173,8 @@ async def test_a_card_from_yesterday_cannot_close_today(harness: Harness, portal
     clock.advance(timedelta(hours=16))
     await harness.say(anna, "/open")
     before = portal.request_count("timeman.close")
-    card = await harness.tap(anna, yesterday, yesterday.button("Close day"))
+    asked = await harness.tap(anna, yesterday, yesterday.button("Close day"))
+    card = await harness.tap(anna, asked, asked.button("Close now"))
     assert "from a card of another day, so nothing was sent" in card.text and "🟢 <b>Working</b>" in card.text
     assert portal.request_count("timeman.close") == before
     assert portal.status_of(ANNA_B24)["STATUS"] == "OPENED"
@@ -213,8 +214,9 @@ async def test_close_on_a_card_of_a_day_closed_elsewhere_costs_one_read(
     clock.advance(timedelta(hours=3))
     portal.seed_day(ANNA_B24, start=clock.now() - timedelta(hours=3), status="CLOSED", closed_at=clock.now())
     await redis.delete(f"test:day:{ANNA_B24}")
+    asked = await harness.tap(anna, card, card.button("Close day"))
     before = portal.request_count()
-    reply = await harness.tap(anna, card, card.button("Close day"))
+    reply = await harness.tap(anna, asked, asked.button("Close now"))
     assert "already closed" in reply.text
     assert portal.request_count() - before == 1
 

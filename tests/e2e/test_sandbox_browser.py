@@ -259,7 +259,9 @@ async def test_a_newcomer_links_and_runs_a_day_in_the_browser(sandbox: SandboxPr
 
         # Close day (on the card) → Day finished.
         await tap(card, "Close day")
-        await expect_card(card, "Day finished", ["Start day", "Refresh"])
+        await expect(card).to_contain_text("Close your day now?", timeout=WAIT)
+        await tap(card, "Close now")
+        await expect_card(card, "Day finished", ["Undo close", "Refresh"])
         await expect_portal(page, "CLOSED")
         await expect(page.get_by_test_id("portal-status-label")).to_have_text("Day finished")
         await expect(page.get_by_test_id("portal-breaks")).to_have_text(re.compile(r"\d+ min"))

@@ -210,22 +210,33 @@ btn-close-suggested = ✅ Close at { $time }
 btn-other-time = 🕐 Other time
 btn-reason-forgot = Forgot to close the day
 btn-cancel = ✖️ Cancel
+# Closing from the card: asked first, since Bitrix24 takes a report only with the close.
+btn-close-now = 🏁 Close now
+btn-close-with-report = 📝 With report
+btn-undo-close = ↩️ Undo close
+# On a closed day that Bitrix24 reopens: the gap becomes a break (Bitrix24 says "Continue").
+btn-continue-day = ▶️ Continue the day
 
 ## What an action did
 
 change-started = ▶️ Your day has started. Have a good one!
 change-resumed = ▶️ Back to work.
-change-reopened = ▶️ Day reopened: the time since you closed it counts as a break.
+change-reopened = ▶️ The day continues; the time since you closed counts as a break.
 change-running = ▶️ Your day is running.
 change-already-running = Your day is already running.
 change-paused = ⏸ Paused. Enjoy your break!
 change-already-paused = You're already on a break.
 change-closed = 🏁 Day closed. Well done!
+change-closed-with-report =
+    🏁 Day closed. Well done!
+    📝 Your report is saved in Bitrix24 with the day.
+change-undone = ↩️ Close undone: your day continues. The time since you closed counts as a break.
+change-undo-too-late = It's too late to undo the close. You can still continue the day.
 change-already-closed = Your day is already closed.
 change-repaired = ✅ The day of { $date } is closed at { $time }. You can start today now.
-change-nothing-to-pause = Your day is closed, so there is nothing to pause. Start a new day?
+change-nothing-to-pause = Your day is closed, so there is nothing to pause.
 change-nothing-to-pause-none = You haven't started a day yet, so there is nothing to pause. Start it?
-change-not-paused = You're not on a break: your day is closed. Start a new day?
+change-not-paused = You're not on a break: your day is closed.
 change-not-paused-none = You're not on a break: you haven't started a day yet. Start it?
 change-resumed-instead = Bitrix24 reopened your closed day instead of pausing it. It is running now.
 change-needs-repair = Your day from { $date } was never closed.
@@ -240,6 +251,7 @@ fail-unavailable = ⚠️ Bitrix24 is not reachable right now. I could <b>not</b
         [resume] resume your day
         [pause] pause your day
         [repair] close that day
+        [undo] undo the close
        *[close] close your day
     }: nothing was recorded. Please try again in a minute.
 fail-unavailable-status = ⚠️ Bitrix24 is not reachable right now, so I can't show your day. Please try again in a minute.
@@ -248,6 +260,7 @@ fail-unknown-outcome = ⚠️ Bitrix24 didn't answer in time, so I can't tell wh
         [resume] your day was resumed
         [pause] your day was paused
         [repair] that day was closed
+        [undo] the close was undone
        *[close] your day was closed
     }. Check with /status in a minute.
 fail-access-denied = ⛔ Bitrix24 refused: the bot is not allowed to manage your workday. Nothing was recorded. Please ask your Bitrix24 administrator to check the bot's access.
@@ -258,6 +271,7 @@ fail-refused = Bitrix24 refused to { $action ->
         [resume] resume your day
         [pause] pause your day
         [repair] close that day
+        [undo] undo the close
        *[close] close your day
     }: { $description }. Nothing was changed.
 fail-wrong-time = Bitrix24 refused that time. Nothing was changed.
@@ -286,6 +300,12 @@ left-ask-reason = Closing today's day at <b>{ $time }</b>. Bitrix24 needs a reas
 
 ## Close report
 
+close-ask = 🏁 Close your day now? Bitrix24 takes a report of the day only with the close, so if you want to write one, choose “With report”.
+close-ask-report =
+    📝 Send your report of the day as a message (up to { $limit ->
+        [one] { $limit } character
+       *[other] { $limit } characters
+    }). I'll close the day with it.
 close-report-too-long =
     The report is too long; please keep it under { $limit ->
         [one] { $limit } character

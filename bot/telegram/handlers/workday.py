@@ -6,14 +6,17 @@ from collections.abc import Awaitable
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from bot.services.workday import DayReport
 from bot.storage.links import Link
 from bot.telegram.callbacks import DayAction
-from bot.telegram.day_card import report_message
+from bot.telegram.day_card import close_question, report_message
 from bot.telegram.deps import Services
+from bot.telegram.keyboards import button, keyboard
 from bot.telegram.replies import busy, show
+from bot.telegram.states import CloseStates
 from bot.telegram.view import UserView
 
 
@@ -68,21 +71,46 @@ async def close_command(message: Message, bot: Bot, command: CommandObject, link
                can_retry=not report_text)
 
 
-async def day_button(query: CallbackQuery, callback_data: DayAction, link: Link, view: UserView,
-                     services: Services) -> None:
+async def day_button(query: CallbackQuery, callback_data: DayAction, state: FSMContext, link: Link,
+                     view: UserView, services: Services) -> None:
     action = callback_data.action
     card_day = callback_data.day or None  # the service refuses to act on another day
+    if action == "close":  # nothing is sent yet: the report, if any, must go with the close
+        await show(query, *close_question(callback_data.day, view.t))
+        return
+    if action == "close_report":
+        await state.set_state(CloseStates.report)
+        await state.update_data(close_day=callback_data.day)
+        cancel = button(view.t("btn.cancel"), DayAction(action="card", day=callback_data.day))
+        await show(query, view.t("close.ask_report", limit=REPORT_LIMIT), keyboard([cancel]))
+        return
+    if await state.get_state() == CloseStates.report:  # any other card button ends the question
+        await state.clear()
     if action == "pause":
         report = await services.workday.pause(link.bitrix_id, card_day=card_day)
     elif action == "resume":
         report = await services.workday.resume(link.bitrix_id, card_day=card_day)
-    elif action == "close":
+    elif action == "close_now":
         report = await services.workday.close(link.bitrix_id, card_day=card_day)
+    elif action == "undo":
+        report = await services.workday.undo_close(link.bitrix_id, card_day=card_day)
     elif action == "start":
         report = await services.workday.start(link.bitrix_id)
-    else:  # refresh, and anything unknown from an older version of the bot
+    else:  # refresh, card (a question cancelled), and anything unknown from an older version
         report = await services.workday.status(link.bitrix_id)
     await reply(query, report, view, card_day=callback_data.day)
+
+
+async def close_report_entered(message: Message, bot: Bot, state: FSMContext, link: Link, view: UserView,
+                               services: Services) -> None:
+    report_text = (message.text or "").strip()
+    if len(report_text) > REPORT_LIMIT:
+        await message.answer(view.t("close.report_too_long", limit=REPORT_LIMIT))
+        return
+    close_day = (await state.get_data()).get("close_day") or None
+    await state.clear()
+    await _act(message, bot, view, services.workday.close(link.bitrix_id, report=report_text or None,
+                                                          card_day=close_day), can_retry=False)
 
 
 def create_router() -> Router:
@@ -95,4 +123,6 @@ def create_router() -> Router:
     router.message.register(resume_command, Command("resume"), flags=BITRIX24)
     router.message.register(close_command, Command("close"), flags=BITRIX24)
     router.callback_query.register(day_button, DayAction.filter(), flags=BITRIX24)
+    router.message.register(close_report_entered, CloseStates.report, F.text, ~F.text.startswith("/"),
+                            flags=BITRIX24)
     return router
