@@ -22,6 +22,13 @@ def card_text(day: Workday, now: datetime, zone: tzinfo, t: Translator) -> str:
         lines.append(t("card.expired", date=fmt.date(day.started_at, zone, t)))
         lines.append(t("card.started_on", date=fmt.date(day.started_at, zone, t),
                        time=fmt.clock(day.started_at, zone)))
+        # Bitrix24 does not know when that day ended, so worked time is only what closing
+        # at the suggested time would record.
+        if day.suggested_finish and day.suggested_finish > day.started_at:
+            worked = day.suggested_finish - day.started_at - day.breaks
+            lines.append(t("card.expired_worked", time=fmt.clock(day.suggested_finish, zone),
+                           duration=fmt.duration(worked, t)))
+        lines.append(t("card.breaks", duration=fmt.duration(day.breaks, t)))
         if day.suggested_finish:
             lines.append(t("card.expired_help", time=fmt.clock(day.suggested_finish, zone)))
         else:
@@ -43,7 +50,12 @@ def card_text(day: Workday, now: datetime, zone: tzinfo, t: Translator) -> str:
             lines.append(t("card.started_on", date=fmt.date(day.started_at, zone, t),
                            time=fmt.clock(day.started_at, zone)))
         if day.status is WorkdayStatus.CLOSED and day.finished_at:
-            lines.append(t("card.finished", time=fmt.clock(day.finished_at, zone)))
+            finished_local = day.finished_at.astimezone(zone).date()
+            if finished_local == day.started_at.astimezone(zone).date() == now.astimezone(zone).date():
+                lines.append(t("card.finished", time=fmt.clock(day.finished_at, zone)))
+            else:  # a repaired day, or one that ran past midnight: say which day it ended
+                lines.append(t("card.finished_on", date=fmt.date(day.finished_at, zone, t),
+                               time=fmt.clock(day.finished_at, zone)))
         worked = day.worked(now)
         if worked is not None:
             lines.append(t("card.worked", duration=fmt.duration(worked, t)))

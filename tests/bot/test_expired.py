@@ -87,3 +87,38 @@ async def test_a_fixed_day_makes_old_fix_buttons_harmless(harness: Harness, port
     again = await harness.tap(anna, card, old_button)
     assert "has changed since" in again.text
     assert portal.request_count("timeman.close") == closes
+
+
+async def test_the_card_shows_breaks_and_what_the_suggested_close_records(harness: Harness, portal: PortalEmulator,
+                                                                          anna: User) -> None:
+    card = await harness.say(anna, "/status")
+    hhmm = portal.status_of(ANNA_B24)["TIME_FINISH_DEFAULT"][11:16]
+    assert f"Worked, if closed at {hhmm}:" in card.text and "Breaks: 0 min" in card.text
+
+
+async def test_a_repaired_day_says_which_day_it_finished(harness: Harness, anna: User) -> None:
+    card = await harness.say(anna, "/status")
+    asked = await harness.tap(anna, card, card.button("Close at"))
+    done = await harness.tap(anna, asked, asked.button("Forgot to close"))
+    assert "Started: Sun, 1 Mar, 08:15" in done.text and "Finished: Sun, 1 Mar, " in done.text
+
+
+async def test_close_with_text_on_an_expired_day_uses_it_as_the_reason(harness: Harness, portal: PortalEmulator,
+                                                                        anna: User) -> None:
+    card = await harness.say(anna, "/close all done")
+    assert "was never closed" in card.text
+    done = await harness.tap(anna, card, card.button("Close at"))
+    assert "needs a reason" not in done.text and "is closed at" in done.text
+    record = portal.record_of(ANNA_B24)
+    assert record is not None and record.report == "all done"
+    assert portal.status_of(ANNA_B24)["STATUS"] == "CLOSED"
+
+
+async def test_close_with_text_then_another_time_skips_the_reason(harness: Harness, portal: PortalEmulator,
+                                                                  anna: User) -> None:
+    card = await harness.say(anna, "/close left at six")
+    asked = await harness.tap(anna, card, card.button("Other time"))
+    done = await harness.say(anna, "18:00")
+    assert "is closed at 18:00" in done.text
+    record = portal.record_of(ANNA_B24)
+    assert record is not None and record.report == "left at six"

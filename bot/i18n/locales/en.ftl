@@ -190,6 +190,9 @@ card-expired = ⚠️ <b>The day of { $date } is still open</b>
 card-started = Started: { $time }
 card-started-on = Started: { $date }, { $time }
 card-finished = Finished: { $time }
+card-finished-on = Finished: { $date }, { $time }
+# An EXPIRED day: Bitrix24 does not know when it ended; this is what its suggestion records.
+card-expired-worked = Worked, if closed at { $time }: { $duration }
 card-worked = Worked: { $duration }
 card-breaks = Breaks: { $duration }
 card-on-break-since = On a break since { $time } ({ $duration })

@@ -192,6 +192,9 @@ card-expired = ⚠️ <b>День { $date } не закрыт</b>
 card-started = Начало: { $time }
 card-started-on = Начало: { $date }, { $time }
 card-finished = Окончание: { $time }
+card-finished-on = Окончание: { $date }, { $time }
+# Незакрытый день: когда он кончился, Битрикс24 не знает; это то, что запишет закрытие в предложенное время.
+card-expired-worked = Отработано, если закрыть в { $time }: { $duration }
 card-worked = Отработано: { $duration }
 card-breaks = Перерывы: { $duration }
 card-on-break-since = На перерыве с { $time } ({ $duration })

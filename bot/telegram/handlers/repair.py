@@ -21,14 +21,13 @@ from bot.telegram import formatting as fmt
 from bot.bitrix24 import Workday, WorkdayStatus
 from bot.telegram.callbacks import RepairAction
 from bot.telegram.deps import Services
-from bot.telegram.handlers.workday import BITRIX24, reply
+from bot.telegram.handlers.workday import BITRIX24, REASON_LIMIT, reply
 from bot.telegram.keyboards import Button, button, keyboard
 from bot.telegram.replies import busy, show
 from bot.telegram.states import RepairStates
 from bot.telegram.view import UserView
 
 
-REASON_LIMIT = 255
 _EXPIRED, _TODAY = "expired", "today"
 
 
@@ -62,7 +61,13 @@ def _flow_for(callback_data: RepairAction, day: Workday | None) -> str | None:
     return None
 
 
-async def choose_time(query: CallbackQuery, callback_data: RepairAction, state: FSMContext, link: Link,
+async def _given_reason(state: FSMContext, day: int) -> str | None:
+    """The reason typed with `/close …` on this expired day, if any."""
+    data = await state.get_data()
+    return data.get("repair_reason") if data.get("repair_reason_day") == day else None
+
+
+async def choose_time(query: CallbackQuery, callback_data: RepairAction, bot: Bot, state: FSMContext, link: Link,
                       view: UserView, services: Services) -> None:
     # The day's offset is needed to read "18:30"; one status read also proves the card is current.
     report = await services.workday.status(link.bitrix_id)
@@ -84,6 +89,9 @@ async def choose_time(query: CallbackQuery, callback_data: RepairAction, state: 
         assert day.suggested_finish is not None
         at = int(day.suggested_finish.timestamp()) // 60
         await state.update_data(repair_at=at)
+        if reason := await _given_reason(state, callback_data.day):
+            await _close(query, bot, reason, state, link, view, services)
+            return
         await state.set_state(RepairStates.reason)
         await show(query, view.t("repair.ask_reason", date=fmt.date(day.started_at, zone, view.t),
                                  time=fmt.clock(day.suggested_finish, zone)),
@@ -100,7 +108,8 @@ async def choose_time(query: CallbackQuery, callback_data: RepairAction, state: 
     await show(query, text, _cancel_keyboard(view, callback_data.day))
 
 
-async def time_entered(message: Message, state: FSMContext, view: UserView) -> None:
+async def time_entered(message: Message, bot: Bot, state: FSMContext, link: Link | None, view: UserView,
+                       services: Services) -> None:
     data = await state.get_data()
     started = _moment(data["repair_day"], data["repair_offset"])
     zone = view.zone() if view.profile.time_zone else started.tzinfo
@@ -116,6 +125,10 @@ async def time_entered(message: Message, state: FSMContext, view: UserView) -> N
                              reply_markup=_cancel_keyboard(view, data["repair_day"]))
         return
     await state.update_data(repair_at=int(parsed.timestamp()) // 60)
+    # Unthrottled (a time is no Bitrix24 call), except when the reason is already known.
+    if link is not None and (reason := await _given_reason(state, data["repair_day"])):
+        await _close(message, bot, reason, state, link, view, services)
+        return
     await state.set_state(RepairStates.reason)
     key = "left.ask_reason" if data.get("repair_today") else "repair.ask_reason"
     await message.answer(

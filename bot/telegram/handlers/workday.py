@@ -9,7 +9,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.services.workday import DayReport
+from bot.services.workday import Change, DayReport, day_key
 from bot.storage.links import Link
 from bot.telegram.callbacks import DayAction
 from bot.telegram.day_card import close_question, report_message
@@ -21,6 +21,7 @@ from bot.telegram.view import UserView
 
 
 REPORT_LIMIT = 2000
+REASON_LIMIT = 255  # Bitrix24 keeps a change's reason short
 BITRIX24 = {"bitrix24": True}
 
 
@@ -60,15 +61,20 @@ async def resume_command(message: Message, bot: Bot, link: Link, view: UserView,
     await _act(message, bot, view, services.workday.resume(link.bitrix_id))
 
 
-async def close_command(message: Message, bot: Bot, command: CommandObject, link: Link, view: UserView,
-                        services: Services) -> None:
+async def close_command(message: Message, bot: Bot, command: CommandObject, state: FSMContext, link: Link,
+                        view: UserView, services: Services) -> None:
     report_text = (command.args or "").strip()
     if len(report_text) > REPORT_LIMIT:
         await message.answer(view.t("close.report_too_long", limit=REPORT_LIMIT))
         return
+    async with busy(bot, message.chat.id):
+        report = await services.workday.close(link.bitrix_id, report=report_text or None)
+    day = report.day
+    if report.change is Change.NEEDS_REPAIR and report_text and day is not None and len(report_text) <= REASON_LIMIT:
+        # An earlier day is still open: what was typed becomes its reason, not asked again.
+        await state.update_data(repair_reason=report_text, repair_reason_day=day_key(day.started_at))
     # "Try again" could not carry the report text, so a failed close with one is retyped.
-    await _act(message, bot, view, services.workday.close(link.bitrix_id, report=report_text or None),
-               can_retry=not report_text)
+    await reply(message, report, view, can_retry=not report_text)
 
 
 async def day_button(query: CallbackQuery, callback_data: DayAction, state: FSMContext, link: Link,
