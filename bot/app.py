@@ -43,6 +43,7 @@ from bot.storage.keys import KeySpace
 from bot.storage.link_attempts import LinkAttemptRepository
 from bot.storage.link_limits import LinkCodeLimits
 from bot.storage.links import LinkRepository
+from bot.storage.live_cards import LiveCardRepository
 from bot.storage.pacing import Pacer
 from bot.storage.profiles import ProfileRepository
 from bot.storage.rate_limits import TokenBucket, WindowLimiter
@@ -74,6 +75,7 @@ class Repositories:
     code_limits: LinkCodeLimits
     days: DayCache
     reminders: ReminderStore
+    live_cards: LiveCardRepository
 
     @classmethod
     def over(cls, redis: Redis, keys: KeySpace) -> Repositories:
@@ -85,6 +87,7 @@ class Repositories:
             code_limits=LinkCodeLimits(redis, keys),
             days=DayCache(redis, keys),
             reminders=ReminderStore(redis, keys),
+            live_cards=LiveCardRepository(redis, keys),
         )
 
 
@@ -188,6 +191,7 @@ def create_dispatcher(
     eraser.register(repos.profiles.forget)
     eraser.register(forget_conversation)
     eraser.register(forget_counters)
+    eraser.register(repos.live_cards.forget)
     eraser.register_by_bitrix_id(repos.days.forget)
 
     time_zones = TimeZoneService(repos.profiles, reminder_service, bitrix.users)
@@ -215,6 +219,7 @@ def create_dispatcher(
         reminders=reminder_service,
         time_zones=time_zones,
         profiles=repos.profiles,
+        live_cards=repos.live_cards,
         admin_ids=settings.bot.admin_ids,
     )
 

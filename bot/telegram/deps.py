@@ -11,6 +11,7 @@ from bot.services.linking import LinkingService
 from bot.services.reminders import ReminderService
 from bot.services.time_zones import TimeZoneService
 from bot.services.workday import WorkdayService
+from bot.storage.live_cards import LiveCardRepository
 from bot.storage.profiles import ProfileRepository
 
 
@@ -21,4 +22,5 @@ class Services:
     reminders: ReminderService
     time_zones: TimeZoneService
     profiles: ProfileRepository  # language choice, blocked flag, languages of others
+    live_cards: LiveCardRepository  # the chat's last day card, whose buttons stay
     admin_ids: frozenset[int]

@@ -176,6 +176,15 @@ class RecordingSession(BaseSession):
             message.text, message.markup = method.text, markup
             message.versions.append(method.text)
             return 200, self._message_json(message)
+        if name == "editMessageReplyMarkup":
+            message = self.messages.get((int(method.chat_id), int(method.message_id)))
+            if message is None:
+                return 400, "Bad Request: message to edit not found"
+            markup = _markup(method.reply_markup)
+            if message.markup == markup:
+                return 400, "Bad Request: message is not modified"
+            message.markup = markup
+            return 200, self._message_json(message)
         if name == "answerCallbackQuery":
             if method.callback_query_id in self.answered:
                 return 400, "Bad Request: query is too old and response timeout expired or query ID is invalid"

@@ -62,12 +62,15 @@ async def test_try_again_from_a_failed_command_is_refused_on_a_later_day(
     portal.faults.inject("http_503", times=50)
     failed = await harness.say(anna, "/close")
     assert "<b>not</b>" in failed.text and failed.button("Try again")
+    # Kept from before: the newer card below takes the button off this message, but a tap
+    # may still come from a client that had not updated, or where that edit failed.
+    try_again = failed.button("Try again")
     portal.faults.clear()
     # Closed in the web UI instead; the next morning a new day starts.
     portal.seed_day(ANNA_B24, start=clock.now() - timedelta(hours=8), status="CLOSED", closed_at=clock.now())
     clock.advance(timedelta(hours=15))
     await harness.say(anna, "/open")
-    again = await harness.tap(anna, failed, failed.button("Try again"))
+    again = await harness.tap(anna, failed, try_again)
     assert "from a card of another day, so nothing was sent" in again.text
     assert portal.status_of(ANNA_B24)["STATUS"] == "OPENED"
 

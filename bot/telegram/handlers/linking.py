@@ -135,7 +135,7 @@ async def confirm_code(message: Message, bot: Bot, state: FSMContext, view: User
         report = await services.workday.status(user.id)
     refreshed = UserView(t=t, profile=await services.profiles.get(message.from_user.id),
                          default_zone=view.default_zone, clock=view.clock)
-    await reply(message, report, refreshed, preface=t("link.done", name=html.escape(user.full_name)))
+    await reply(message, report, refreshed, services, preface=t("link.done", name=html.escape(user.full_name)))
 
 
 async def unlink_command(message: Message, state: FSMContext, link: Link | None, view: UserView,

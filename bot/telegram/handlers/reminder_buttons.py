@@ -24,7 +24,7 @@ async def pause_now(query: CallbackQuery, callback_data: ReminderAction, link: L
         back_at = await services.reminders.start_break_timer(query.from_user.id, callback_data.rid)
         if back_at is not None:
             preface = view.t("remind.break_timer", time=fmt.clock(back_at, view.zone(report.day)))
-    await reply(query, report, view, preface=preface)
+    await reply(query, report, view, services, preface=preface)
 
 
 async def snooze(query: CallbackQuery, callback_data: ReminderAction, view: UserView,

@@ -73,13 +73,13 @@ async def choose_time(query: CallbackQuery, callback_data: RepairAction, bot: Bo
     report = await services.workday.status(link.bitrix_id)
     day = report.day
     if report.failure is not None:
-        await reply(query, report, view)
+        await reply(query, report, view, services)
         return
     flow = _flow_for(callback_data, day)
     if flow is None:
         closed = (callback_data.action == "left" and day is not None and day.status is WorkdayStatus.CLOSED
                   and day_key(day.started_at) == callback_data.day)
-        await reply(query, report, view, preface=view.t("change.already_closed" if closed else "repair.stale"))
+        await reply(query, report, view, services, preface=view.t("change.already_closed" if closed else "repair.stale"))
         return
     assert day is not None and day.started_at is not None
     offset = int((day.started_at.utcoffset() or timedelta(0)).total_seconds() // 60)
@@ -156,7 +156,7 @@ async def _close(event: Message | CallbackQuery, bot: Bot, reason: str, state: F
                    _cancel_keyboard(view, data["repair_day"]))
         return
     await state.clear()
-    await reply(event, report, view)
+    await reply(event, report, view, services)
 
 
 async def reason_entered(message: Message, bot: Bot, state: FSMContext, link: Link, view: UserView,
@@ -184,7 +184,7 @@ async def reason_out_of_flow(query: CallbackQuery, link: Link, view: UserView,
                              services: Services) -> None:
     """A reason tapped after /cancel or once the flow is done: its state is gone; show the day."""
     report = await services.workday.status(link.bitrix_id)
-    await reply(query, report, view, preface=view.t("repair.stale"))
+    await reply(query, report, view, services, preface=view.t("repair.stale"))
 
 
 def create_router() -> Router:

@@ -30,7 +30,7 @@ async def start_command(message: Message, bot: Bot, state: FSMContext, link: Lin
         return
     async with busy(bot, message.chat.id):
         report = await services.workday.status(link.bitrix_id)
-    await reply(message, report, view, preface=view.t("start.linked", name=html.escape(link.name)))
+    await reply(message, report, view, services, preface=view.t("start.linked", name=html.escape(link.name)))
 
 
 async def myid_command(message: Message, view: UserView) -> None:

@@ -15,7 +15,7 @@ from bot.telegram.callbacks import DayAction
 from bot.telegram.day_card import close_question, report_message
 from bot.telegram.deps import Services
 from bot.telegram.keyboards import button, keyboard
-from bot.telegram.replies import busy, show
+from bot.telegram.replies import busy, retire_card, show
 from bot.telegram.states import CloseStates
 from bot.telegram.view import UserView
 
@@ -25,40 +25,46 @@ REASON_LIMIT = 255  # Bitrix24 keeps a change's reason short
 BITRIX24 = {"bitrix24": True}
 
 
-async def reply(event: Message | CallbackQuery, report: DayReport, view: UserView, *,
+async def reply(event: Message | CallbackQuery, report: DayReport, view: UserView, services: Services, *,
                 preface: str | None = None, card_day: int = 0, can_retry: bool = True) -> None:
+    """Show the day card, and make it the chat's one live card."""
     zone = view.zone(report.day)
     text, markup = report_message(report, view.now(), zone, view.t, card_day=card_day, can_retry=can_retry)
     if preface:
         text = f"{preface}\n\n{text}"
-    await show(event, text, markup)
+    shown = await show(event, text, markup)
+    chat_id = event.chat.id if isinstance(event, Message) else event.from_user.id
+    if shown is not None and event.bot is not None:
+        previous = await services.live_cards.replace(chat_id, shown)
+        if previous is not None:
+            await retire_card(event.bot, chat_id, previous)
 
 
-async def _act(message: Message, bot: Bot, view: UserView, action: Awaitable[DayReport], *,
+async def _act(message: Message, bot: Bot, view: UserView, services: Services, action: Awaitable[DayReport], *,
                can_retry: bool = True) -> None:
     async with busy(bot, message.chat.id):
         report = await action
-    await reply(message, report, view, can_retry=can_retry)
+    await reply(message, report, view, services, can_retry=can_retry)
 
 
 async def status_command(message: Message, bot: Bot, link: Link, view: UserView,
                          services: Services) -> None:
-    await _act(message, bot, view, services.workday.status(link.bitrix_id))
+    await _act(message, bot, view, services, services.workday.status(link.bitrix_id))
 
 
 async def open_command(message: Message, bot: Bot, link: Link, view: UserView,
                        services: Services) -> None:
-    await _act(message, bot, view, services.workday.start(link.bitrix_id))
+    await _act(message, bot, view, services, services.workday.start(link.bitrix_id))
 
 
 async def pause_command(message: Message, bot: Bot, link: Link, view: UserView,
                         services: Services) -> None:
-    await _act(message, bot, view, services.workday.pause(link.bitrix_id))
+    await _act(message, bot, view, services, services.workday.pause(link.bitrix_id))
 
 
 async def resume_command(message: Message, bot: Bot, link: Link, view: UserView,
                          services: Services) -> None:
-    await _act(message, bot, view, services.workday.resume(link.bitrix_id))
+    await _act(message, bot, view, services, services.workday.resume(link.bitrix_id))
 
 
 async def close_command(message: Message, bot: Bot, command: CommandObject, state: FSMContext, link: Link,
@@ -74,7 +80,7 @@ async def close_command(message: Message, bot: Bot, command: CommandObject, stat
         # An earlier day is still open: what was typed becomes its reason, not asked again.
         await state.update_data(repair_reason=report_text, repair_reason_day=day_key(day.started_at))
     # "Try again" could not carry the report text, so a failed close with one is retyped.
-    await reply(message, report, view, can_retry=not report_text)
+    await reply(message, report, view, services, can_retry=not report_text)
 
 
 async def day_button(query: CallbackQuery, callback_data: DayAction, state: FSMContext, link: Link,
@@ -104,7 +110,7 @@ async def day_button(query: CallbackQuery, callback_data: DayAction, state: FSMC
         report = await services.workday.start(link.bitrix_id)
     else:  # refresh, card (a question cancelled), and anything unknown from an older version
         report = await services.workday.status(link.bitrix_id)
-    await reply(query, report, view, card_day=callback_data.day)
+    await reply(query, report, view, services, card_day=callback_data.day)
 
 
 async def close_report_entered(message: Message, bot: Bot, state: FSMContext, link: Link, view: UserView,
@@ -115,7 +121,7 @@ async def close_report_entered(message: Message, bot: Bot, state: FSMContext, li
         return
     close_day = (await state.get_data()).get("close_day") or None
     await state.clear()
-    await _act(message, bot, view, services.workday.close(link.bitrix_id, report=report_text or None,
+    await _act(message, bot, view, services, services.workday.close(link.bitrix_id, report=report_text or None,
                                                           card_day=close_day), can_retry=False)
 
 
