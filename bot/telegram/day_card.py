@@ -88,12 +88,12 @@ def card_keyboard(day: Workday, zone: tzinfo, t: Translator, now: datetime) -> I
     if day.status is WorkdayStatus.PAUSED:
         return keyboard([day_button(t("btn.resume"), "resume"), day_button(t("btn.close"), "close")], refresh)
     if day.status is WorkdayStatus.EXPIRED:
-        first: list[Button] = []
-        if day.suggested_finish is not None:
-            first.append(button(t("btn.close_suggested", time=fmt.clock(day.suggested_finish, zone)),
-                                RepairAction(action="suggested", day=key)))
-        first.append(button(t("btn.other_time"), RepairAction(action="other", day=key)))
-        return keyboard(first, refresh)
+        other = [button(t("btn.other_time"), RepairAction(action="other", day=key)), *refresh]
+        if day.suggested_finish is None:
+            return keyboard(other)
+        # "✅ Close at 18:00" is too wide to share a phone-width row.
+        return keyboard([button(t("btn.close_suggested", time=fmt.clock(day.suggested_finish, zone)),
+                                RepairAction(action="suggested", day=key))], other)
     if can_undo(day, now):
         return keyboard([day_button(t("btn.undo_close"), "undo"), *refresh])
     if _reopens(day, now, zone):
