@@ -88,12 +88,12 @@ def card_keyboard(day: Workday, zone: tzinfo, t: Translator, now: datetime) -> I
     if day.status is WorkdayStatus.PAUSED:
         return keyboard([day_button(t("btn.resume"), "resume"), day_button(t("btn.close"), "close")], refresh)
     if day.status is WorkdayStatus.EXPIRED:
-        other = [button(t("btn.other_time"), RepairAction(action="other", day=key)), *refresh]
+        # One a row: "✅ Close at 18:00" and "🕐 Другое время" are too wide to share a phone-width row.
+        other = [button(t("btn.other_time"), RepairAction(action="other", day=key))]
         if day.suggested_finish is None:
-            return keyboard(other)
-        # "✅ Close at 18:00" is too wide to share a phone-width row.
+            return keyboard(other, refresh)
         return keyboard([button(t("btn.close_suggested", time=fmt.clock(day.suggested_finish, zone)),
-                                RepairAction(action="suggested", day=key))], other)
+                                RepairAction(action="suggested", day=key))], other, refresh)
     if can_undo(day, now):
         return keyboard([day_button(t("btn.undo_close"), "undo"), *refresh])
     if _reopens(day, now, zone):
