@@ -109,7 +109,7 @@ async def test_portal_outage(start_bot, telegram: FakeTelegram, portal: PortalEm
     await telegram.wait_for_message(anna, "Your day has started", timeout=15)
     portal.faults.inject("http_503", times=1000)
     telegram.send_text(anna, "/pause")
-    await telegram.wait_for_message(anna, "Your pause was NOT recorded", timeout=30)
+    await telegram.wait_for_message(anna, "I could not pause your day", timeout=30)
     assert portal.status_of(ANNA_B24)["STATUS"] == "OPENED"
     portal.faults.clear()
     telegram.send_text(anna, "/pause")

@@ -15,7 +15,7 @@ from bot.telegram.callbacks import DayAction
 from bot.telegram.day_card import close_question, report_message
 from bot.telegram.deps import Services
 from bot.telegram.keyboards import button, keyboard
-from bot.telegram.replies import busy, retire_card, show
+from bot.telegram.replies import busy, require_link, retire_card, show
 from bot.telegram.states import CloseStates
 from bot.telegram.view import UserView
 
@@ -83,19 +83,25 @@ async def close_command(message: Message, bot: Bot, command: CommandObject, stat
     await reply(message, report, view, services, can_retry=not report_text)
 
 
+async def close_asked(query: CallbackQuery, callback_data: DayAction, state: FSMContext, link: Link | None,
+                      view: UserView) -> None:
+    """The questions before a close. Nothing goes to Bitrix24 yet (the report, if any, must
+    go with the close), so they are not throttled as actions."""
+    if not await require_link(query, link, view):
+        return
+    if callback_data.action == "close":
+        await show(query, *close_question(callback_data.day, view.t))
+        return
+    await state.set_state(CloseStates.report)
+    await state.update_data(close_day=callback_data.day)
+    cancel = button(view.t("btn.cancel"), DayAction(action="card", day=callback_data.day))
+    await show(query, view.t("close.ask_report", limit=REPORT_LIMIT), keyboard([cancel]))
+
+
 async def day_button(query: CallbackQuery, callback_data: DayAction, state: FSMContext, link: Link,
                      view: UserView, services: Services) -> None:
     action = callback_data.action
     card_day = callback_data.day or None  # the service refuses to act on another day
-    if action == "close":  # nothing is sent yet: the report, if any, must go with the close
-        await show(query, *close_question(callback_data.day, view.t))
-        return
-    if action == "close_report":
-        await state.set_state(CloseStates.report)
-        await state.update_data(close_day=callback_data.day)
-        cancel = button(view.t("btn.cancel"), DayAction(action="card", day=callback_data.day))
-        await show(query, view.t("close.ask_report", limit=REPORT_LIMIT), keyboard([cancel]))
-        return
     if await state.get_state() == CloseStates.report:  # any other card button ends the question
         await state.clear()
     if action == "pause":
@@ -134,6 +140,7 @@ def create_router() -> Router:
     router.message.register(pause_command, Command("pause"), flags=BITRIX24)
     router.message.register(resume_command, Command("resume"), flags=BITRIX24)
     router.message.register(close_command, Command("close"), flags=BITRIX24)
+    router.callback_query.register(close_asked, DayAction.filter(F.action.in_({"close", "close_report"})))
     router.callback_query.register(day_button, DayAction.filter(), flags=BITRIX24)
     router.message.register(close_report_entered, CloseStates.report, F.text, ~F.text.startswith("/"),
                             flags=BITRIX24)
