@@ -348,10 +348,15 @@ async def test_plain_words_that_end_or_start_the_day_ask_first(harness: Harness,
     assert portal.status_of(ANNA_B24)["STATUS"] != "OPENED"
     await harness.tap(anna, start, start.button("Start day"))
     asked = await harness.say(anna, "ушёл")
-    assert asked.text.startswith("Close your day? Tap <b>🏁 Close day</b> below.")
+    # One question, the same one the card's Close button asks: not a second one on top.
+    assert asked.text.startswith("🏁 Close your day now?")
     assert portal.status_of(ANNA_B24)["STATUS"] == "OPENED"  # nothing closed yet
-    assert "🏁 Close day" in [label for label, _ in asked.buttons]
-    assert (await harness.say(anna, "out")).text.startswith("Close your day?")
+    labels = [label for label, _ in asked.buttons]
+    assert "🏁 Close now" in labels and "📝 With report" in labels
+    assert (await harness.say(anna, "out")).text.startswith("🏁 Close your day now?")
+    closed = await harness.tap(anna, asked, asked.button("Close now"))
+    assert portal.status_of(ANNA_B24)["STATUS"] == "CLOSED"
+    assert "Undo close" in " ".join(label for label, _ in closed.buttons)
 
 
 async def test_unknown_buttons_are_answered(harness: Harness, anna: User) -> None:

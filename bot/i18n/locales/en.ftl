@@ -88,7 +88,6 @@ help-admin =
     <code>/admin_unlock &lt;e-mail or Bitrix24 id&gt;</code>: let an employee ask for link codes again
 stray = I didn't get that. Try /status, or /help to see everything I can do.
 words-unknown = I didn't get that. Here is your day; you can also just type “lunch”, “back” or “out”.
-words-close-ask = Close your day? Tap <b>🏁 Close day</b> below.
 words-start-ask = Start your day? Tap the button below.
 stray-not-text = I can only read text. Try /status, or /help to see everything I can do.
 group-only-private = I work in private chats only. Please write to me directly: @{ $username }

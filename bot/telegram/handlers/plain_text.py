@@ -1,8 +1,8 @@
 """Text that is not a command: plain words act or ask, anything else gets the day card.
 
 A pause or a resume is cheap to undo, so "lunch" and "back" act at once. Starting or
-ending the day is not: "in" and "out" show the day card with a question, and its button
-is the confirmation.
+ending the day is not: "in" shows the day card with a question, its button being the
+confirmation, and "out" asks the same question as the card's Close button.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ from aiogram.types import Message
 
 from bot.bitrix24 import WorkdayStatus
 from bot.services.plain_words import Intent, intent_of
-from bot.services.workday import DayReport
+from bot.services.workday import DayReport, day_key
 from bot.storage.links import Link
 from bot.telegram.deps import Services
+from bot.telegram.day_card import close_question
 from bot.telegram.handlers.workday import reply
-from bot.telegram.replies import busy
+from bot.telegram.replies import busy, show
 from bot.telegram.view import UserView
 
 _RUNNING = (WorkdayStatus.OPENED, WorkdayStatus.PAUSED)
@@ -34,7 +35,12 @@ async def plain_text(message: Message, bot: Bot, link: Link, view: UserView, ser
             report = await workday.status(link.bitrix_id)
             if intent is Intent.START and _status(report) is WorkdayStatus.PAUSED:
                 report = await workday.resume(link.bitrix_id)  # "in" after a break: back at work
-    await reply(message, report, view, preface=_question(intent, report, view))
+    if intent is Intent.CLOSE and _status(report) in _RUNNING:
+        # The question the card's Close button asks, not a card that asks to tap Close.
+        assert report.day is not None
+        await show(message, *close_question(day_key(report.day.started_at), view.t))
+        return
+    await reply(message, report, view, services, preface=_question(intent, report, view))
 
 
 def _status(report: DayReport) -> WorkdayStatus | None:
@@ -46,7 +52,7 @@ def _question(intent: Intent | None, report: DayReport, view: UserView) -> str |
     if intent in (Intent.PAUSE, Intent.RESUME, Intent.STATUS) or not report.ok:
         return None  # the card says what happened
     if intent is Intent.CLOSE:
-        return view.t("words.close_ask") if status in _RUNNING else None
+        return None  # a running day got the close question; any other, its card
     if intent is Intent.START:
         if status is WorkdayStatus.OPENED:
             return view.t("change.already_running")
