@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from bot.bitrix24 import (
@@ -379,6 +379,7 @@ class WorkdayService:
         except Bitrix24Error as error:
             report = await self._failed(action, bitrix_id, error, verify)
         if report.day is not None:
+            report = await self._with_pause_moment(bitrix_id, report)
             await self._cache.put(bitrix_id, report.day)
         log.info(
             "workday action",
@@ -392,6 +393,25 @@ class WorkdayService:
             },
         )
         return report
+
+    async def _with_pause_moment(self, bitrix_id: int, report: DayReport) -> DayReport:
+        """A paused day whose portal does not say when the break began (TIME_FINISH null, as
+        the docs describe it) gets the moment the bot paused it, if the bot did."""
+        day = report.day
+        if day is None or day.status is not WorkdayStatus.PAUSED or day.paused_at is not None \
+                or day.started_at is None:
+            return report
+        if report.action is Action.PAUSE and report.change is Change.PAUSED:
+            moment = self._clock.now()
+        else:
+            seen = await self._cache.get(bitrix_id)
+            if seen is None or not seen.paused_at or seen.status is not WorkdayStatus.PAUSED \
+                    or not _same_day(seen, day) or seen.breaks != int(day.breaks.total_seconds()):
+                return report  # paused elsewhere, or another break since: the moment is unknown
+            moment = datetime.fromtimestamp(seen.paused_at, UTC)
+        # While paused, Bitrix24's own server keeps the break's start in TIME_FINISH.
+        filled = replace(day, finished_at=moment.astimezone(day.started_at.tzinfo))
+        return replace(report, day=filled)
 
     async def _failed(
         self,

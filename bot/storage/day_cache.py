@@ -5,7 +5,9 @@ running" look the same. Remembering the previous answer lets the bot say which o
 happened without a second request. The day may have changed elsewhere since (in the web
 UI, or by a reminder), so the wording leans on what only moves forward: finished breaks
 grow exactly when a pause or a closed day is resumed. It only shapes wording: the day
-card always comes from Bitrix24's fresh answer.
+card always comes from Bitrix24's fresh answer, with one exception: a portal that follows
+the docs leaves TIME_FINISH null while paused, so it never says when a break began. When
+the bot paused the day itself it knows, and `paused_at` keeps that moment for later cards.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ class SeenDay:
     status: WorkdayStatus
     started: int  # unix seconds of TIME_START, 0 when there was no day
     breaks: int = 0  # seconds of finished breaks (TIME_LEAKS)
+    paused_at: int = 0  # unix seconds the current break began, when the portal does not say
 
 
 class DayCache:
@@ -37,15 +40,16 @@ class DayCache:
         if not raw:
             return None
         try:
-            status, started, breaks = raw.decode().split(":", 2)
-            return SeenDay(WorkdayStatus(status), int(started), int(breaks))
+            status, started, breaks, *paused = raw.decode().split(":", 3)
+            return SeenDay(WorkdayStatus(status), int(started), int(breaks), int(paused[0]) if paused else 0)
         except ValueError:
             return None
 
     async def put(self, bitrix_id: int, day: Workday) -> None:
         started = int(day.started_at.timestamp()) if day.started_at else 0
         breaks = int(day.breaks.total_seconds())
-        await self._redis.set(self._keys("day", bitrix_id), f"{day.status.value}:{started}:{breaks}",
+        paused = int(day.paused_at.timestamp()) if day.paused_at else 0
+        await self._redis.set(self._keys("day", bitrix_id), f"{day.status.value}:{started}:{breaks}:{paused}",
                               ex=_TTL_SECONDS)
 
     async def forget(self, bitrix_id: int) -> None:

@@ -402,3 +402,23 @@ async def test_a_pause_made_elsewhere_is_reported_as_resumed(harness: Harness, p
     clock.advance(timedelta(minutes=20))
     reply = await harness.say(anna, "/open")
     assert "Back to work" in reply.text and "Breaks: 20 min" in reply.text
+
+
+async def test_a_portal_without_the_pause_moment_still_shows_the_break(
+    harness: Harness, portal: PortalEmulator, anna: User, clock: ManualClock
+) -> None:
+    # The docs' reading: TIME_FINISH is null while paused, so Bitrix24 does not say when the
+    # break began. The bot paused the day itself, so it knows.
+    portal.flags.time_finish_while_paused = False
+    await harness.say(anna, "/open")
+    clock.advance(timedelta(hours=2))
+    paused = await harness.say(anna, "/pause")
+    assert portal.status_of(ANNA_B24).get("TIME_FINISH") is None
+    assert "Worked: 2 h" in paused.text and "since 11:00" in paused.text
+    clock.advance(timedelta(minutes=15))
+    status = await harness.say(anna, "/status")
+    assert "Worked: 2 h" in status.text
+    assert "since 11:00 (15 min)" in status.text and "Breaks: 15 min" in status.text
+    clock.advance(timedelta(minutes=5))
+    resumed = await harness.say(anna, "/resume")
+    assert "Breaks: 20 min" in resumed.text
