@@ -55,6 +55,7 @@ from bot.telegram.middlewares.answers import SafeCallbackAnswerMiddleware
 from bot.telegram.middlewares.context import UserContextMiddleware
 from bot.telegram.middlewares.dedup import UpdateDedupMiddleware
 from bot.telegram.middlewares.guard import BitrixGuardMiddleware
+from bot.telegram.middlewares.questions import CommandsEndQuestions
 from bot.telegram.notices import language_of
 from bot.telegram.observers import BotApiObserver, UpdateMetricsMiddleware
 from bot.telegram.reminder_notifier import TelegramNotifier
@@ -231,6 +232,7 @@ def create_dispatcher(
         links=repos.links, profiles=repos.profiles, clock=clock,
         default_zone=settings.bot.default_timezone,
     ))
+    dispatcher.message.outer_middleware(CommandsEndQuestions())
     guard = BitrixGuardMiddleware(actions)
     dispatcher.message.middleware(guard)
     dispatcher.callback_query.middleware(guard)

@@ -120,3 +120,16 @@ async def test_russian_close_buttons(harness: Harness, portal: PortalEmulator, c
     assert labels(card) == ["▶️ Продолжить день", "🔄 Обновить"]
     continued = await harness.tap(boris, card, card.button("Продолжить день"))
     assert "День продолжается: время с момента завершения засчитано как перерыв" in continued.text
+
+
+async def test_a_report_question_left_behind_never_closes_the_day_later(
+        harness: Harness, portal: PortalEmulator, anna: User, clock: ManualClock) -> None:
+    # The question's card loses its buttons once a newer card is shown; what is typed an
+    # hour later is not the report any more.
+    card = await harness.say(anna, "/open")
+    asked = await harness.tap(anna, card, card.button("Close day"))
+    await harness.tap(anna, asked, asked.button("With report"))
+    await harness.say(anna, "/status")
+    clock.advance(timedelta(hours=1))
+    await harness.say(anna, "lunch")
+    assert portal.status_of(ANNA_B24)["STATUS"] == "PAUSED"

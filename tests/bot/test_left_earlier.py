@@ -132,3 +132,27 @@ async def test_a_day_that_expired_meanwhile_goes_to_the_repair(harness: Harness,
     done = await harness.tap(anna, reason_prompt, reason_prompt.button("Forgot to close"))
     assert "is closed at 18:00" in done.text and "You can start today now" in done.text
     assert finished_at(portal) == datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
+
+
+async def test_a_reason_question_left_behind_never_closes_the_day_later(
+        harness: Harness, portal: PortalEmulator, anna: User, clock: ManualClock) -> None:
+    message = await nudge(harness, portal, clock)
+    asked = await harness.tap(anna, message, message.button("I left at"))
+    await harness.say(anna, "6pm")
+    await harness.say(anna, "/status")
+    assert "18:00" in asked.text or "When did you leave" in asked.text
+    await harness.say(anna, "all good, thanks")
+    assert portal.status_of(ANNA_B24)["STATUS"] == "OPENED"
+
+
+async def test_a_failed_earlier_close_offers_no_retry_that_closes_now(
+        harness: Harness, portal: PortalEmulator, anna: User, clock: ManualClock) -> None:
+    message = await nudge(harness, portal, clock)
+    asked = await harness.tap(anna, message, message.button("I left at"))
+    reason_prompt = await harness.say(anna, "6pm")
+    portal.faults.inject("http_503", method="timeman.close", times=10)
+    failed = await harness.tap(anna, reason_prompt, reason_prompt.button("Forgot to close"))
+    assert "not" in failed.text.lower() and asked.text
+    portal.faults.clear()
+    assert not [label for label, _ in failed.buttons if "Try again" in label]
+    assert portal.status_of(ANNA_B24)["STATUS"] == "OPENED"

@@ -156,7 +156,8 @@ async def _close(event: Message | CallbackQuery, bot: Bot, reason: str, state: F
                    _cancel_keyboard(view, data["repair_day"]))
         return
     await state.clear()
-    await reply(event, report, view, services)
+    # No "Try again" on a failure: the card's retry would close now, not at the time given.
+    await reply(event, report, view, services, can_retry=False)
 
 
 async def reason_entered(message: Message, bot: Bot, state: FSMContext, link: Link, view: UserView,

@@ -16,7 +16,7 @@ from bot.telegram.day_card import close_question, report_message
 from bot.telegram.deps import Services
 from bot.telegram.keyboards import button, keyboard
 from bot.telegram.replies import busy, require_link, retire_card, show
-from bot.telegram.states import CloseStates
+from bot.telegram.states import CloseStates, end_bitrix24_question
 from bot.telegram.view import UserView
 
 
@@ -48,7 +48,7 @@ async def _act(message: Message, bot: Bot, view: UserView, services: Services, a
 
 
 async def status_command(message: Message, bot: Bot, link: Link, view: UserView,
-                         services: Services) -> None:
+                       services: Services) -> None:
     await _act(message, bot, view, services, services.workday.status(link.bitrix_id))
 
 
@@ -58,12 +58,12 @@ async def open_command(message: Message, bot: Bot, link: Link, view: UserView,
 
 
 async def pause_command(message: Message, bot: Bot, link: Link, view: UserView,
-                        services: Services) -> None:
+                       services: Services) -> None:
     await _act(message, bot, view, services, services.workday.pause(link.bitrix_id))
 
 
 async def resume_command(message: Message, bot: Bot, link: Link, view: UserView,
-                         services: Services) -> None:
+                       services: Services) -> None:
     await _act(message, bot, view, services, services.workday.resume(link.bitrix_id))
 
 
@@ -102,8 +102,7 @@ async def day_button(query: CallbackQuery, callback_data: DayAction, state: FSMC
                      view: UserView, services: Services) -> None:
     action = callback_data.action
     card_day = callback_data.day or None  # the service refuses to act on another day
-    if await state.get_state() == CloseStates.report:  # any other card button ends the question
-        await state.clear()
+    await end_bitrix24_question(state)  # any other card button ends a pending question
     if action == "pause":
         report = await services.workday.pause(link.bitrix_id, card_day=card_day)
     elif action == "resume":
