@@ -114,7 +114,7 @@ async def test_russian_close_buttons(harness: Harness, portal: PortalEmulator, c
     asked = await harness.tap(boris, card, card.button("Завершить день"))
     assert labels(asked) == ["🏁 Завершить", "📝 С отчётом", "✖️ Отмена"]
     closed = await harness.tap(boris, asked, asked.button("Завершить"))
-    assert labels(closed) == ["↩️ Отменить", "🔄 Обновить"]
+    assert labels(closed) == ["↩️ Не завершать", "🔄 Обновить"]
     clock.advance(timedelta(minutes=10))
     card = await harness.tap(boris, closed, closed.button("Обновить"))
     assert labels(card) == ["▶️ Продолжить день", "🔄 Обновить"]
