@@ -422,3 +422,22 @@ async def test_a_portal_without_the_pause_moment_still_shows_the_break(
     clock.advance(timedelta(minutes=5))
     resumed = await harness.say(anna, "/resume")
     assert "Breaks: 20 min" in resumed.text
+
+
+async def test_in_after_a_break_resumes_without_a_contradiction(harness: Harness, portal: PortalEmulator,
+                                                                 anna: User) -> None:
+    await harness.say(anna, "/open")
+    await harness.say(anna, "/pause")
+    back = await harness.say(anna, "in")
+    assert portal.status_of(ANNA_B24)["STATUS"] == "OPENED"
+    assert "already running" not in back.text and "Back to work" in back.text
+
+
+async def test_in_on_a_closed_day_asks_nothing_the_card_cannot_answer(harness: Harness, anna: User,
+                                                                      clock: ManualClock) -> None:
+    await harness.say(anna, "/open")
+    await harness.say(anna, "/close")
+    clock.advance(timedelta(minutes=10))  # past the Undo window
+    card = await harness.say(anna, "in")
+    assert "Tap the button below" not in card.text
+    assert "Continue the day" in " ".join(label for label, _ in card.buttons)

@@ -12,7 +12,7 @@ from aiogram.types import Message
 
 from bot.bitrix24 import WorkdayStatus
 from bot.services.plain_words import Intent, intent_of
-from bot.services.workday import DayReport, day_key
+from bot.services.workday import Action, DayReport, day_key
 from bot.storage.links import Link
 from bot.telegram.deps import Services
 from bot.telegram.day_card import close_question
@@ -54,7 +54,12 @@ def _question(intent: Intent | None, report: DayReport, view: UserView) -> str |
     if intent is Intent.CLOSE:
         return None  # a running day got the close question; any other, its card
     if intent is Intent.START:
+        if report.action is Action.RESUME:
+            return None  # it was paused and now runs again: the card says "Back to work"
         if status is WorkdayStatus.OPENED:
             return view.t("change.already_running")
-        return None if status is WorkdayStatus.PAUSED else view.t("words.start_ask")
+        day = report.day
+        if status is WorkdayStatus.CLOSED and day is not None and not day.has_record:
+            return view.t("words.start_ask")  # no day yet: the card's one button starts it
+        return None  # closed today (Continue, Undo) or left open earlier (repair): the card says
     return view.t("words.unknown")
