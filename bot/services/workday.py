@@ -275,7 +275,9 @@ class WorkdayService:
 
         def judge(day: Workday) -> DayReport:
             if day.status is WorkdayStatus.CLOSED:
-                return DayReport(Action.CLOSE, day, Change.CLOSED_WITH_REPORT if report else Change.CLOSED)
+                # With `at`, the text is the reason for the changed time, not a report of the day.
+                with_report = bool(report) and at is None
+                return DayReport(Action.CLOSE, day, Change.CLOSED_WITH_REPORT if with_report else Change.CLOSED)
             if day.status is WorkdayStatus.EXPIRED:
                 return DayReport(Action.CLOSE, day, Change.NEEDS_REPAIR)
             return DayReport(Action.CLOSE, day, Change.UNCHANGED)

@@ -111,7 +111,7 @@ async def test_russian_close_buttons(harness: Harness, portal: PortalEmulator, c
     boris = harness.updates.user(BORIS_TG, "ru", "Boris")
     await link(harness, portal, boris, "boris@example.com", BORIS_B24)
     card = await harness.say(boris, "/open")
-    asked = await harness.tap(boris, card, card.button("Завершить день"))
+    asked = await harness.tap(boris, card, card.button("Завершить"))
     assert labels(asked) == ["🏁 Завершить", "📝 С отчётом", "✖️ Отмена"]
     closed = await harness.tap(boris, asked, asked.button("Завершить"))
     assert labels(closed) == ["↩️ Не завершать", "🔄 Обновить"]

@@ -64,6 +64,7 @@ async def test_a_typed_time_and_the_one_tap_reason_close_the_day_then(harness: H
     assert "at <b>18:00</b>" in reason_prompt.text and "reason" in reason_prompt.text
     done = await harness.tap(anna, reason_prompt, reason_prompt.button("Forgot to close"))
     assert "Day closed" in done.text and "Finished: 18:00" in done.text
+    assert "report" not in done.text  # a reason for the time, not a report of the day
     record = portal.record_of(ANNA_B24)
     assert record is not None and record.status == "CLOSED"
     assert finished_at(portal) == datetime(2026, 3, 2, 17, 0, tzinfo=UTC)

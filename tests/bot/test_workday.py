@@ -290,7 +290,7 @@ async def test_russian_speakers_get_russian(harness: Harness, portal: PortalEmul
     await link(harness, portal, user, "anna@example.com", ANNA_B24)
     reply = await harness.say(user, "/open")
     assert "Рабочий день начат" in reply.text
-    assert [label for label, _ in reply.buttons] == ["⏸ Пауза", "🏁 Завершить день", "🔄 Обновить"]
+    assert [label for label, _ in reply.buttons] == ["⏸ Пауза", "🏁 Завершить", "🔄 Обновить"]
 
 
 async def test_language_can_be_switched(harness: Harness, anna: User) -> None:

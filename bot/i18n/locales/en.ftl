@@ -391,7 +391,7 @@ remind-ask-mode =
     🍽 Break at <b>{ $time }</b>, { $days }
     When it's time, should I…
     • <b>ask you</b>: a message with [Pause now] [Skip] and [5] [10] [15 min]
-    • <b>pause automatically</b>: I pause your day and tell you, with a [Resume] button
+    • <b>auto-pause</b>: I pause your day and tell you, with a [Resume] button
 remind-ask-length =
     🍽 Break at <b>{ $time }</b>, { $days }, { $mode }
     How long is your break? When it's over, I'll tell you.
