@@ -157,3 +157,14 @@ async def test_a_failed_earlier_close_offers_no_retry_that_closes_now(
     portal.faults.clear()
     assert not [label for label, _ in failed.buttons if "Try again" in label]
     assert portal.status_of(ANNA_B24)["STATUS"] == "OPENED"
+
+
+async def test_a_stale_cancel_does_not_say_a_closed_day_is_open(harness: Harness, portal: PortalEmulator,
+                                                                 anna: User, clock: ManualClock) -> None:
+    message = await nudge(harness, portal, clock)
+    asked = await harness.tap(anna, message, message.button("I left at"))
+    await harness.say(anna, "/close")
+    assert portal.status_of(ANNA_B24)["STATUS"] == "CLOSED"
+    cancelled = await harness.tap(anna, asked, asked.button("Cancel"))
+    assert "still open" not in cancelled.text
+    assert "Day finished" in cancelled.text

@@ -29,6 +29,7 @@ from bot.telegram.view import UserView
 
 
 _EXPIRED, _TODAY = "expired", "today"
+_STILL_OPEN = (WorkdayStatus.EXPIRED, WorkdayStatus.OPENED, WorkdayStatus.PAUSED)
 
 
 def _moment(minutes: int, offset_minutes: int) -> datetime:
@@ -174,11 +175,18 @@ async def reason_chosen(query: CallbackQuery, bot: Bot, state: FSMContext, link:
     await _close(query, bot, view.t("repair.reason_forgot"), state, link, view, services)
 
 
-async def cancel(query: CallbackQuery, callback_data: RepairAction, state: FSMContext, view: UserView) -> None:
+async def cancel(query: CallbackQuery, callback_data: RepairAction, state: FSMContext, link: Link,
+                 view: UserView, services: Services) -> None:
     await state.clear()
-    started = datetime.fromtimestamp(callback_data.day * 60, UTC)
-    zone = view.zone()
-    await show(query, view.t("repair.cancelled", date=fmt.date(started, zone, view.t)))
+    # "Still open" only when Bitrix24 says so: an old prompt's Cancel may come after the day
+    # was closed some other way, and then the card says what is true.
+    report = await services.workday.status(link.bitrix_id)
+    day = report.day
+    if (day is not None and day.status in _STILL_OPEN and day_key(day.started_at) == callback_data.day):
+        started = datetime.fromtimestamp(callback_data.day * 60, UTC)
+        await show(query, view.t("repair.cancelled", date=fmt.date(started, view.zone(), view.t)))
+        return
+    await reply(query, report, view, services, preface=view.t("cancelled"))
 
 
 async def reason_out_of_flow(query: CallbackQuery, link: Link, view: UserView,
@@ -197,6 +205,6 @@ def create_router() -> Router:
     router.message.register(time_entered, RepairStates.time, F.text, ~F.text.startswith("/"))
     router.message.register(reason_entered, RepairStates.reason, F.text, ~F.text.startswith("/"), flags=BITRIX24)
     router.callback_query.register(reason_chosen, RepairStates.reason, RepairAction.filter(F.action == "reason"), flags=BITRIX24)
-    router.callback_query.register(cancel, RepairAction.filter(F.action == "cancel"))
+    router.callback_query.register(cancel, RepairAction.filter(F.action == "cancel"), flags=BITRIX24)
     router.callback_query.register(reason_out_of_flow, RepairAction.filter(F.action == "reason"), flags=BITRIX24)
     return router
