@@ -108,6 +108,9 @@ class Bitrix24Settings(BaseSettings):
     call_deadline: float = Field(default=30.0, gt=0, le=600)
     # Calls that would wait for the rate limit share `batch` requests; off is one request per call.
     coalesce: bool = True
+    # The work schedule (Employees > Worktime > Work schedules) whose shifts and rules set
+    # everyone's targets; no REST method tells which schedule an employee is on.
+    schedule_id: int | None = Field(default=None, ge=1)
 
     @field_validator("webhook_url")
     @classmethod
@@ -131,6 +134,11 @@ class Bitrix24Settings(BaseSettings):
     @classmethod
     def _oauth_server_shape(cls, value: str) -> str:
         return check_portal_url(value, "the OAuth server URL").rstrip("/")
+
+    @field_validator("schedule_id", mode="before")
+    @classmethod
+    def _empty_schedule_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("client_secret", "access_token", "refresh_token")
     @classmethod

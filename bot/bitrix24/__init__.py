@@ -22,7 +22,15 @@ from bot.bitrix24.errors import (
     UnavailableError,
 )
 from bot.bitrix24.factory import Bitrix24, create_bitrix24
-from bot.bitrix24.models import PortalUser, Workday, WorkdaySettings, WorkdayStatus
+from bot.bitrix24.models import (
+    PortalUser,
+    ScheduleType,
+    Shift,
+    Workday,
+    WorkdaySettings,
+    WorkdayStatus,
+    WorkSchedule,
+)
 from bot.bitrix24.ratelimit import LeakyBucket, RateLimiter
 from bot.bitrix24.text import plain_text
 from bot.bitrix24.users import UsersAPI
@@ -48,7 +56,9 @@ __all__ = [
     "RateLimitedError",
     "RateLimiter",
     "RetryPolicy",
+    "ScheduleType",
     "ServerError",
+    "Shift",
     "TokenPair",
     "TokenStore",
     "TransportError",
@@ -59,6 +69,7 @@ __all__ = [
     "WorkdayAPI",
     "WorkdaySettings",
     "WorkdayStatus",
+    "WorkSchedule",
     "plain_text",
     "create_bitrix24",
 ]

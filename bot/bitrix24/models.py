@@ -187,6 +187,72 @@ class WorkdaySettings:
         )
 
 
+def _seconds(value: Any) -> timedelta | None:
+    """A schedule's seconds count; -1 (Bitrix24's "not set"), empty or junk → None."""
+    try:
+        seconds = int(value)
+    except (TypeError, ValueError):
+        return None
+    return timedelta(seconds=seconds) if seconds >= 0 else None
+
+
+class ScheduleType(StrEnum):
+    FIXED = "FIXED"
+    SHIFT = "SHIFT"
+    FLEXTIME = "FLEXTIME"
+
+
+@dataclass(frozen=True, slots=True)
+class Shift:
+    start: timedelta  # since local midnight
+    end: timedelta
+    work_days: frozenset[int]  # Monday = 0; Bitrix24 writes them as digits, 1 = Monday
+    break_length: timedelta = timedelta(0)
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Shift | None:
+        start, end = _seconds(data.get("WORK_TIME_START")), _seconds(data.get("WORK_TIME_END"))
+        if start is None or end is None or _as_bool(data.get("DELETED"), default=False):
+            return None
+        days = frozenset(int(ch) - 1 for ch in str(data.get("WORK_DAYS") or "") if ch in "1234567")
+        return cls(start=start, end=end, work_days=days,
+                   break_length=_seconds(data.get("BREAK_DURATION")) or timedelta(0))
+
+
+@dataclass(frozen=True, slots=True)
+class WorkSchedule:
+    """`timeman.schedule.get` (docs/bitrix24.md#work-schedules): what a bot can use of it."""
+
+    id: int
+    type: ScheduleType
+    shifts: tuple[Shift, ...] = ()
+    latest_start: timedelta | None = None  # SCHEDULE_VIOLATION_RULES.MAX_EXACT_START
+    earliest_finish: timedelta | None = None  # MIN_EXACT_END
+    min_duration: timedelta | None = None  # MIN_DAY_DURATION
+    start_delay: timedelta | None = None  # MAX_SHIFT_START_DELAY (shift schedules)
+
+    @classmethod
+    def from_api(cls, data: Any) -> WorkSchedule | None:
+        """None for an unknown id (Bitrix24 answers `[]`) or a deleted schedule."""
+        if not isinstance(data, Mapping) or not data.get("ID") \
+                or _as_bool(data.get("DELETED"), default=False):
+            return None
+        try:
+            kind = ScheduleType(str(data.get("SCHEDULE_TYPE") or "FIXED").upper())
+        except ValueError:
+            kind = ScheduleType.FIXED
+        raw_shifts = data.get("SHIFTS")
+        shifts = tuple(shift for item in (raw_shifts if isinstance(raw_shifts, list) else [])
+                       if isinstance(item, Mapping) and (shift := Shift.from_api(item)) is not None)
+        rules = data.get("SCHEDULE_VIOLATION_RULES")
+        rules = rules if isinstance(rules, Mapping) else {}
+        return cls(id=int(data["ID"]), type=kind, shifts=shifts,
+                   latest_start=_seconds(rules.get("MAX_EXACT_START")),
+                   earliest_finish=_seconds(rules.get("MIN_EXACT_END")),
+                   min_duration=_seconds(rules.get("MIN_DAY_DURATION")) or None,
+                   start_delay=_seconds(rules.get("MAX_SHIFT_START_DELAY")))
+
+
 @dataclass(frozen=True, slots=True)
 class PortalUser:
     """An employee as `user.get` returns them."""

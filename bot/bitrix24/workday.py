@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.bitrix24.client import Bitrix24Client
 from bot.bitrix24.errors import Bitrix24Error
-from bot.bitrix24.models import Workday, WorkdaySettings, format_atom
+from bot.bitrix24.models import Workday, WorkdaySettings, WorkSchedule, format_atom
 from bot.bitrix24.text import plain_text
 
 
@@ -77,6 +77,18 @@ class WorkdayAPI:
     async def settings(self, user_id: int | None = None) -> WorkdaySettings:
         return WorkdaySettings.from_api(await self._client.call("timeman.settings", _params(user_id)))
 
+    async def settings_many(
+        self, user_ids: Iterable[int], *, deadline: float | None = None
+    ) -> dict[int, WorkdaySettings | Bitrix24Error]:
+        """Several users' `timeman.settings` through `batch` (50 per request)."""
+        outcome = await self._batch("timeman.settings", user_ids, deadline)
+        return {uid: result if isinstance(result, Bitrix24Error) else WorkdaySettings.from_api(result)
+                for uid, result in outcome.items()}
+
+    async def schedule(self, schedule_id: int) -> WorkSchedule | None:
+        """A work schedule by id; None when the portal has none by that id."""
+        return WorkSchedule.from_api(await self._client.call("timeman.schedule.get", {"id": schedule_id}))
+
     async def pause_many(
         self, user_ids: Iterable[int], *, deadline: float | None = None
     ) -> dict[int, Workday | Bitrix24Error]:
@@ -96,17 +108,17 @@ class WorkdayAPI:
     async def _many(
         self, method: str, user_ids: Iterable[int], deadline: float | None
     ) -> dict[int, Workday | Bitrix24Error]:
+        outcome = await self._batch(method, user_ids, deadline)
+        return {uid: result if isinstance(result, Bitrix24Error) else Workday.from_api(result)
+                for uid, result in outcome.items()}
+
+    async def _batch(self, method: str, user_ids: Iterable[int], deadline: float | None) -> dict[int, Any]:
+        """Each user's raw result, or the error their command got."""
         ids = list(dict.fromkeys(user_ids))
         if not ids:
             return {}
         outcome = await self._client.batch(
             {str(uid): (method, {"USER_ID": uid}) for uid in ids}, deadline=deadline
         )
-        results: dict[int, Workday | Bitrix24Error] = {}
-        for uid in ids:
-            key = str(uid)
-            if key in outcome.errors:
-                results[uid] = outcome.errors[key]
-            else:
-                results[uid] = Workday.from_api(outcome.results.get(key))
-        return results
+        return {uid: outcome.errors[str(uid)] if str(uid) in outcome.errors else outcome.results.get(str(uid))
+                for uid in ids}

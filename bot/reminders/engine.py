@@ -40,6 +40,7 @@ from bot.reminders.progress import (
     intent,
 )
 from bot.reminders.store import Job, ReminderStore, one_off_job
+from bot.worktime.sightings import DaySightings
 
 if TYPE_CHECKING:
     from bot.metrics import ReminderMetrics
@@ -141,8 +142,10 @@ class ReminderEngine:
         lease_seconds: float = 120.0,
         concurrent_deliveries: int = 64,
         metrics: ReminderMetrics | None = None,
+        sightings: DaySightings | None = None,
     ) -> None:
         self._metrics = metrics
+        self._sightings = sightings
         self._store = store
         self._workday = workday
         self._directory = directory
@@ -333,6 +336,11 @@ class ReminderEngine:
                 item.notice = self._notice(item, NoticeKind.AUTO_PAUSE_FAILED, error=result)
             # Ask-mode and evening checks stay silent when the day cannot be read: the
             # user would only be able to act on it in Bitrix24 anyway.
+        await self._saw(work)
+
+    async def _saw(self, work: list[_Work]) -> None:
+        if self._sightings is not None:
+            await self._sightings.saw_many({item.bitrix_id: item.day for item in work if item.day is not None})
 
     @staticmethod
     def _wants_auto_pause(item: _Work) -> bool:
@@ -374,6 +382,7 @@ class ReminderEngine:
         await self._change(to_resume, self._workday.open_many, WorkdayStatus.PAUSED, WorkdayStatus.OPENED,
                            NoticeKind.AUTO_RESUMED, NoticeKind.AUTO_RESUME_FAILED)
         report.resumed += sum(1 for item in to_resume if item.notice and item.notice.kind is NoticeKind.AUTO_RESUMED)
+        await self._saw([*to_pause, *to_resume])  # the days as the changes left them
 
     async def _change(
         self,

@@ -27,6 +27,7 @@ from bot.bitrix24 import (
 from bot.clock import Clock
 from bot.storage.day_cache import DayCache, SeenDay
 from bot.wall_time import parse_wall_time
+from bot.worktime.sightings import DaySightings
 
 log = logging.getLogger(__name__)
 
@@ -172,10 +173,12 @@ def _other_day(day: Workday, card_day: int | None) -> bool:
 
 
 class WorkdayService:
-    def __init__(self, workday: WorkdayAPI, cache: DayCache, clock: Clock) -> None:
+    def __init__(self, workday: WorkdayAPI, cache: DayCache, clock: Clock, *,
+                 sightings: DaySightings | None = None) -> None:
         self._api = workday
         self._cache = cache
         self._clock = clock
+        self._sightings = sightings
 
     async def status(self, bitrix_id: int) -> DayReport:
         async def call() -> DayReport:
@@ -383,6 +386,8 @@ class WorkdayService:
         if report.day is not None:
             report = await self._with_pause_moment(bitrix_id, report)
             await self._cache.put(bitrix_id, report.day)
+            if self._sightings is not None:
+                await self._sightings.saw(bitrix_id, report.day)
         log.info(
             "workday action",
             extra={
