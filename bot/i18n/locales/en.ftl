@@ -463,3 +463,52 @@ tz-moved = ⏰ Your reminders moved with it: they fire at the same local times i
 tz-bitrix24-none = Your Bitrix24 profile has no time zone of its own, so I use the bot's default.
 tz-bitrix24-failed = ⚠️ I couldn't read your time zone from Bitrix24 right now. Nothing was changed; please try again in a minute.
 tz-bitrix24-no-user = Bitrix24 doesn't find your account as an active employee. Nothing was changed.
+
+## The week (/week): the caption of its chart, its text fallback, the chart's words
+
+week-title = 📅 <b>Week: { $first } – { $last }</b>
+week-worked = Worked <b>{ $worked }</b> of { $target }
+week-worked-no-target = Worked <b>{ $worked }</b>
+week-target-only = Target: <b>{ $target }</b>
+week-no-target = No minimum is set for you this week.
+# $balance is signed: "+40 min", "−1 h 5 min".
+week-balance-so-far = Balance so far: <b>{ $balance }</b>
+week-balance = Balance: <b>{ $balance }</b>
+week-done-at = Today's minimum: done at <b>{ $time }</b>, { $remaining } to go.
+week-done-paused = Today's minimum: { $remaining } to go after the break.
+week-done-reached = ✅ Today's minimum reached at { $time }.
+week-done-reached-plain = ✅ Today's minimum reached.
+week-done-short = Today was closed { $remaining } short of the minimum.
+week-today-not-started = Today isn't started yet: { $target } to work.
+week-left-open = ⚠️ { $date }: the day is still open in Bitrix24 and counts as 0 until it is closed with its end time (/status).
+week-unapproved =
+    ⏳ { $count ->
+        [one] 1 day awaits
+       *[other] { $count } days await
+    } your supervisor's approval.
+week-missed =
+    { $count ->
+        [one] No record on 1 work day.
+       *[other] No record on { $count } work days.
+    }
+# One line per day in the text fallback: "Mon, 1 Jun — 8 h 30 min of 8 h".
+week-of-target = { $worked } of { $target }
+week-target-day = target { $target }
+week-day-off = day off
+week-state-running = in progress
+week-state-paused = on a break
+week-state-left-open = not closed, counts as 0
+week-state-not-worked = no record
+week-state-today-not-started = not started yet
+week-state-unapproved = awaiting approval
+# The chart: short words, drawn large. $balance is a signed h:mm ("+0:40").
+week-chart-range = { $first } – { $last }
+week-chart-totals = { $worked } of { $target }
+week-chart-target-only = target { $target }
+week-chart-balance = balance { $balance }
+week-chart-hours = hours
+week-chart-reached = target met
+week-chart-below = below target
+week-chart-running = today
+week-chart-open = not closed
+week-chart-target = target

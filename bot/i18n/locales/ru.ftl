@@ -469,3 +469,54 @@ tz-moved = ⏰ Напоминания переехали вместе с ним:
 tz-bitrix24-none = В вашем профиле Битрикс24 нет своего часового пояса, поэтому я использую пояс бота по умолчанию.
 tz-bitrix24-failed = ⚠️ Не удалось получить часовой пояс из Битрикс24. Ничего не изменилось; попробуйте через минуту.
 tz-bitrix24-no-user = Битрикс24 не находит ваш аккаунт среди активных сотрудников. Ничего не изменилось.
+
+## Неделя (/week): подпись к диаграмме, текст вместо неё, слова на диаграмме
+
+week-title = 📅 <b>Неделя: { $first } – { $last }</b>
+week-worked = Отработано <b>{ $worked }</b> из { $target }
+week-worked-no-target = Отработано <b>{ $worked }</b>
+week-target-only = Норма: <b>{ $target }</b>
+week-no-target = Норма на эту неделю для вас не задана.
+# $balance со знаком: "+40 мин", "−1 ч 5 мин".
+week-balance-so-far = Баланс на сегодня: <b>{ $balance }</b>
+week-balance = Баланс за неделю: <b>{ $balance }</b>
+week-done-at = Норма дня будет отработана в <b>{ $time }</b>, осталось { $remaining }.
+week-done-paused = До нормы дня после перерыва останется { $remaining }.
+week-done-reached = ✅ Норма дня выполнена в { $time }.
+week-done-reached-plain = ✅ Норма дня выполнена.
+week-done-short = День закрыт, до нормы не хватило { $remaining }.
+week-today-not-started = Сегодня день ещё не начат, норма — { $target }.
+week-left-open = ⚠️ { $date }: день не закрыт в Битрикс24 и считается за 0, пока его не закроют с временем окончания (/status).
+week-unapproved =
+    ⏳ { $count ->
+        [one] { $count } день ждёт
+        [few] { $count } дня ждут
+       *[many] { $count } дней ждут
+    } подтверждения руководителя.
+week-missed =
+    Без отметки: { $count } { $count ->
+        [one] рабочий день
+        [few] рабочих дня
+       *[many] рабочих дней
+    }.
+# Строка дня в текстовом виде: "пн, 1 июн — 8 ч 30 мин из 8 ч".
+week-of-target = { $worked } из { $target }
+week-target-day = норма { $target }
+week-day-off = выходной
+week-state-running = идёт
+week-state-paused = перерыв
+week-state-left-open = не закрыт, считается за 0
+week-state-not-worked = нет отметки
+week-state-today-not-started = ещё не начат
+week-state-unapproved = ждёт подтверждения
+# Диаграмма: короткие слова крупным шрифтом. $balance — ч:мм со знаком ("+0:40").
+week-chart-range = { $first } – { $last }
+week-chart-totals = { $worked } из { $target }
+week-chart-target-only = норма { $target }
+week-chart-balance = баланс { $balance }
+week-chart-hours = часы
+week-chart-reached = выполнено
+week-chart-below = меньше нормы
+week-chart-running = сегодня
+week-chart-open = не закрыт
+week-chart-target = норма
