@@ -38,11 +38,13 @@ from bot.services.reminders import ReminderService
 from bot.services.linking import LinkingService
 from bot.services.time_zones import TimeZoneService
 from bot.services.workday import WorkdayService
+from bot.services.worktime import WorktimeService
 from bot.storage.day_cache import DayCache
 from bot.storage.keys import KeySpace
 from bot.storage.link_attempts import LinkAttemptRepository
 from bot.storage.link_limits import LinkCodeLimits
 from bot.storage.links import LinkRepository
+from bot.storage.journal import JournalRepository
 from bot.storage.live_cards import LiveCardRepository
 from bot.storage.pacing import Pacer
 from bot.storage.profiles import ProfileRepository
@@ -61,8 +63,11 @@ from bot.telegram.observers import BotApiObserver, UpdateMetricsMiddleware
 from bot.telegram.reminder_notifier import TelegramNotifier
 from bot.telegram.sender import SENDER_CONNECTIONS, PacedSender, telegram_budget
 from bot.telegram.session import PaceReplies, RetryRequestMiddleware, SkipUnreadableUpdates
+from bot.telegram.week_view import WeekCharts
+from bot.worktime.sightings import DaySightings, journal_writer
+from bot.worktime.targets import TargetsService
 
-COMMANDS = ("status", "open", "pause", "resume", "close", "remind", "reminders", "timezone", "link", "unlink",
+COMMANDS = ("status", "open", "pause", "resume", "close", "week", "remind", "reminders", "timezone", "link", "unlink",
             "language", "help", "cancel")
 FSM_TTL_SECONDS = 24 * 3600
 
@@ -77,6 +82,7 @@ class Repositories:
     days: DayCache
     reminders: ReminderStore
     live_cards: LiveCardRepository
+    journal: JournalRepository
 
     @classmethod
     def over(cls, redis: Redis, keys: KeySpace) -> Repositories:
@@ -89,7 +95,20 @@ class Repositories:
             days=DayCache(redis, keys),
             reminders=ReminderStore(redis, keys),
             live_cards=LiveCardRepository(redis, keys),
+            journal=JournalRepository(redis, keys),
         )
+
+
+def create_targets(settings: Settings, *, redis: Redis, bitrix: Bitrix24, clock: Clock, keys: KeySpace) -> TargetsService:
+    return TargetsService(bitrix.workday, redis, keys, clock, schedule_id=settings.bitrix24.schedule_id)
+
+
+def create_sightings(repositories: Repositories) -> DaySightings:
+    """Where every day the bot sees goes: the dispatcher's actions and the reminder engine's
+    reads alike (each process builds its own; they share Redis)."""
+    sightings = DaySightings()
+    sightings.subscribe(journal_writer(repositories.journal))
+    return sightings
 
 
 def bot_defaults() -> DefaultBotProperties:
@@ -212,7 +231,15 @@ def create_dispatcher(
         time_zones=time_zones,
         language_of=partial(language_of, repos.profiles),
     )
-    workday_service = WorkdayService(bitrix.workday, repos.days, clock)
+    sightings = create_sightings(repos)
+    targets = create_targets(settings, redis=redis, bitrix=bitrix, clock=clock, keys=keys)
+    workday_service = WorkdayService(bitrix.workday, repos.days, clock, sightings=sightings, targets=targets)
+    worktime = WorktimeService(workday=workday_service, api=bitrix.workday, journal=repos.journal,
+                               targets=targets, links=repos.links, sightings=sightings, clock=clock,
+                               default_zone=settings.bot.default_timezone)
+    eraser.register_by_bitrix_id(worktime.forget)
+    week_charts = WeekCharts()
+    dispatcher.shutdown.register(week_charts.close)
 
     dispatcher["services"] = Services(
         linking=link_service,
@@ -221,6 +248,8 @@ def create_dispatcher(
         time_zones=time_zones,
         profiles=repos.profiles,
         live_cards=repos.live_cards,
+        worktime=worktime,
+        week_charts=week_charts,
         admin_ids=settings.bot.admin_ids,
     )
 
@@ -249,6 +278,7 @@ def create_jobs(*, redis: Redis, keys: KeySpace, clock: Clock, services: Service
     """Every feature's periodic jobs, each run once across the replicas."""
     jobs = JobRegistry(redis, keys, clock)
     services.linking.register_jobs(jobs)
+    services.worktime.register_jobs(jobs)
     return jobs
 
 
@@ -280,6 +310,7 @@ def create_reminder_engine(
         clock=clock,
         grace=timedelta(minutes=settings.bot.reminder_grace_minutes),
         metrics=metrics.reminders if metrics is not None else None,
+        sightings=create_sightings(repositories),
     )
     return engine, sender
 

@@ -8,10 +8,11 @@ from the request: it is read from the status that comes back.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from bot.bitrix24 import (
     AccessDeniedError,
@@ -27,6 +28,7 @@ from bot.bitrix24 import (
 from bot.clock import Clock
 from bot.storage.day_cache import DayCache, SeenDay
 from bot.wall_time import parse_wall_time
+from bot.worktime.models import WorkTargets
 from bot.worktime.sightings import DaySightings
 
 log = logging.getLogger(__name__)
@@ -94,6 +96,9 @@ class DayReport:
     # On a failure with no day to show: the day (its key) the bot last knew, so that a
     # "Try again" button cannot act on a later day.
     known_day: int = 0
+    # What Bitrix24 expects of the employee, for the card's "done at" line (None: unknown,
+    # or a day that has none: not started, or left open from an earlier date).
+    targets: WorkTargets | None = None
 
     @property
     def ok(self) -> bool:
@@ -172,13 +177,20 @@ def _other_day(day: Workday, card_day: int | None) -> bool:
     return card_day is not None and day_key(day.started_at) != card_day
 
 
+class TargetsSource(Protocol):
+    async def kept(self, bitrix_ids: Sequence[int]) -> dict[int, WorkTargets]:
+        """Targets already known, without a call to Bitrix24."""
+        ...
+
+
 class WorkdayService:
     def __init__(self, workday: WorkdayAPI, cache: DayCache, clock: Clock, *,
-                 sightings: DaySightings | None = None) -> None:
+                 sightings: DaySightings | None = None, targets: TargetsSource | None = None) -> None:
         self._api = workday
         self._cache = cache
         self._clock = clock
         self._sightings = sightings
+        self._targets = targets
 
     async def status(self, bitrix_id: int) -> DayReport:
         async def call() -> DayReport:
@@ -388,6 +400,7 @@ class WorkdayService:
             await self._cache.put(bitrix_id, report.day)
             if self._sightings is not None:
                 await self._sightings.saw(bitrix_id, report.day)
+            report = await self._with_targets(bitrix_id, report)
         log.info(
             "workday action",
             extra={
@@ -400,6 +413,15 @@ class WorkdayService:
             },
         )
         return report
+
+    async def _with_targets(self, bitrix_id: int, report: DayReport) -> DayReport:
+        """The targets as kept (read at link time and every night): an action costs one
+        request, so the card's "done at" line never adds a second."""
+        day = report.day
+        if self._targets is None or day is None or not day.has_record or day.status is WorkdayStatus.EXPIRED:
+            return report
+        kept = await self._targets.kept([bitrix_id])
+        return replace(report, targets=kept.get(bitrix_id))
 
     async def _with_pause_moment(self, bitrix_id: int, report: DayReport) -> DayReport:
         """A paused day whose portal does not say when the break began (TIME_FINISH null, as

@@ -94,3 +94,12 @@ class AdminLinkAction(CallbackData, prefix="al"):
     action: Word  # confirm | cancel
     tg: ItemId  # the Telegram account to link
     b24: ItemId  # the Bitrix24 employee
+
+
+class WeekNav(CallbackData, prefix="wk"):
+    """A /week button: show the week starting on `monday` (a date's ordinal; 0 = this
+    week). `send` opens the week in a new message (from the day card, a text message that
+    cannot become a photo); otherwise the week's own message is edited in place."""
+
+    monday: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+    send: bool = False

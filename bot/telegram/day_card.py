@@ -11,12 +11,25 @@ from bot.bitrix24 import Workday, WorkdayStatus
 from bot.i18n import Translator
 from bot.services.workday import Action, Change, DayReport, Failure, can_undo, day_key
 from bot.telegram import formatting as fmt
-from bot.telegram.callbacks import DayAction, RepairAction
+from bot.telegram.callbacks import DayAction, RepairAction, WeekNav
 from bot.telegram.fit import quote
 from bot.telegram.keyboards import Button, button, keyboard
+from bot.worktime.done_at import DoneAt, done_at
+from bot.worktime.models import WorkTargets
 
 
-def card_text(day: Workday, now: datetime, zone: tzinfo, t: Translator) -> str:
+def done_line(done: DoneAt, zone: tzinfo, t: Translator, target: timedelta) -> str:
+    """When the day's minimum is (or was) reached: "Done at 17:40", breaks so far included."""
+    goal = fmt.duration(target, t)
+    if done.reached and done.at is not None:
+        return t("card.done_reached", target=goal, time=fmt.clock(done.at, zone))
+    if done.at is not None:
+        return t("card.done_at", target=goal, time=fmt.clock(done.at, zone))
+    return t("card.done_in", target=goal, duration=fmt.duration(done.remaining, t))
+
+
+def card_text(day: Workday, now: datetime, zone: tzinfo, t: Translator,
+              targets: WorkTargets | None = None) -> str:
     lines: list[str] = []
     if day.status is WorkdayStatus.EXPIRED and day.started_at:
         lines.append(t("card.expired", date=fmt.date(day.started_at, zone, t)))
@@ -63,6 +76,8 @@ def card_text(day: Workday, now: datetime, zone: tzinfo, t: Translator) -> str:
         if day.paused_at is not None:
             lines.append(t("card.on_break_since", time=fmt.clock(day.paused_at, zone),
                            duration=fmt.duration(day.current_break(now) or timedelta(0), t)))
+        if targets is not None and (done := done_at(day, targets, now)) is not None:
+            lines.append(done_line(done, zone, t, targets.min_duration))
         if not day.active:
             lines.append(t("card.pending_approval"))
     lines.append(f"<i>{t('card.updated', time=fmt.clock(now, zone))}</i>")
@@ -82,7 +97,8 @@ def card_keyboard(day: Workday, zone: tzinfo, t: Translator, now: datetime) -> I
     def day_button(label: str, action: str) -> Button:
         return button(label, DayAction(action=action, day=key))
 
-    refresh = [day_button(t("btn.refresh"), "refresh")]
+    week = button(t("btn.week"), WeekNav(send=True))
+    refresh = [day_button(t("btn.refresh"), "refresh"), week]
     if day.status is WorkdayStatus.OPENED:
         return keyboard([day_button(t("btn.pause"), "pause"), day_button(t("btn.close"), "close")], refresh)
     if day.status is WorkdayStatus.PAUSED:
@@ -95,10 +111,10 @@ def card_keyboard(day: Workday, zone: tzinfo, t: Translator, now: datetime) -> I
         return keyboard([button(t("btn.close_suggested", time=fmt.clock(day.suggested_finish, zone)),
                                 RepairAction(action="suggested", day=key))], other, refresh)
     if can_undo(day, now):
-        return keyboard([day_button(t("btn.undo_close"), "undo"), *refresh])
+        return keyboard([day_button(t("btn.undo_close"), "undo")], refresh)
     if _reopens(day, now, zone):
         return keyboard([day_button(t("btn.continue_day"), "start")], refresh)
-    return keyboard([day_button(t("btn.start"), "start"), *refresh])
+    return keyboard([day_button(t("btn.start"), "start")], refresh)
 
 
 def close_question(day: int, t: Translator) -> tuple[str, InlineKeyboardMarkup]:
@@ -163,7 +179,8 @@ def failure_keyboard(report: DayReport, t: Translator, *, card_day: int, can_ret
 
 
 def report_message(report: DayReport, now: datetime, zone: tzinfo, t: Translator, *, card_day: int = 0,
-                   can_retry: bool = True) -> tuple[str, InlineKeyboardMarkup | None]:
+                   can_retry: bool = True, targets: WorkTargets | None = None,
+                   ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The whole reply to an action: what happened, then the card with its buttons.
 
     `card_day` is the day of the card that was tapped (0 for a command), so that "Try
@@ -171,10 +188,11 @@ def report_message(report: DayReport, now: datetime, zone: tzinfo, t: Translator
     if report.failure is not None:
         text = failure_text(report, t)
         if report.day is not None:
-            return f"{text}\n\n{card_text(report.day, now, zone, t)}", card_keyboard(report.day, zone, t, now)
+            return (f"{text}\n\n{card_text(report.day, now, zone, t, targets)}",
+                    card_keyboard(report.day, zone, t, now))
         return text, failure_keyboard(report, t, card_day=card_day, can_retry=can_retry)
     assert report.day is not None
     notice = change_text(report, zone, t)
-    card = card_text(report.day, now, zone, t)
+    card = card_text(report.day, now, zone, t, targets)
     text = f"{notice}\n\n{card}" if notice else card
     return text, card_keyboard(report.day, zone, t, now)

@@ -11,8 +11,10 @@ from bot.services.linking import LinkingService
 from bot.services.reminders import ReminderService
 from bot.services.time_zones import TimeZoneService
 from bot.services.workday import WorkdayService
+from bot.services.worktime import WorktimeService
 from bot.storage.live_cards import LiveCardRepository
 from bot.storage.profiles import ProfileRepository
+from bot.telegram.week_view import WeekCharts
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,4 +25,6 @@ class Services:
     time_zones: TimeZoneService
     profiles: ProfileRepository  # language choice, blocked flag, languages of others
     live_cards: LiveCardRepository  # the chat's last day card, whose buttons stay
+    worktime: WorktimeService  # the week, the targets, the journal
+    week_charts: WeekCharts
     admin_ids: frozenset[int]

@@ -29,6 +29,7 @@ from aiogram.types import (
     ChatMemberMember,
     ChatMemberUpdated,
     InlineKeyboardMarkup,
+    PhotoSize,
     Message,
     MessageEntity,
     Update,
@@ -51,6 +52,7 @@ class SentMessage:
     text: str
     markup: dict[str, Any] | None
     versions: list[str] = field(default_factory=list)
+    photo: bytes | None = None  # a photo message: `text` is its caption
 
     @property
     def buttons(self) -> list[tuple[str, str]]:
@@ -126,8 +128,13 @@ class RecordingSession(BaseSession):
             "chat": {"id": message.chat_id, "type": "private" if message.chat_id > 0 else "group",
                      "title": None if message.chat_id > 0 else "Group"},
             "from": {"id": BOT_ID, "is_bot": True, "first_name": "Workday", "username": "workday_bot"},
-            "text": message.text,
         }
+        if message.photo is not None:
+            data["photo"] = [{"file_id": f"photo{message.message_id}", "file_unique_id": f"u{message.message_id}",
+                              "width": 1000, "height": 750, "file_size": len(message.photo)}]
+            data["caption"] = message.text
+        else:
+            data["text"] = message.text
         if message.markup:
             data["reply_markup"] = message.markup
         return data
@@ -164,11 +171,31 @@ class RecordingSession(BaseSession):
             self.messages[(message.chat_id, message.message_id)] = message
             self.by_chat[message.chat_id].append(message)
             return 200, self._message_json(message)
+        if name == "sendPhoto":
+            markup = _markup(method.reply_markup)
+            caption = method.caption or ""
+            message = SentMessage(int(method.chat_id), next(self._ids), caption, markup, [caption],
+                                  photo=method.photo.data)
+            self.messages[(message.chat_id, message.message_id)] = message
+            self.by_chat[message.chat_id].append(message)
+            return 200, self._message_json(message)
+        if name == "editMessageMedia":
+            message = self.messages.get((int(method.chat_id), int(method.message_id)))
+            if message is None:
+                return 400, "Bad Request: message to edit not found"
+            if message.photo is None:
+                return 400, "Bad Request: there is no media in the message to edit"
+            message.photo, message.text = method.media.media.data, method.media.caption or ""
+            message.markup = _markup(method.reply_markup)
+            message.versions.append(message.text)
+            return 200, self._message_json(message)
         if name == "editMessageText":
             key = (int(method.chat_id), int(method.message_id))
             message = self.messages.get(key)
             if message is None:
                 return 400, "Bad Request: message to edit not found"
+            if message.photo is not None:
+                return 400, "Bad Request: there is no text in the message to edit"
             markup = _markup(method.reply_markup)
             if message.text == method.text and message.markup == markup:
                 return 400, ("Bad Request: message is not modified: specified new message content and "
@@ -228,9 +255,13 @@ class Updates:
     def tap(self, user: User, message: SentMessage, data: str) -> Update:
         chat = Chat(id=message.chat_id, type="private" if message.chat_id > 0 else "group")
         bot_user = User(id=BOT_ID, is_bot=True, first_name="Workday", username="workday_bot")
+        content: dict[str, Any] = {"text": message.text} if message.photo is None else {
+            "caption": message.text,
+            "photo": [PhotoSize(file_id=f"photo{message.message_id}", file_unique_id=f"u{message.message_id}",
+                                width=1000, height=750)]}
         origin = Message(message_id=message.message_id, date=int(time.time()), chat=chat, from_user=bot_user,
-                         text=message.text,
-                         reply_markup=InlineKeyboardMarkup.model_validate(message.markup) if message.markup else None)
+                         reply_markup=InlineKeyboardMarkup.model_validate(message.markup) if message.markup else None,
+                         **content)
         query = CallbackQuery(id=str(next(self._query_ids)), from_user=user, chat_instance="ci",
                               message=origin, data=data)
         return Update(update_id=next(self._update_ids), callback_query=query)

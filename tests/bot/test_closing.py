@@ -49,12 +49,12 @@ async def test_closed_card_offers_undo_for_five_minutes(harness: Harness, portal
                                                          anna: User, clock: ManualClock) -> None:
     closed = await closed_from_card(harness, anna, clock)
     assert "Day closed" in closed.text and portal.status_of(ANNA_B24)["STATUS"] == "CLOSED"
-    assert labels(closed) == ["↩️ Undo close", "🔄 Refresh"]
+    assert labels(closed) == ["↩️ Undo close", "🔄 Refresh", "📊 Week"]
     clock.advance(timedelta(minutes=4))
     undone = await harness.tap(anna, closed, closed.button("Undo"))
     assert "Close undone: your day continues" in undone.text and "Breaks: 4 min" in undone.text
     assert portal.status_of(ANNA_B24)["STATUS"] == "OPENED"
-    assert labels(undone) == ["⏸ Pause", "🏁 Close day", "🔄 Refresh"]
+    assert labels(undone) == ["⏸ Pause", "🏁 Close day", "🔄 Refresh", "📊 Week"]
 
 
 async def test_undo_after_the_window_is_refused_and_removed(harness: Harness, portal: PortalEmulator,
@@ -65,7 +65,7 @@ async def test_undo_after_the_window_is_refused_and_removed(harness: Harness, po
     assert "too late to undo" in late.text
     assert portal.request_count("timeman.open") == 1  # only the morning's
     assert portal.status_of(ANNA_B24)["STATUS"] == "CLOSED"
-    assert labels(late) == ["▶️ Continue the day", "🔄 Refresh"]
+    assert labels(late) == ["▶️ Continue the day", "🔄 Refresh", "📊 Week"]
 
 
 async def test_close_with_a_report_sends_it_to_bitrix24(harness: Harness, portal: PortalEmulator,
@@ -101,7 +101,7 @@ async def test_a_closed_day_continues_and_says_so(harness: Harness, portal: Port
     closed = await closed_from_card(harness, anna, clock)
     clock.advance(timedelta(minutes=30))
     card = await harness.tap(anna, closed, closed.button("Refresh"))
-    assert labels(card) == ["▶️ Continue the day", "🔄 Refresh"]
+    assert labels(card) == ["▶️ Continue the day", "🔄 Refresh", "📊 Week"]
     continued = await harness.tap(anna, card, card.button("Continue the day"))
     assert "The day continues; the time since you closed counts as a break" in continued.text
     assert "Breaks: 30 min" in continued.text and portal.status_of(ANNA_B24)["STATUS"] == "OPENED"
@@ -114,10 +114,10 @@ async def test_russian_close_buttons(harness: Harness, portal: PortalEmulator, c
     asked = await harness.tap(boris, card, card.button("Завершить"))
     assert labels(asked) == ["🏁 Завершить", "📝 С отчётом", "✖️ Отмена"]
     closed = await harness.tap(boris, asked, asked.button("Завершить"))
-    assert labels(closed) == ["↩️ Не завершать", "🔄 Обновить"]
+    assert labels(closed) == ["↩️ Не завершать", "🔄 Обновить", "📊 Неделя"]
     clock.advance(timedelta(minutes=10))
     card = await harness.tap(boris, closed, closed.button("Обновить"))
-    assert labels(card) == ["▶️ Продолжить день", "🔄 Обновить"]
+    assert labels(card) == ["▶️ Продолжить день", "🔄 Обновить", "📊 Неделя"]
     continued = await harness.tap(boris, card, card.button("Продолжить день"))
     assert "День продолжается: время с момента завершения засчитано как перерыв" in continued.text
 

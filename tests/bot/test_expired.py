@@ -30,7 +30,7 @@ async def test_the_card_explains_and_offers_the_fix(harness: Harness, portal: Po
     suggested = portal.status_of(ANNA_B24)["TIME_FINISH_DEFAULT"]
     hhmm = suggested[11:16]
     assert f"It suggests <b>{hhmm}</b>" in card.text
-    assert [label for label, _ in card.buttons] == [f"✅ Close at {hhmm}", "🕐 Other time", "🔄 Refresh"]
+    assert [label for label, _ in card.buttons] == [f"✅ Close at {hhmm}", "🕐 Other time", "🔄 Refresh", "📊 Week"]
 
 
 async def test_open_and_close_lead_to_the_fix(harness: Harness, anna: User) -> None:

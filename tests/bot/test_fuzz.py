@@ -20,7 +20,7 @@ from tests.bot.harness import Harness, SentMessage
 _media_ids = itertools.count(10**6)
 
 COMMANDS = ["/start", "/help", "/status", "/open", "/pause", "/resume", "/close", "/link", "/unlink",
-            "/language", "/cancel", "/links", "/admin_link", "/admin_unlink", "/start_day"]
+            "/language", "/cancel", "/links", "/admin_link", "/admin_unlink", "/start_day", "/week"]
 
 texts = st.one_of(
     st.text(max_size=300),

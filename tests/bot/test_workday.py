@@ -32,14 +32,14 @@ async def test_open_pause_resume_close(harness: Harness, portal: PortalEmulator,
     opened = await harness.say(anna, "/open")
     assert "Your day has started" in opened.text
     assert "🟢 <b>Working</b>" in opened.text and "Started: 09:00" in opened.text
-    assert [label for label, _ in opened.buttons] == ["⏸ Pause", "🏁 Close day", "🔄 Refresh"]
+    assert [label for label, _ in opened.buttons] == ["⏸ Pause", "🏁 Close day", "🔄 Refresh", "📊 Week"]
     assert portal.status_of(ANNA_B24)["STATUS"] == "OPENED"
 
     clock.advance(timedelta(hours=3, minutes=30))
     paused = await harness.say(anna, "/pause")
     assert "Paused" in paused.text and "On a break" in paused.text
     assert "Worked: 3 h 30 min" in paused.text
-    assert [label for label, _ in paused.buttons] == ["▶️ Resume", "🏁 Close day", "🔄 Refresh"]
+    assert [label for label, _ in paused.buttons] == ["▶️ Resume", "🏁 Close day", "🔄 Refresh", "📊 Week"]
 
     clock.advance(timedelta(minutes=40))
     before = len(harness.session.by_chat[ANNA_TG])
@@ -53,7 +53,7 @@ async def test_open_pause_resume_close(harness: Harness, portal: PortalEmulator,
     closed = await harness.say(anna, "/close shipped the release")
     assert "Day closed" in closed.text
     assert "Worked: 8 h 20 min" in closed.text and "Finished: 18:00" in closed.text
-    assert [label for label, _ in closed.buttons] == ["↩️ Undo close", "🔄 Refresh"]
+    assert [label for label, _ in closed.buttons] == ["↩️ Undo close", "🔄 Refresh", "📊 Week"]
     assert portal.status_of(ANNA_B24)["STATUS"] == "CLOSED"
 
 
@@ -290,7 +290,7 @@ async def test_russian_speakers_get_russian(harness: Harness, portal: PortalEmul
     await link(harness, portal, user, "anna@example.com", ANNA_B24)
     reply = await harness.say(user, "/open")
     assert "Рабочий день начат" in reply.text
-    assert [label for label, _ in reply.buttons] == ["⏸ Пауза", "🏁 Завершить", "🔄 Обновить"]
+    assert [label for label, _ in reply.buttons] == ["⏸ Пауза", "🏁 Завершить", "🔄 Обновить", "📊 Неделя"]
 
 
 async def test_language_can_be_switched(harness: Harness, anna: User) -> None:
@@ -304,7 +304,7 @@ async def test_commands_are_registered_in_both_languages(harness: Harness) -> No
     await harness.dispatcher.emit_startup(bot=harness.bot)
     calls = harness.session.calls("setMyCommands")
     assert {call.language_code for call in calls} == {None, "ru"}
-    assert all(len(call.commands) == 13 for call in calls)
+    assert all(len(call.commands) == 14 for call in calls)
     russian = next(call for call in calls if call.language_code == "ru")
     assert any("Пауза" in c.description or "паузу" in c.description for c in russian.commands)
 

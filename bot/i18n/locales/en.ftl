@@ -72,6 +72,7 @@ help =
     /pause: take a break
     /resume: back to work
     /close: finish the day (<code>/close report text</code> adds a report)
+    /week: your week against the targets, as a chart
     /remind: break and forgot-to-close reminders (<code>/remind 13:00</code>, or a menu)
     /reminders: your reminders (switch off, delete)
     /timezone: the time zone your reminders use
@@ -195,6 +196,10 @@ card-expired-worked = Worked, if closed at { $time }: { $duration }
 card-worked = Worked: { $duration }
 card-breaks = Breaks: { $duration }
 card-on-break-since = On a break since { $time } ({ $duration })
+# The day's minimum (UF_TM_MIN_DURATION or the schedule's), breaks so far included.
+card-done-at = 🏁 Done at { $time } ({ $target })
+card-done-in = 🏁 { $duration } to go for { $target }
+card-done-reached = ✅ { $target } done at { $time }
 card-pending-approval = ⏳ Awaiting your manager's approval
 card-expired-help = Bitrix24 needs its finish time before you can start today. It suggests <b>{ $time }</b>.
 card-expired-help-no-suggestion = Bitrix24 needs its finish time before you can start today.
@@ -348,6 +353,8 @@ remind-break-timer = I'll remind you to come back at { $time }.
 cmd-remind = Set a break or end-of-day reminder
 cmd-reminders = Your reminders: switch off, delete
 cmd-timezone = Your time zone for reminders
+cmd-week = Your week: worked time against the targets
+
 remind-parse-unknown =
     I didn't understand “{ $token }”. Examples:
     <code>/remind 13:00</code>
@@ -465,6 +472,13 @@ tz-bitrix24-failed = ⚠️ I couldn't read your time zone from Bitrix24 right n
 tz-bitrix24-no-user = Bitrix24 doesn't find your account as an active employee. Nothing was changed.
 
 ## The week (/week): the caption of its chart, its text fallback, the chart's words
+
+btn-week = 📊 Week
+btn-week-prev = ◀ Earlier
+btn-week-this = This week
+btn-week-next = Later ▶
+week-unavailable = ⚠️ Bitrix24 is not answering, so I can't tell your targets right now. Nothing was changed. Try again in a minute.
+week-today-unknown = ⚠️ Today's day could not be read from Bitrix24: the week shows what I knew before.
 
 week-title = 📅 <b>Week: { $first } – { $last }</b>
 week-worked = Worked <b>{ $worked }</b> of { $target }

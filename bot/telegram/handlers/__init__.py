@@ -16,6 +16,7 @@ from bot.telegram.handlers import (
     repair,
     start,
     timezone,
+    week,
     workday,
 )
 
@@ -29,6 +30,7 @@ def get_routers() -> list[Router]:
         start.create_router(),
         admin.create_router(),
         workday.create_router(),
+        week.create_router(),
         linking.create_router(),
         repair.create_router(),
         reminder_buttons.create_router(),

@@ -29,7 +29,8 @@ async def reply(event: Message | CallbackQuery, report: DayReport, view: UserVie
                 preface: str | None = None, card_day: int = 0, can_retry: bool = True) -> None:
     """Show the day card, and make it the chat's one live card."""
     zone = view.zone(report.day)
-    text, markup = report_message(report, view.now(), zone, view.t, card_day=card_day, can_retry=can_retry)
+    text, markup = report_message(report, view.now(), zone, view.t, card_day=card_day, can_retry=can_retry,
+                                  targets=report.targets)
     if preface:
         text = f"{preface}\n\n{text}"
     shown = await show(event, text, markup)
