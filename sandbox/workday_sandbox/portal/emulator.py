@@ -19,7 +19,7 @@ import secrets
 import signal
 import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -38,6 +38,8 @@ from workday_sandbox.portal.interfaces import RequestRecord, SentNotification
 from workday_sandbox.portal.limits import LeakyBucket, OperatingLimiter
 from workday_sandbox.portal.methods import build_table
 from workday_sandbox.portal.rest import RestDispatcher
+from workday_sandbox.portal.schedules import WorkSchedule, default_schedule, schedule_from_fields
+from workday_sandbox.portal.user_settings import parse_overrides, settings_object
 from workday_sandbox.portal.users import PortalUser
 
 __all__ = [
@@ -110,6 +112,8 @@ class PortalEmulator:
         self.login_user_id: int | None = None  # who "is logged in" for /oauth/authorize/
         self._history: dict[int, list[engine.WorkdayRecord]] = {}
         self._record_ids = 0
+        self.schedules: dict[int, WorkSchedule] = {1: default_schedule(self._atom_now())}
+        self._shift_ids = max(s.id for s in self.schedules[1].shifts)
         self._notification_ids = 0
         self._base_url: str | None = None
         self._runner: web.AppRunner | None = None
@@ -164,10 +168,13 @@ class PortalEmulator:
         portal_admin: bool = False,
         flextime: bool = False,
         schedule_shift: tuple[time, time] | None = None,
+        schedule_id: int | None = None,
         **extra: Any,
     ) -> PortalUser:
         if time_zone:
             ZoneInfo(time_zone)  # fail early on an unknown zone
+        if schedule_id is not None and schedule_id not in self.schedules:
+            raise ValueError(f"no schedule {schedule_id}")
         user = PortalUser(
             id=int(user_id),
             email=email,
@@ -179,6 +186,7 @@ class PortalEmulator:
             portal_admin=portal_admin,
             flextime=flextime,
             schedule_shift=schedule_shift,
+            schedule_id=schedule_id,
             date_register=self.clock.now(),
             **extra,
         )
@@ -237,7 +245,7 @@ class PortalEmulator:
 
     def user_context(self, user: PortalUser) -> engine.UserContext:
         return engine.UserContext(
-            zone=self.zone_of(user), flextime=user.flextime, schedule_shift=user.schedule_shift
+            zone=self.zone_of(user), flextime=self.flextime_of(user), schedule_shift=self.shift_of(user)
         )
 
     def user_is_active(self, user_id: int) -> bool:
@@ -314,6 +322,113 @@ class PortalEmulator:
             closed.append(user.id)
         return closed
 
+    # ------------------------------------------------------------------ schedules and settings
+
+    def _atom_now(self) -> str:
+        return self.clock.now().astimezone(self.zone).isoformat(timespec="seconds")
+
+    def _next_shift_id(self) -> int:
+        self._shift_ids += 1
+        return self._shift_ids
+
+    def define_schedule(
+        self,
+        schedule_id: int | None = None,
+        *,
+        name: str,
+        schedule_type: str = "FIXED",
+        shifts: Iterable[Mapping[str, Any]] = (),
+        violation_rules: Mapping[str, Any] | None = None,
+        is_for_all_users: bool = False,
+        report_period: str = "MONTH",
+    ) -> WorkSchedule:
+        """Add or replace a schedule; shifts and rules take the upper-case keys that
+        timeman.schedule.get prints (times as seconds or "HH:MM"). ValueError when invalid."""
+        fields: dict[str, Any] = {
+            "NAME": name,
+            "SCHEDULE_TYPE": schedule_type,
+            "REPORT_PERIOD": report_period,
+            "IS_FOR_ALL_USERS": is_for_all_users,
+            "SHIFTS": [dict(shift) for shift in shifts],
+            "SCHEDULE_VIOLATION_RULES": dict(violation_rules or {}),
+        }
+        if schedule_id is not None:
+            fields["ID"] = schedule_id
+        return self.define_schedule_fields(fields)
+
+    def define_schedule_fields(self, fields: Mapping[str, Any]) -> WorkSchedule:
+        """`define_schedule` from one JSON-like mapping (ID optional: the next free id)."""
+        if not isinstance(fields, Mapping):
+            raise ValueError("a schedule must be a JSON object")
+        schedule_id = fields.get("ID", max(self.schedules, default=0) + 1)
+        if isinstance(schedule_id, bool) or not isinstance(schedule_id, int) or schedule_id <= 0:
+            raise ValueError("ID must be a positive whole number")
+        known = self.schedules.get(schedule_id)
+        shift_ids = self._shift_ids
+        try:
+            schedule = schedule_from_fields(
+                fields,
+                schedule_id=schedule_id,
+                next_shift_id=self._next_shift_id,
+                created_at=known.created_at if known else self._atom_now(),
+            )
+        except ValueError:
+            self._shift_ids = shift_ids  # a rejected schedule takes no shift ids
+            raise
+        self._shift_ids = max([self._shift_ids, *(shift.id for shift in schedule.shifts)])
+        self.schedules[schedule_id] = schedule
+        return schedule
+
+    def assign_schedule(self, user_id: int, schedule_id: int | None) -> None:
+        """Put the user on a schedule (None: off it, back to their own flextime and shift)."""
+        user = self._user(user_id)
+        if schedule_id is not None and schedule_id not in self.schedules:
+            raise ValueError(f"no schedule {schedule_id}")
+        user.schedule_id = schedule_id
+
+    def schedule_of(self, user: PortalUser) -> WorkSchedule | None:
+        return self.schedules.get(user.schedule_id) if user.schedule_id is not None else None
+
+    def flextime_of(self, user: PortalUser) -> bool:
+        """UF_TM_FREE and the engine's flextime: the assigned schedule decides when there is one."""
+        schedule = self.schedule_of(user)
+        return schedule.flextime if schedule is not None else user.flextime
+
+    def shift_of(self, user: PortalUser) -> tuple[time, time] | None:
+        """The shift the expiry engine uses: the assigned schedule's first shift, else the user's own."""
+        schedule = self.schedule_of(user)
+        if schedule is None:
+            return user.schedule_shift
+        first = schedule.first_shift
+        return first.clocks if first is not None else None
+
+    def set_timeman_settings(self, user_id: int, **changes: Any) -> dict[str, Any]:
+        """Override max_start / min_finish / min_duration (seconds, "HH:MM[:SS]" or a time;
+        None: back to the default), all or none; returns timeman.settings for the user."""
+        user = self._user(user_id)
+        for name, seconds in parse_overrides(changes).items():
+            if seconds is None:
+                user.tm_settings.pop(name, None)
+            else:
+                user.tm_settings[name] = seconds
+        return self.timeman_settings_of(user_id)
+
+    def timeman_settings_of(self, user_id: int) -> dict[str, Any]:
+        """timeman.settings for the user as another user sees it (no ADMIN)."""
+        user = self._user(user_id)
+        return settings_object(
+            user,
+            flextime=self.flextime_of(user),
+            allowed_delta=int(self.flags.allowed_delta_seconds),
+            for_caller=False,
+        )
+
+    def _user(self, user_id: int) -> PortalUser:
+        user = self.users.get(user_id)
+        if user is None:
+            raise KeyError(f"no user {user_id}")
+        return user
+
     # ------------------------------------------------------------------ inspection
 
     def next_notification_id(self) -> int:
@@ -355,7 +470,8 @@ class PortalEmulator:
                     "active": user.active,
                     "timeman_admin": user.is_timeman_admin,
                     "portal_admin": user.portal_admin,
-                    "flextime": user.flextime,
+                    "flextime": self.flextime_of(user),
+                    "schedule_id": user.schedule_id,
                     "status": self.status_of(user.id),
                     "record": record.as_dict() if record else None,
                 }
@@ -473,7 +589,7 @@ def _describe(portal: PortalEmulator) -> list[str]:
         tags = []
         if user.is_timeman_admin:
             tags.append("timeman admin")
-        if user.flextime:
+        if portal.flextime_of(user):
             tags.append("flextime")
         if not user.active:
             tags.append("dismissed")

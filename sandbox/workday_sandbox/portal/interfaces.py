@@ -8,6 +8,7 @@ these narrow views instead of on the emulator, so none of them imports emulator.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -19,6 +20,7 @@ from workday_sandbox.portal.auth import AuthRegistry, TokenRequestRecord
 from workday_sandbox.portal.faults import FaultInjector
 from workday_sandbox.portal.flags import PortalFlags
 from workday_sandbox.portal.limits import LeakyBucket, OperatingLimiter
+from workday_sandbox.portal.schedules import WorkSchedule
 from workday_sandbox.portal.users import PortalUser
 
 
@@ -74,8 +76,11 @@ class HandlerPortal(Protocol):
     event_bindings: list[dict[str, Any]]
     network_ranges: list[dict[str, str]]
     timecontrol_settings: dict[str, Any]
+    schedules: dict[int, WorkSchedule]
 
     def next_notification_id(self) -> int: ...
+
+    def flextime_of(self, user: PortalUser) -> bool: ...
 
     def user_context(self, user: PortalUser) -> engine.UserContext: ...
 
@@ -130,6 +135,7 @@ class ControlPortal(Protocol):
     token_requests: list[TokenRequestRecord]
     request_counts: Counter[tuple[str, bool]]
     error_counts: Counter[str]
+    schedules: dict[int, WorkSchedule]
 
     def add_user(self, user_id: int, **fields: Any) -> PortalUser: ...
 
@@ -138,3 +144,12 @@ class ControlPortal(Protocol):
     def notifications_for(self, user_id: int) -> list[SentNotification]: ...
 
     def request_count(self, method: str | None = None, *, count_inner: bool = False) -> int: ...
+
+    def define_schedule_fields(self, fields: Mapping[str, Any]) -> WorkSchedule: ...
+
+    def assign_schedule(self, user_id: int, schedule_id: int | None) -> None: ...
+
+    def set_timeman_settings(self, user_id: int, **changes: Any) -> dict[str, Any]: ...
+
+    def timeman_settings_of(self, user_id: int) -> dict[str, Any]: ...
+

@@ -19,16 +19,12 @@ from workday_sandbox.portal.params import (
     php_truthy,
     upper_keys,
 )
+from workday_sandbox.portal.user_settings import settings_object
 from workday_sandbox.portal.users import PortalUser
 
 SCOPE = ("timeman",)
 TEXT_ACCESS = "Access denied! User does not have access to managing other users work time"
 TEXT_ACCESS_ERROR = "You don't have access to user this method"
-SETTINGS_DEFAULTS = {
-    "UF_TM_MAX_START": 9 * 3600 + 15 * 60,
-    "UF_TM_MIN_FINISH": 17 * 3600 + 45 * 60,
-    "UF_TM_MIN_DURATION": 8 * 3600,
-}
 
 
 def _param(query: dict[Any, Any], key: str) -> Any:
@@ -103,23 +99,12 @@ def _change(ctx: CallContext, params: dict[Any, Any], change: Callable[..., Any]
 
 def settings(ctx: CallContext, params: dict[Any, Any]) -> Any:
     user = target_user(ctx, upper_keys(params))
-    enabled = user.timeman_enabled
-    delta = int(ctx.portal.flags.allowed_delta_seconds)
-
-    def fmt(seconds: int) -> str:
-        return engine.format_duration(seconds if enabled else 0)
-
-    result: dict[str, Any] = {
-        "UF_TIMEMAN": enabled,
-        "UF_TM_FREE": user.flextime,
-        "UF_TM_MAX_START": fmt(SETTINGS_DEFAULTS["UF_TM_MAX_START"]),
-        "UF_TM_MIN_FINISH": fmt(SETTINGS_DEFAULTS["UF_TM_MIN_FINISH"]),
-        "UF_TM_MIN_DURATION": fmt(SETTINGS_DEFAULTS["UF_TM_MIN_DURATION"]),
-        "UF_TM_ALLOWED_DELTA": fmt(delta),
-    }
-    if user.id == ctx.auth.user_id:
-        result["ADMIN"] = user.is_timeman_admin
-    return result
+    return settings_object(
+        user,
+        flextime=ctx.portal.flextime_of(user),
+        allowed_delta=int(ctx.portal.flags.allowed_delta_seconds),
+        for_caller=user.id == ctx.auth.user_id,
+    )
 
 
 # ----------------------------------------------------------------------------- stubs
@@ -131,28 +116,9 @@ def _require_portal_admin(ctx: CallContext) -> None:
 
 
 def schedule_get(ctx: CallContext, params: dict[Any, Any]) -> Any:
-    query = upper_keys(params)
-    if php_intval(query.get("ID")) != 1:
-        return []
-    return {
-        "ID": 1,
-        "NAME": "For all employees",
-        "SCHEDULE_TYPE": "FIXED",
-        "REPORT_PERIOD": "MONTH",
-        "REPORT_PERIOD_OPTIONS": [],
-        "CALENDAR_ID": 0,
-        "SCHEDULE_VIOLATION_RULES": {
-            "ID": 1, "SCHEDULE_ID": 1, "MAX_ALLOWED_TO_EDIT_WORK_TIME": 900
-        },
-        "IS_FOR_ALL_USERS": True,
-        "CREATED_BY": 0,
-        "DELETED": False,
-        "ALLOWED_DEVICES": {"browser": True, "b24time": True, "mobile": True},
-        "SHIFTS": [
-            {"ID": 1, "NAME": "", "BREAK_DURATION": 3600, "WORK_TIME_START": 32400,
-             "WORK_TIME_END": 64800, "WORK_DAYS": "12345", "SCHEDULE_ID": 1, "DELETED": False}
-        ],
-    }
+    """The docs name the parameter `id`; any case is read, like the other timeman methods."""
+    schedule = ctx.portal.schedules.get(php_intval(upper_keys(params).get("ID")))
+    return [] if schedule is None else schedule.rest_shape()
 
 
 def _range_ok(text: str) -> bool:

@@ -42,8 +42,13 @@ class PortalUser:
     active: bool = True
     timeman_admin: bool = False
     portal_admin: bool = False
+    # Without an assigned schedule these two stand for the user's schedule; with one
+    # (`schedule_id`), the schedule decides (PortalEmulator.flextime_of / shift_of).
     flextime: bool = False
     schedule_shift: tuple[time, time] | None = None
+    schedule_id: int | None = None
+    # timeman.settings overrides in seconds, keyed by REST name (user_settings.py).
+    tm_settings: dict[str, int] = field(default_factory=dict)
     user_type: str = "employee"
     departments: tuple[int, ...] = (1,)
     work_position: str = ""
