@@ -21,7 +21,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,6 +31,8 @@ from bot.clock import Clock, OffsetClock, SystemClock
 from workday_sandbox.portal import control, oauth
 from workday_sandbox.portal import timeman_engine as engine
 from workday_sandbox.portal.auth import AuthRegistry, TokenRequestRecord
+from workday_sandbox.portal.closed_days import ClosedDay, ClosedDayLog, closed_day_of, seeded_day
+from workday_sandbox.portal.durations import DAY, seconds_of
 from workday_sandbox.portal.errors import auth_status
 from workday_sandbox.portal.faults import FaultInjector
 from workday_sandbox.portal.flags import PortalFlags
@@ -112,6 +114,7 @@ class PortalEmulator:
         self.login_user_id: int | None = None  # who "is logged in" for /oauth/authorize/
         self._history: dict[int, list[engine.WorkdayRecord]] = {}
         self._record_ids = 0
+        self.closed_days = ClosedDayLog()
         self.schedules: dict[int, WorkSchedule] = {1: default_schedule(self._atom_now())}
         self._shift_ids = max(s.id for s in self.schedules[1].shifts)
         self._notification_ids = 0
@@ -275,6 +278,9 @@ class PortalEmulator:
             history.append(outcome.record)
         else:
             history[-1] = outcome.record
+        if outcome.action in ("close", "seed") and outcome.record.stopped:
+            entry = closed_day_of(outcome.record, self.status_of(user_id), record_id=outcome.record.id)
+            self.closed_days.record_closed(user_id, entry)
 
     def seed_day(
         self,
@@ -428,6 +434,74 @@ class PortalEmulator:
         if user is None:
             raise KeyError(f"no user {user_id}")
         return user
+
+    # ------------------------------------------------------------------ closed days
+
+    def closed_days_of(self, user_id: int) -> list[ClosedDay]:
+        """The user's closed days, oldest first (closed_days.py)."""
+        self._user(user_id)
+        return self.closed_days.of(user_id)
+
+    def seed_closed_day(
+        self,
+        user_id: int,
+        day: date | str,
+        start: Any,
+        finish: Any,
+        *,
+        breaks: Any = 0,
+        active: bool = True,
+    ) -> ClosedDay:
+        """History only: a past closed day from wall clocks in the user's zone (seconds,
+        "HH:MM[:SS]" or a time; a finish at or before the start is the next day). It has no
+        record, so timeman.status keeps showing the latest real one."""
+        return self.seed_closed_days(
+            user_id, [{"date": day, "start": start, "finish": finish, "breaks": breaks, "active": active}]
+        )[0]
+
+    def seed_closed_days(self, user_id: int, days: Iterable[Mapping[str, Any]]) -> list[ClosedDay]:
+        """`seed_closed_day` for several days at once, all or none; ValueError says what is wrong."""
+        user = self._user(user_id)
+        entries = [self._seeded(user, raw, f"days[{index}]") for index, raw in enumerate(days)]
+        known = {entry.date for entry in self.closed_days.of(user_id)}
+        for entry in entries:
+            if entry.date in known:
+                raise ValueError(f"user {user_id} has a closed day on {entry.date.isoformat()} already")
+            known.add(entry.date)
+        for entry in entries:
+            self.closed_days.add_seeded(user_id, entry)
+        return entries
+
+    def _seeded(self, user: PortalUser, raw: Mapping[str, Any], where: str) -> ClosedDay:
+        if not isinstance(raw, Mapping):
+            raise ValueError(f"{where} must be a JSON object")
+        allowed = ("date", "start", "finish", "breaks", "active")
+        unknown = sorted(str(key) for key in raw if key not in allowed)
+        if unknown:
+            raise ValueError(f"unknown field {where}.{unknown[0]}; the fields are: {', '.join(allowed)}")
+        day = raw.get("date")
+        if isinstance(day, str):
+            try:
+                day = date.fromisoformat(day)
+            except ValueError:
+                day = None
+        if not isinstance(day, date) or isinstance(day, datetime):
+            raise ValueError(f'{where}.date must be a date like "2026-02-27"')
+        if "start" not in raw or "finish" not in raw:
+            raise ValueError(f'{where} needs start and finish, like "09:00" and "17:30"')
+        active = raw.get("active", True)
+        if not isinstance(active, bool):
+            raise ValueError(f"{where}.active must be true or false")
+        return seeded_day(
+            day,
+            seconds_of(raw["start"], f"{where}.start", maximum=DAY - 1),
+            seconds_of(raw["finish"], f"{where}.finish"),
+            seconds_of(raw.get("breaks", 0), f"{where}.breaks"),
+            ctx=self.user_context(user),
+            policy=self.flags,
+            now=self.clock.now(),
+            active=active,
+        )
 
     # ------------------------------------------------------------------ inspection
 

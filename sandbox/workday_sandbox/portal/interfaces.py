@@ -8,7 +8,7 @@ these narrow views instead of on the emulator, so none of them imports emulator.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -19,6 +19,7 @@ from workday_sandbox.portal import timeman_engine as engine
 from workday_sandbox.portal.auth import AuthRegistry, TokenRequestRecord
 from workday_sandbox.portal.faults import FaultInjector
 from workday_sandbox.portal.flags import PortalFlags
+from workday_sandbox.portal.closed_days import ClosedDay
 from workday_sandbox.portal.limits import LeakyBucket, OperatingLimiter
 from workday_sandbox.portal.schedules import WorkSchedule
 from workday_sandbox.portal.users import PortalUser
@@ -153,3 +154,8 @@ class ControlPortal(Protocol):
 
     def timeman_settings_of(self, user_id: int) -> dict[str, Any]: ...
 
+    def closed_days_of(self, user_id: int) -> list[ClosedDay]: ...
+
+    def seed_closed_days(self, user_id: int, days: Iterable[Mapping[str, Any]]) -> list[ClosedDay]: ...
+
+    def close_expired_days(self, report: str = ...) -> list[int]: ...
