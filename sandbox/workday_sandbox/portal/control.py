@@ -9,6 +9,15 @@ GET  /_emulator/flags                     the behaviour flags (sandbox/workday_s
 POST /_emulator/flags {"flag": value}     change some of them, all or none
 POST /_emulator/faults {"kind", ...}      inject a fault; DELETE /_emulator/faults clears
 GET  /_emulator/requests                  HTTP request counts per method
+GET  /_emulator/schedules                 every work schedule, as timeman.schedule.get prints it
+POST /_emulator/schedules {"ID"?, "NAME", "SCHEDULE_TYPE", "SHIFTS", "SCHEDULE_VIOLATION_RULES", ...}
+                                          add (201) or replace (200) a schedule
+GET|POST /_emulator/users/N/settings      read or override max_start / min_finish / min_duration
+POST /_emulator/users/N/schedule {"schedule_id": 2 | null}  put the user on a schedule or off it
+GET  /_emulator/users/N/history           the user's closed days, oldest first
+POST /_emulator/users/N/history {"days": [{"date", "start", "finish", "breaks"?, "active"?}]}
+                                          seed past closed days (history only; 201)
+POST /_emulator/close-expired {"report"?} the auto-close hook: close every expired day
 """
 
 from __future__ import annotations
@@ -27,6 +36,7 @@ PREFIX = "/_emulator"
 USER_FIELDS: dict[str, type] = {
     "id": int, "email": str, "name": str, "last_name": str, "time_zone": str, "active": bool,
     "timeman_admin": bool, "portal_admin": bool, "flextime": bool, "work_position": str,
+    "schedule_id": int,
 }
 
 
@@ -71,7 +81,21 @@ def _user_fields(data: dict[str, Any], portal: ControlPortal) -> dict[str, Any]:
             ZoneInfo(data["time_zone"])
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {data['time_zone']!r} (an IANA name, e.g. Europe/Berlin)") from None
+    if "schedule_id" in data and data["schedule_id"] not in portal.schedules:
+        raise ValueError(f"no schedule {data['schedule_id']}; GET /_emulator/schedules lists them")
     return {**data, "id": user_id, "email": email}
+
+
+def _user_of(request: web.Request, portal: ControlPortal) -> int | web.Response:
+    """The {user_id} of the path, or a 404 answer naming it."""
+    user_id = int(request.match_info["user_id"])
+    if user_id not in portal.users:
+        return _json({"error": f"no user {user_id}"}, 404)
+    return user_id
+
+
+def _user_listed(portal: ControlPortal, user_id: int) -> dict[str, Any]:
+    return next(u for u in portal.snapshot()["users"] if u["id"] == user_id)
 
 
 def add_routes(app: web.Application, portal: ControlPortal) -> None:
@@ -110,8 +134,7 @@ def add_routes(app: web.Application, portal: ControlPortal) -> None:
         except LookupError as exc:
             return _json({"error": str(exc.args[0])}, 409)
         user = portal.add_user(options.pop("id"), **options)
-        listed = next(u for u in portal.snapshot()["users"] if u["id"] == user.id)
-        return _json({"ok": True, "user": listed}, 201)
+        return _json({"ok": True, "user": _user_listed(portal, user.id)}, 201)
 
     async def get_flags(request: web.Request) -> web.Response:
         return _json({"flags": portal.flags.as_json()})
@@ -160,6 +183,85 @@ def add_routes(app: web.Application, portal: ControlPortal) -> None:
             }
         )
 
+    async def list_schedules(request: web.Request) -> web.Response:
+        return _json({"schedules": [s.rest_shape() for s in portal.schedules.values()]})
+
+    async def put_schedule(request: web.Request) -> web.Response:
+        data = await _body(request)
+        if data is None:
+            return _json({"error": "send a JSON object, e.g. {\"NAME\": \"Early\", \"SHIFTS\": "
+                                   "[{\"WORK_TIME_START\": \"08:00\", \"WORK_TIME_END\": \"17:00\"}]}"}, 400)
+        replacing = data.get("ID") in portal.schedules
+        try:
+            schedule = portal.define_schedule_fields(data)
+        except ValueError as exc:
+            return _json({"error": str(exc)}, 400)
+        return _json({"ok": True, "schedule": schedule.rest_shape()}, 200 if replacing else 201)
+
+    async def get_settings(request: web.Request) -> web.Response:
+        user_id = _user_of(request, portal)
+        if isinstance(user_id, web.Response):
+            return user_id
+        return _json({"settings": portal.timeman_settings_of(user_id)})
+
+    async def set_settings(request: web.Request) -> web.Response:
+        user_id = _user_of(request, portal)
+        if isinstance(user_id, web.Response):
+            return user_id
+        data = await _body(request)
+        if not data:
+            return _json({"error": "send {\"max_start\": \"09:30\", \"min_finish\": 63000, "
+                                   "\"min_duration\": \"07:00:00\"} (null: back to the default)"}, 400)
+        try:
+            settings = portal.set_timeman_settings(user_id, **data)
+        except ValueError as exc:
+            return _json({"error": str(exc)}, 400)
+        return _json({"ok": True, "settings": settings})
+
+    async def set_schedule(request: web.Request) -> web.Response:
+        user_id = _user_of(request, portal)
+        if isinstance(user_id, web.Response):
+            return user_id
+        data = await _body(request)
+        schedule_id = data.get("schedule_id", False) if data is not None else False
+        if schedule_id is not None and (isinstance(schedule_id, bool) or not isinstance(schedule_id, int)):
+            return _json({"error": "send {\"schedule_id\": <id>} or {\"schedule_id\": null}"}, 400)
+        try:
+            portal.assign_schedule(user_id, schedule_id)
+        except ValueError as exc:
+            return _json({"error": f"{exc}; GET /_emulator/schedules lists them"}, 400)
+        return _json({"ok": True, "user": _user_listed(portal, user_id)})
+
+    async def get_history(request: web.Request) -> web.Response:
+        user_id = _user_of(request, portal)
+        if isinstance(user_id, web.Response):
+            return user_id
+        days = portal.closed_days_of(user_id)
+        return _json({"user_id": user_id, "days": [d.as_dict() for d in days]})
+
+    async def seed_history(request: web.Request) -> web.Response:
+        user_id = _user_of(request, portal)
+        if isinstance(user_id, web.Response):
+            return user_id
+        data = await _body(request)
+        if data is None or not isinstance(data.get("days"), list) or not data["days"]:
+            return _json({"error": "send {\"days\": [{\"date\": \"2026-02-27\", \"start\": \"09:00\", "
+                                   "\"finish\": \"17:30\", \"breaks\": \"00:30\"}]}"}, 400)
+        try:
+            added = portal.seed_closed_days(user_id, data["days"])
+        except ValueError as exc:
+            return _json({"error": str(exc)}, 400)
+        days = portal.closed_days_of(user_id)
+        return _json({"ok": True, "added": [d.as_dict() for d in added],
+                      "days": [d.as_dict() for d in days]}, 201)
+
+    async def close_expired(request: web.Request) -> web.Response:
+        data = await _body(request)
+        report = data.get("report", "Closed automatically") if data is not None else None
+        if not isinstance(report, str) or not report.strip():
+            return _json({"error": "send {} or {\"report\": \"<reason>\"}"}, 400)
+        return _json({"ok": True, "closed": portal.close_expired_days(report)})
+
     app.router.add_get(f"{PREFIX}/state", state)
     app.router.add_get(f"{PREFIX}/notifications", notifications)
     app.router.add_post(f"{PREFIX}/clock", clock)
@@ -169,3 +271,12 @@ def add_routes(app: web.Application, portal: ControlPortal) -> None:
     app.router.add_post(f"{PREFIX}/faults", add_fault)
     app.router.add_delete(f"{PREFIX}/faults", clear_faults)
     app.router.add_get(f"{PREFIX}/requests", requests)
+    app.router.add_get(f"{PREFIX}/schedules", list_schedules)
+    app.router.add_post(f"{PREFIX}/schedules", put_schedule)
+    user = f"{PREFIX}/users/{{user_id:\\d+}}"
+    app.router.add_get(f"{user}/settings", get_settings)
+    app.router.add_post(f"{user}/settings", set_settings)
+    app.router.add_post(f"{user}/schedule", set_schedule)
+    app.router.add_get(f"{user}/history", get_history)
+    app.router.add_post(f"{user}/history", seed_history)
+    app.router.add_post(f"{PREFIX}/close-expired", close_expired)
