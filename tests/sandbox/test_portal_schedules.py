@@ -42,7 +42,8 @@ EARLY = {
     "SCHEDULE_TYPE": "FIXED",
     "SHIFTS": [{"NAME": "Early", "WORK_TIME_START": "08:00", "WORK_TIME_END": 61200,
                 "BREAK_DURATION": "00:30", "WORK_DAYS": "54321"}],
-    "SCHEDULE_VIOLATION_RULES": {"MAX_EXACT_START": "08:15", "MIN_DAY_DURATION": 30600},
+    "SCHEDULE_VIOLATION_RULES": {"MAX_EXACT_START": "08:15", "MIN_DAY_DURATION": 30600,
+                                 "MAX_ALLOWED_TO_EDIT_WORK_TIME": -1},
 }
 
 
@@ -173,6 +174,7 @@ async def test_a_schedule_defined_over_http_is_what_schedule_get_returns(portal,
     assert (rules["ID"], rules["SCHEDULE_ID"]) == (5, 5)
     assert (rules["MAX_EXACT_START"], rules["MIN_DAY_DURATION"], rules["MIN_EXACT_END"]) == (
         29700, 30600, -1)
+    assert rules["MAX_ALLOWED_TO_EDIT_WORK_TIME"] == -1  # set to "no limit"; the default is 900
     assert schedule["IS_FOR_ALL_USERS"] is False
 
     portal.clock.advance(timedelta(days=1))

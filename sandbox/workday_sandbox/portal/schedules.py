@@ -253,11 +253,14 @@ def _rules(raw: Any) -> tuple[dict[str, int], str, dict[str, tuple[str, ...]]]:
     _known(raw, RULE_FIELDS, "SCHEDULE_VIOLATION_RULES")
     rules = dict(RULE_DEFAULTS)
     for key in RULE_DEFAULTS:
-        if key in raw:
-            value = raw[key]
-            rules[key] = NOT_SET if value == NOT_SET and not isinstance(value, bool) else seconds_of(
-                value, f"SCHEDULE_VIOLATION_RULES.{key}", maximum=_RULE_MAXIMUM.get(key, DAY)
-            )
+        if key not in raw:
+            continue
+        value = raw[key]
+        if value == NOT_SET and type(value) is int:
+            rules[key] = NOT_SET
+        else:
+            where = f"SCHEDULE_VIOLATION_RULES.{key}"
+            rules[key] = seconds_of(value, where, maximum=_RULE_MAXIMUM.get(key, DAY))
     entity_code = raw.get("ENTITY_CODE", "UA")
     if not isinstance(entity_code, str):
         raise ValueError("SCHEDULE_VIOLATION_RULES.ENTITY_CODE must be a string")
