@@ -28,6 +28,7 @@ class ControlApi(ScriptedUsers, ChatMethods, WebhookDelivery):
         router.add_post("/_fake/update", self._c_update)
         router.add_get("/_fake/chat/{chat_id}", self._c_chat)
         router.add_get("/_fake/chats", self._c_chats)
+        router.add_get("/_fake/files/{file_id}", self._c_file)
         router.add_get("/_fake/events", self._c_events)
         router.add_get("/_fake/errors", self._c_errors_list)
         router.add_post("/_fake/errors", self._c_errors)
@@ -76,6 +77,7 @@ class ControlApi(ScriptedUsers, ChatMethods, WebhookDelivery):
                     "POST /_fake/update {<raw update>}",
                     "GET /_fake/chat/{chat_id}",
                     "GET /_fake/chats",
+                    "GET /_fake/files/{file_id}  (a photo's bytes, any of its sizes)",
                     "GET /_fake/events?since=N&timeout=S&chat_id=C&limit=L",
                     "GET|POST|DELETE /_fake/errors {method, status, retry_after?, times?, "
                     "description?, chat_id?}",
@@ -182,6 +184,12 @@ class ControlApi(ScriptedUsers, ChatMethods, WebhookDelivery):
                 "messages": [message.to_dict() for message in state.messages.values()],
             }
         )
+
+    async def _c_file(self, request: web.Request) -> web.Response:
+        photo = self._photos.get(request.match_info["file_id"])
+        if photo is None:
+            return self._c_error("no photo with that file_id", 404)
+        return web.Response(body=photo.data, content_type=photo.mime_type)
 
     async def _c_chats(self, request: web.Request) -> web.Response:
         return json_response(

@@ -33,6 +33,7 @@ from workday_sandbox.telegram.models import (
     SimChat,
     SimUser,
 )
+from workday_sandbox.telegram.photos import StoredPhoto
 from workday_sandbox.telegram.state import (
     ALL_UPDATE_TYPES,
     DEFAULT_UPDATE_TYPES,
@@ -100,6 +101,10 @@ class TelegramCore:
             "description": {},
             "short_description": {},
         }
+
+        # Uploaded photos, under the file_id of each of their sizes and by upload number.
+        self._photos: dict[str, StoredPhoto] = {}
+        self._photo_uploads: list[StoredPhoto] = []
 
         self._calls: list[ApiCall] = []
         self._calls_by_method: dict[str, list[ApiCall]] = {}
@@ -268,8 +273,10 @@ class TelegramCore:
         markup: dict[str, Any] | None,
         reply_to: int | None,
         parse_mode: str | None = None,
+        photo: StoredPhoto | None = None,
     ) -> ChatMessage:
-        """A new message in the chat (the bot's or a user's), dated now."""
+        """A new message in the chat (the bot's or a user's), dated now; with ``photo``,
+        ``text`` and ``entities`` are its caption."""
         date = int(self._clock())
         message = ChatMessage(
             chat_id=state.chat.id,
@@ -282,8 +289,9 @@ class TelegramCore:
             date=date,
             reply_to_message_id=reply_to,
             parse_mode=parse_mode,
+            photo=photo,
         )
-        message.versions.append(MessageVersion(text, entities, markup, date))
+        message.versions.append(MessageVersion(text, entities, markup, date, photo))
         state.next_message_id += 1
         state.messages[message.message_id] = message
         return message
@@ -329,10 +337,17 @@ class TelegramCore:
             "from": sender,
             "chat": state.chat.to_dict(),
             "date": message.date,
-            "text": message.text,
         }
-        if message.entities:
-            data["entities"] = message.entities
+        if message.photo is not None:
+            data["photo"] = message.photo.to_dicts()
+            if message.text:
+                data["caption"] = message.text
+            if message.entities:
+                data["caption_entities"] = message.entities
+        else:
+            data["text"] = message.text
+            if message.entities:
+                data["entities"] = message.entities
         if message.reply_markup and "inline_keyboard" in message.reply_markup:
             data["reply_markup"] = message.reply_markup
         if message.edit_date is not None:

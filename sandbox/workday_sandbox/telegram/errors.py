@@ -15,6 +15,13 @@ MESSAGE_NOT_MODIFIED = (
 )
 MESSAGE_TO_EDIT_NOT_FOUND = "Bad Request: message to edit not found"
 MESSAGE_TO_DELETE_NOT_FOUND = "Bad Request: message to delete not found"
+# Editing the wrong kind of message (TDLib's wording, which the Bot API passes on).
+NO_TEXT_TO_EDIT = "Bad Request: there is no text in the message to edit"
+NO_CAPTION_TO_EDIT = "Bad Request: there is no caption in the message to edit"
+NO_MEDIA_TO_EDIT = "Bad Request: there is no media in the message to edit"
+NO_PHOTO_IN_REQUEST = "Bad Request: there is no photo in the request"
+WRONG_FILE_ID = "Bad Request: wrong file identifier/HTTP URL specified"
+MESSAGE_CAPTION_TOO_LONG = "Bad Request: message caption is too long"
 QUERY_TOO_OLD = (
     "Bad Request: query is too old and response timeout expired or query ID is invalid"
 )

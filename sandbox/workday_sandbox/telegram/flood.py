@@ -11,7 +11,16 @@ from typing import Any
 from workday_sandbox.telegram.errors import BOT_BLOCKED, POLLING_CONFLICT
 
 # Methods counted by the rate limiter ("messages sent/edited").
-RATE_LIMITED_METHODS = frozenset({"sendMessage", "editMessageText", "editMessageReplyMarkup"})
+RATE_LIMITED_METHODS = frozenset(
+    {
+        "sendMessage",
+        "sendPhoto",
+        "editMessageText",
+        "editMessageCaption",
+        "editMessageMedia",
+        "editMessageReplyMarkup",
+    }
+)
 
 # Telegram's flood control as its Bot FAQ describes it: about one message a second in a
 # chat (a short burst passes, then 429), at most 20 a minute in a group, about 30 a

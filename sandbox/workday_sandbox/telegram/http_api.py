@@ -21,7 +21,7 @@ from workday_sandbox.telegram.errors import (
 from workday_sandbox.telegram.failures import FailureControls
 from workday_sandbox.telegram.flood import RATE_LIMITED_METHODS
 from workday_sandbox.telegram.models import ApiCall
-from workday_sandbox.telegram.params import normalize_params
+from workday_sandbox.telegram.params import UploadedFile, normalize_params
 
 # One logger for the whole fake, under the name it had before it was split into modules.
 log = logging.getLogger("workday_sandbox.telegram.server")
@@ -50,11 +50,6 @@ class HttpApi(FailureControls):
         response.headers["Access-Control-Allow-Methods"] = "GET, POST, DELETE, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = "Content-Type"
         return response
-
-    async def _handle_file(self, request: web.Request) -> web.Response:
-        return json_response(
-            {"ok": False, "error_code": 404, "description": "Not Found"}, 404
-        )
 
     async def _handle_api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -97,7 +92,9 @@ class HttpApi(FailureControls):
             form = await request.post()
             for key, value in form.items():
                 if isinstance(value, web.FileField):
-                    params[key] = {"file": value.filename, "content_type": value.content_type}
+                    params[key] = UploadedFile(
+                        key, value.filename, value.content_type, value.file.read()
+                    )
                 else:
                     params[key] = value
         return params

@@ -9,12 +9,14 @@ from workday_sandbox.telegram.errors import (
     MESSAGE_NOT_MODIFIED,
     MESSAGE_TO_DELETE_NOT_FOUND,
     MESSAGE_TO_EDIT_NOT_FOUND,
+    NO_TEXT_TO_EDIT,
     QUERY_TOO_OLD,
     ApiError,
     bad,
 )
 from workday_sandbox.telegram.models import ChatMessage, MessageVersion
 from workday_sandbox.telegram.params import message_text, validate_markup
+from workday_sandbox.telegram.photos import StoredPhoto
 from workday_sandbox.telegram.state import ChatState
 
 _MAX_CALLBACK_ANSWER = 200
@@ -26,6 +28,18 @@ class MessageMethods(TelegramCore):
         self._check_reachable(state)
         text, entities, parse_mode = message_text(params)
         markup = validate_markup(params.get("reply_markup"), inline_only=False)
+        reply_to = self._reply_target(state, params)
+        message = self._add_message(
+            state, from_bot=True, sender_id=self.bot_id, text=text, entities=entities,
+            markup=markup, reply_to=reply_to, parse_mode=parse_mode,
+        )
+        self.stats.messages_sent += 1
+        self.stats.messages_per_chat[state.chat.id] += 1
+        return self._announce("message_sent", state, message)
+
+    @staticmethod
+    def _reply_target(state: ChatState, params: dict[str, Any]) -> int | None:
+        """The message a send replies to (reply_to_message_id or reply_parameters)."""
         reply_to = params.get("reply_to_message_id")
         reply_parameters = params.get("reply_parameters")
         allow_without = bool(params.get("allow_sending_without_reply"))
@@ -38,13 +52,7 @@ class MessageMethods(TelegramCore):
                 if not allow_without:
                     raise bad("message to be replied not found")
                 reply_to = None
-        message = self._add_message(
-            state, from_bot=True, sender_id=self.bot_id, text=text, entities=entities,
-            markup=markup, reply_to=reply_to, parse_mode=parse_mode,
-        )
-        self.stats.messages_sent += 1
-        self.stats.messages_per_chat[state.chat.id] += 1
-        return self._announce("message_sent", state, message)
+        return reply_to
 
     def _announce(self, kind: str, state: ChatState, message: ChatMessage) -> dict[str, Any]:
         """Put the bot's new or edited message in the feed; returns it as the Bot API does."""
@@ -86,14 +94,19 @@ class MessageMethods(TelegramCore):
         markup: dict[str, Any] | None,
         *,
         text_changed: bool,
+        photo: StoredPhoto | None = None,
     ) -> dict[str, Any]:
+        """Record an edit; ``text_changed`` (the text, caption or photo changed) sets
+        edit_date. A photo message keeps its photo unless ``photo`` replaces it."""
         date = int(self._clock())
         message.text = text
         message.entities = entities
         message.reply_markup = markup
+        if photo is not None:
+            message.photo = photo
         if text_changed:
             message.edit_date = date
-        message.versions.append(MessageVersion(text, entities, markup, date))
+        message.versions.append(MessageVersion(text, entities, markup, date, message.photo))
         self.stats.messages_edited += 1
         self.stats.edits_per_chat[state.chat.id] += 1
         return self._announce("message_edited", state, message)
@@ -101,6 +114,8 @@ class MessageMethods(TelegramCore):
     def _m_edit_message_text(self, params: dict[str, Any]) -> dict[str, Any]:
         state, message = self._editable(params)
         text, entities, _parse_mode = message_text(params)
+        if message.photo is not None:
+            raise ApiError(400, NO_TEXT_TO_EDIT)
         # Telegram drops the inline keyboard when an edit does not pass one.
         markup = validate_markup(params.get("reply_markup"), inline_only=True)
         if text == message.text and entities == message.entities and markup == message.reply_markup:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workday_sandbox.telegram.html import render_html
+from workday_sandbox.telegram.photos import PhotoSize, StoredPhoto
 
 __all__ = [
     "ApiCall",
@@ -96,23 +97,27 @@ class Button:
 class MessageVersion:
     """The content of a message at one point in time (the original or an edit)."""
 
-    text: str
+    text: str  # a photo message's caption
     entities: list[dict[str, Any]]
     reply_markup: dict[str, Any] | None
     date: int
+    photo: StoredPhoto | None = None
 
     @property
     def html(self) -> str:
         return render_html(self.text, self.entities)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "text": self.text,
             "entities": self.entities,
             "html": self.html,
             "reply_markup": self.reply_markup,
             "date": self.date,
         }
+        if self.photo is not None:
+            data["photo"] = self.photo.to_dicts()
+        return data
 
 
 def _buttons(markup: dict[str, Any] | None) -> list[list[Button]]:
@@ -145,7 +150,9 @@ class ChatMessage:
     """A message in a chat: sent by the bot (``from_bot``) or by a simulated user.
 
     ``text``/``entities``/``reply_markup`` are the current content; ``versions`` holds
-    every content the message had, the original first.
+    every content the message had, the original first. A photo message has ``photo``
+    set, and its ``text``/``entities`` are the caption (empty when it has none), as
+    `caption` and `caption_entities` also say.
     """
 
     chat_id: int
@@ -161,10 +168,39 @@ class ChatMessage:
     deleted: bool = False
     reply_to_message_id: int | None = None
     parse_mode: str | None = None
+    photo: StoredPhoto | None = None
 
     @property
     def edited(self) -> bool:
         return len(self.versions) > 1
+
+    @property
+    def is_photo(self) -> bool:
+        return self.photo is not None
+
+    @property
+    def caption(self) -> str | None:
+        """A photo message's caption ("" when it has none); None for a text message."""
+        return self.text if self.photo is not None else None
+
+    @property
+    def caption_entities(self) -> list[dict[str, Any]] | None:
+        return self.entities if self.photo is not None else None
+
+    @property
+    def photo_sizes(self) -> list[PhotoSize]:
+        """The PhotoSizes the Bot API returned for the current photo, smallest first."""
+        return list(self.photo.sizes) if self.photo is not None else []
+
+    @property
+    def photo_file_id(self) -> str | None:
+        """The file_id of the current photo's largest size (what a bot keeps to resend)."""
+        return self.photo.sizes[-1].file_id if self.photo is not None else None
+
+    @property
+    def photo_bytes(self) -> bytes | None:
+        """The uploaded image of the current photo."""
+        return self.photo.data if self.photo is not None else None
 
     @property
     def html(self) -> str:
@@ -222,6 +258,11 @@ class ChatMessage:
             "deleted": self.deleted,
             "reply_to_message_id": self.reply_to_message_id,
         }
+        if self.photo is not None:
+            data["photo"] = self.photo.to_dicts()
+            data["caption"] = self.text
+            data["caption_entities"] = self.entities
+            data["photo_mime_type"] = self.photo.mime_type
         if versions:
             data["versions"] = [version.to_dict() for version in self.versions]
         return data
@@ -314,6 +355,7 @@ class FakeStats:
     messages_sent: int = 0
     messages_edited: int = 0
     messages_deleted: int = 0
+    photos_uploaded: int = 0  # photo files stored (sendPhoto / editMessageMedia uploads)
     callback_answers: int = 0
     injected_errors: int = 0
     rate_limited: int = 0  # 429s produced by set_rate_limits (injected ones not included)
@@ -355,6 +397,7 @@ class FakeStats:
             "messages_sent": self.messages_sent,
             "messages_edited": self.messages_edited,
             "messages_deleted": self.messages_deleted,
+            "photos_uploaded": self.photos_uploaded,
             "callback_answers": self.callback_answers,
             "injected_errors": self.injected_errors,
             "rate_limited": self.rate_limited,

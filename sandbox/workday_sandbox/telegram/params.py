@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from workday_sandbox.telegram.errors import bad
@@ -22,6 +23,22 @@ BUTTON_ACTIONS = (
     "pay",
 )
 MAX_TEXT = 4096
+MAX_CAPTION = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class UploadedFile:
+    """A file part of a multipart request (``name`` is the form field; a Bot API
+    parameter refers to it as ``attach://<name>`` or by the same name)."""
+
+    name: str
+    filename: str | None
+    content_type: str | None
+    data: bytes = field(repr=False)
+
+    def __repr__(self) -> str:
+        return f"<file {self.filename or self.name!r}, {len(self.data)} bytes>"
+
 
 # How form values are decoded. Everything else stays a string.
 JSON_FIELDS = frozenset(
@@ -29,6 +46,7 @@ JSON_FIELDS = frozenset(
         "reply_markup",
         "entities",
         "caption_entities",
+        "media",
         "allowed_updates",
         "commands",
         "scope",
@@ -92,6 +110,8 @@ def normalize_params(raw: dict[str, Any]) -> dict[str, Any]:
                         raise bad("can't parse reply keyboard markup JSON object") from None
                     if key in ("entities", "caption_entities"):
                         raise bad("can't parse entities JSON object") from None
+                    if key == "media":
+                        raise bad("can't parse input media JSON object") from None
                     raise bad(f"can't parse {key} JSON object") from None
             else:
                 has_nulls = True
@@ -111,7 +131,9 @@ def normalize_params(raw: dict[str, Any]) -> dict[str, Any]:
         elif key == "chat_id":
             if isinstance(value, str) and CHAT_ID.match(value.strip()):
                 value = int(value.strip())
-        elif value is not None and not isinstance(value, str | int | float | bool | dict | list):
+        elif value is not None and not isinstance(
+            value, str | int | float | bool | dict | list | UploadedFile
+        ):
             value = str(value)
         params[key] = value
     return params
@@ -178,12 +200,12 @@ def validate_markup(value: Any, *, inline_only: bool) -> dict[str, Any] | None:
     raise bad("can't parse reply keyboard markup JSON object")
 
 
-def message_text(params: dict[str, Any]) -> tuple[str, list[dict[str, Any]], str | None]:
-    raw = params.get("text")
-    if raw is None or raw == "":
-        raise bad("message text is empty")
-    raw = str(raw)
-    parse_mode = params.get("parse_mode") or None
+def formatted_text(
+    raw: Any, parse_mode: Any, given_entities: Any
+) -> tuple[str, list[dict[str, Any]]]:
+    """Plain text and entities from a Bot API text or caption, parsed like Telegram
+    (``parse_mode`` HTML, or the given entities), surrounding whitespace trimmed."""
+    raw = "" if raw is None else str(raw)
     entities: list[dict[str, Any]]
     if parse_mode:
         mode = str(parse_mode).lower()
@@ -198,7 +220,7 @@ def message_text(params: dict[str, Any]) -> tuple[str, list[dict[str, Any]], str
             raise bad("unsupported parse_mode")
     else:
         text = raw
-        given = params.get("entities") or []
+        given = given_entities or []
         if not isinstance(given, list) or not all(
             isinstance(e, dict)
             and isinstance(e.get("type"), str)
@@ -208,9 +230,27 @@ def message_text(params: dict[str, Any]) -> tuple[str, list[dict[str, Any]], str
         ):
             raise bad("can't parse entities JSON object")
         entities = sorted(given, key=lambda e: (e["offset"], -e["length"]))
-    text, entities = strip_text(text, entities)
+    return strip_text(text, entities)
+
+
+def message_text(params: dict[str, Any]) -> tuple[str, list[dict[str, Any]], str | None]:
+    raw = params.get("text")
+    if raw is None or raw == "":
+        raise bad("message text is empty")
+    parse_mode = params.get("parse_mode") or None
+    text, entities = formatted_text(raw, parse_mode, params.get("entities"))
     if not text:
         raise bad("message text is empty")
     if len(text) > MAX_TEXT:
         raise bad("message is too long")
     return text, entities, parse_mode
+
+
+def caption_text(
+    raw: Any, parse_mode: Any, given_entities: Any
+) -> tuple[str, list[dict[str, Any]]]:
+    """A media caption (may be empty: no caption), at most 1024 characters once parsed."""
+    text, entities = formatted_text(raw, parse_mode or None, given_entities)
+    if len(text) > MAX_CAPTION:
+        raise bad("message caption is too long")
+    return text, entities

@@ -20,7 +20,10 @@ What it models:
   returns as soon as an update arrives, remembered ``allowed_updates``, 409 when another
   getUpdates takes over or a webhook is set); sendMessage and editMessageText with
   Telegram's HTML parsing, text length and inline keyboard checks;
-  editMessageReplyMarkup; deleteMessage; answerCallbackQuery (once, within a TTL);
+  sendPhoto (an uploaded PNG or JPEG, or a file_id it returned; size and dimension
+  limits read from the file's header; captions parsed like texts), editMessageMedia
+  with InputMediaPhoto, editMessageCaption, getFile and ``/file/bot<token>/…``
+  downloads; editMessageReplyMarkup; deleteMessage; answerCallbackQuery (once, within a TTL);
   set/get/deleteMyCommands per scope and language; set/delete/getWebhookInfo with real
   HTTP delivery (secret header, bounded retries, per-chat ordering, webhook replies);
   sendChatAction; getChat; setChatMenuButton; a few bot-profile setters.
@@ -31,7 +34,9 @@ What it models:
   (`TELEGRAM_FLOOD_LIMITS`, or ``FakeTelegram(flood_control=True)``).
 
 Deliberate simplifications: Markdown/MarkdownV2 texts are stored verbatim (only HTML is
-parsed), inline-mode messages, media and files are not modelled, any http(s) webhook
+parsed), inline-mode messages and media other than photos are not modelled, photos
+are not resized (every PhotoSize serves the uploaded bytes) and URLs are not
+downloaded (400), any http(s) webhook
 URL is accepted, and in groups the bot sees only what privacy mode lets through
 (commands, @mentions, replies to it) unless ``group_privacy=False``.
 
@@ -41,10 +46,14 @@ updates and messages stay cheap. Everything runs on the event loop that called
 must be called from that loop's thread.
 
 `FakeTelegram` puts together mixins over `core.TelegramCore` (the state): the Bot API
-methods (`methods_messages`, `methods_updates`, `methods_chat`, `webhook`), the HTTP
-layer (`http_api`), failures and flood control (`failures`, `flood`), the scripted users
-(`scripted_users`), reading and waiting (`inspection`) and the ``/_fake/`` control API
-(`control`).
+methods (`methods_messages`, `methods_media` with `photos`, `methods_updates`,
+`methods_chat`, `webhook`), the HTTP layer (`http_api`), failures and flood control
+(`failures`, `flood`), the scripted users (`scripted_users`), reading and waiting
+(`inspection`) and the ``/_fake/`` control API (`control`).
+
+Tests read a photo message's PhotoSizes, caption and bytes from `ChatMessage`
+(``photo_sizes``, ``caption``, ``photo_bytes``), any file_id's bytes with
+`FakeTelegram.photo_bytes`, and over HTTP from ``GET /_fake/files/<file_id>``.
 
 Run it standalone (for a browser page or a manual bot run)::
 
@@ -66,7 +75,7 @@ from aiohttp import ClientSession, web
 from workday_sandbox.telegram.control import ControlApi
 from workday_sandbox.telegram.errors import CANT_INITIATE
 from workday_sandbox.telegram.flood import TELEGRAM_FLOOD_LIMITS
-from workday_sandbox.telegram.methods_messages import MessageMethods
+from workday_sandbox.telegram.methods_media import MediaMethods
 from workday_sandbox.telegram.methods_updates import UpdateMethods
 from workday_sandbox.telegram.models import (
     ApiCall,
@@ -101,7 +110,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-class FakeTelegram(ControlApi, MessageMethods, UpdateMethods):
+class FakeTelegram(ControlApi, MediaMethods, UpdateMethods):
     """An in-process fake Telegram Bot API server (see the module docstring).
 
     :param token: the one bot token the server accepts; the bot id is the number before
@@ -132,6 +141,10 @@ class FakeTelegram(ControlApi, MessageMethods, UpdateMethods):
             "sendMessage": self._m_send_message,
             "editMessageText": self._m_edit_message_text,
             "editMessageReplyMarkup": self._m_edit_message_reply_markup,
+            "sendPhoto": self._m_send_photo,
+            "editMessageMedia": self._m_edit_message_media,
+            "editMessageCaption": self._m_edit_message_caption,
+            "getFile": self._m_get_file,
             "deleteMessage": self._m_delete_message,
             "answerCallbackQuery": self._m_answer_callback_query,
             "setMyCommands": self._m_set_my_commands,
