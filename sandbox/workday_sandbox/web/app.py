@@ -6,7 +6,10 @@ the in-process objects directly: the fake Telegram (`FakeTelegram`), the portal 
 
     GET  /                          the page (also /app.js, /style.css)
     GET  /api/session               employees, bot, sandbox time, event cursor
-    GET  /api/chat/{telegram_id}    the chat transcript (rendered HTML, buttons, edited)
+    GET  /api/chat/{telegram_id}    the chat transcript (rendered HTML, buttons, edited;
+                                    a photo message's ``photo`` has the URL of its image)
+    GET  /api/photo/{file_id}       a photo the bot sent (the image bytes, from the fake
+                                    Telegram's store: the page needs no other network)
     GET  /api/events?since=N&timeout=25[&portal=V]
                                     long poll: returns when the fake Telegram's event
                                     sequence passes N, the portal's state changes (V is
@@ -71,6 +74,7 @@ _HHMM = re.compile(r"^(\d{1,2}):(\d{2})$")
 _CODE_AFTER_COLON = re.compile(r":\s*(\d{6})(?!\d)")
 _SIX_DIGITS = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 _CODE_WORDS = re.compile(r"code|код", re.IGNORECASE)
+_FILE_ID = re.compile(r"[A-Za-z0-9_-]{1,200}")
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -224,12 +228,27 @@ class SandboxWeb:
             self._sent_cursor = self.telegram.last_event_seq
         return self._sent_at.get((message.chat_id, message.message_id), message.date + 0.999)
 
+    @staticmethod
+    def photo_view(message: ChatMessage) -> dict[str, Any] | None:
+        """The largest size of a photo message's picture (every size serves the same
+        bytes in the fake), with its dimensions so the page can reserve its space."""
+        if not message.photo_sizes:
+            return None
+        largest = message.photo_sizes[-1]
+        return {
+            "file_id": largest.file_id,
+            "url": f"/api/photo/{largest.file_id}",
+            "width": largest.width,
+            "height": largest.height,
+        }
+
     def message_view(self, message: ChatMessage) -> dict[str, Any]:
         return {
             "message_id": message.message_id,
             "from_bot": message.from_bot,
             "text": message.text,
             "html": message.html,
+            "photo": self.photo_view(message),
             "buttons": [
                 [{"text": b.text, "callback_data": b.callback_data, "url": b.url} for b in row]
                 for row in message.inline_keyboard
@@ -350,6 +369,17 @@ class SandboxWeb:
             "messages": messages,
             "seq": self.telegram.last_event_seq,
         })
+
+    async def photo(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["file_id"]
+        if not _FILE_ID.fullmatch(file_id):
+            raise BadInput("that is not a file_id")
+        stored = self.telegram.stored_photo(file_id)
+        if stored is None:
+            raise BadInput("no photo has that file_id (the sandbox keeps them until it stops)", 404)
+        # A file_id always names the same bytes, so the browser may keep them.
+        return web.Response(body=stored.data, content_type=stored.mime_type,
+                            headers={"Cache-Control": "private, max-age=86400, immutable"})
 
     async def events(self, request: web.Request) -> web.Response:
         raw_since = request.query.get("since", "0")
@@ -545,6 +575,7 @@ def build_app(web_state: SandboxWeb) -> web.Application:
     router.add_get("/favicon.ico", web_state.favicon)
     router.add_get("/api/session", web_state.session)
     router.add_get("/api/chat/{telegram_id}", web_state.chat)
+    router.add_get("/api/photo/{file_id}", web_state.photo)
     router.add_get("/api/events", web_state.events)
     router.add_post("/api/send", web_state.send)
     router.add_post("/api/click", web_state.click)

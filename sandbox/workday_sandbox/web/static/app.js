@@ -383,7 +383,8 @@
   }
 
   function signature(message) {
-    return `${message.versions}|${message.html}|${JSON.stringify(message.buttons)}`;
+    const photo = message.photo ? message.photo.file_id : "";
+    return `${message.versions}|${photo}|${message.html}|${JSON.stringify(message.buttons)}`;
   }
 
   function messageDate(message) {
@@ -408,6 +409,17 @@
     meta.append(el("time", {datetime: when.toISOString(), text: formatTime(when, zone)}));
     if (!message.from_bot) meta.append(el("span", {class: "ticks", "aria-label": tr("chat.read"), text: "✓✓"}));
     const bubble = el("div", {class: "bubble"}, text, meta);
+    if (message.photo) {
+      // A photo with its caption underneath, as Telegram shows it; the image comes from
+      // this server (/api/photo/…), and width/height keep its place while it loads.
+      bubble.classList.add("bubble-photo");
+      bubble.prepend(el("img", {
+        class: "photo", "data-testid": "message-photo", src: message.photo.url,
+        width: message.photo.width, height: message.photo.height,
+        alt: tr("chat.photo"), dataset: {fileId: message.photo.file_id},
+      }));
+      if (!message.html) text.remove();
+    }
 
     const children = [bubble];
     if (message.buttons && message.buttons.length) {
