@@ -65,7 +65,7 @@ def sandbox_settings(portal: PortalEmulator, telegram: FakeTelegram, redis_url: 
         bitrix24=Bitrix24Settings(
             webhook_url=SecretStr(f"{portal.base_url}/rest/1/{DEMO_WEBHOOK_CODE}/"),
             portal_url=None, client_id=None, client_secret=None, access_token=None, refresh_token=None,
-            rate_limit=2.0, rate_burst=50, _env_file=None,
+            rate_limit=2.0, rate_burst=50, schedule_id=1, _env_file=None,  # the demo portal's "For all employees"
         ),
         redis=RedisSettings(url=SecretStr(redis_url), _env_file=None),
         bot=BotSettings(admin_ids=admins, default_timezone="Europe/Berlin", mode="polling",
@@ -95,6 +95,7 @@ async def run_sandbox(*, host: str = "127.0.0.1", port: int = 8080, redis_url: s
         await telegram.start(host="127.0.0.1", port=0)
         stack.push_async_callback(telegram.stop)
         employees = demo_employees(portal)
+        await _fill_history(portal, redis_url)
         for employee in employees:
             telegram.user(employee.telegram_id, employee.name.split()[0], last_name=employee.name.split()[-1],
                           language_code=employee.language)
@@ -113,6 +114,19 @@ async def run_sandbox(*, host: str = "127.0.0.1", port: int = 8080, redis_url: s
             webbrowser.open(address)
         settings = sandbox_settings(portal, telegram, redis_url, admins)
         await run_bot(settings, clock=clock, keys=KeySpace(SANDBOX_PREFIX))
+
+
+async def _fill_history(portal: PortalEmulator, redis_url: str) -> None:
+    """Two weeks of past days, in the portal and in the bot's journal (see demo_history)."""
+    from redis.asyncio import Redis
+
+    from workday_sandbox.demo_history import journal_demo_history, seed_demo_history
+
+    redis = Redis.from_url(redis_url)
+    try:
+        await journal_demo_history(redis, KeySpace(SANDBOX_PREFIX), seed_demo_history(portal))
+    finally:
+        await redis.aclose()
 
 
 def _cannot_listen(host: str, port: int, error: OSError) -> str:
