@@ -69,16 +69,18 @@ class WorktimeService:
                      extra={"ctx_b24_user": bitrix_id, "ctx_error": repr(error)})
             return None
 
-    async def week(self, bitrix_id: int, zone: tzinfo, monday: date | None = None) -> WeekView:
-        """The week starting `monday` (this week by default). Raises Bitrix24Error when
-        the targets cannot be known: a week without them would mislead."""
+    async def week(self, bitrix_id: int, zone: tzinfo, monday: date | None = None, *,
+                   day: Workday | None = None) -> WeekView:
+        """The week starting `monday` (this week by default). `day` is today's status when
+        the caller has just read it (a reminder's batch); otherwise it is read here. Raises
+        Bitrix24Error when the targets cannot be known: a week without them would mislead."""
         now = self._clock.now()
         today = now.astimezone(zone).date()
         monday = monday or monday_of(today)
         targets = await self._targets.for_user(bitrix_id)
         report: DayReport | None = None
-        current: Workday | None = None
-        if monday <= today:  # a day left open may be from an earlier week: it shows there
+        current = day
+        if current is None and monday <= today:  # a day left open may be from an earlier week: it shows there
             report = await self._workday.status(bitrix_id)
             current = report.day
         journal = await self._journal.days(bitrix_id, monday, monday + timedelta(days=6))
