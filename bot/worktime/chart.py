@@ -16,12 +16,13 @@ from types import SimpleNamespace
 
 from bot.i18n import Translator
 from bot.telegram import formatting as fmt
-from bot.worktime.texts import day_name, hours_minutes, signed_hours_minutes
+from bot.worktime.texts import day_name, hours_minutes, signed_duration
 from bot.worktime.week import DayRow, DayState, WeekSummary
 
-WIDTH_PX, HEIGHT_PX, DPI = 1000, 750, 100
-# Points at 100 dpi: 1 pt = 100/72 px, so 19 pt is 26 px.
-TITLE_PT, SUBTITLE_PT, TICK_PT, LABEL_PT, LEGEND_PT = 26, 23, 21, 21, 19
+# Square: a phone shows a photo about 330 px wide, so a square picture is shown largest.
+WIDTH_PX, HEIGHT_PX, DPI = 900, 900, 100
+# Points at 100 dpi: 1 pt = 100/72 px, so 25 pt is 35 px (about 13 px on the phone).
+TITLE_PT, SUBTITLE_PT, TICK_PT, LABEL_PT, LEGEND_PT = 33, 27, 27, 25, 25
 
 REACHED = "#2e7d32"
 BELOW = "#ef6c00"
@@ -80,7 +81,7 @@ def render_week_png(summary: WeekSummary, t: Translator, zone: tzinfo) -> bytes:
 
 
 def _draw(figure, mpl: SimpleNamespace, summary: WeekSummary, t: Translator) -> None:  # noqa: ANN001
-    axes = figure.add_axes((0.085, 0.25, 0.895, 0.59))
+    axes = figure.add_axes((0.11, 0.285, 0.87, 0.485))
     rows = summary.rows
     top = max([_hours(row.worked) for row in rows] + [_hours(row.target) for row in rows] + [1.0])
     axes.set_ylim(0, top * 1.25)
@@ -134,15 +135,15 @@ def _draw(figure, mpl: SimpleNamespace, summary: WeekSummary, t: Translator) -> 
     order = ("reached", "below", "running", "open", "target")
     handles = [shown[key] for key in order if key in shown]
     if handles:
-        figure.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=LEGEND_PT,
+        figure.legend(handles=handles, loc="lower center", ncol=min(3, len(handles)), fontsize=LEGEND_PT,
                       frameon=False, handlelength=1.2, handletextpad=0.4, columnspacing=1.0,
                       bbox_to_anchor=(0.5, 0.0))
 
     figure.text(0.5, 0.955, t("week.chart_range", first=day_name(summary.monday, t),
                               last=day_name(summary.sunday, t)),
                 ha="center", va="top", fontsize=TITLE_PT, fontweight="bold")
-    figure.text(0.5, 0.885, _totals(summary, t), ha="center", va="top", fontsize=SUBTITLE_PT,
-                color="#424242")
+    figure.text(0.5, 0.895, _totals(summary, t), ha="center", va="top", fontsize=SUBTITLE_PT,
+                color="#424242", linespacing=1.3)
 
 
 def _label(axes, x: float, y: float, text: str, colour: str) -> None:  # noqa: ANN001
@@ -154,4 +155,5 @@ def _totals(summary: WeekSummary, t: Translator) -> str:
     if summary.is_future:
         return t("week.chart_target_only", target=target)
     totals = t("week.chart_totals", worked=fmt.duration(summary.worked, t), target=target)
-    return f"{totals} · {t('week.chart_balance', balance=signed_hours_minutes(summary.balance))}"
+    # The balance in the caption's own words, on a line of its own: two lines fit a square.
+    return f"{totals}\n{t('week.chart_balance', balance=signed_duration(summary.balance, t))}"

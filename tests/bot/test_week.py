@@ -42,7 +42,7 @@ async def test_week_is_a_chart_whose_caption_carries_the_figures(
     await harness.say(anna, "/open")
     clock.advance(timedelta(hours=3))
     week = await harness.say(anna, "/week")
-    assert week.photo is not None and png_size(week.photo) == (1000, 750)
+    assert week.photo is not None and png_size(week.photo) == (900, 900)
     assert "Mon, 2 Mar" in week.text and "Sun, 8 Mar" in week.text
     assert "Worked <b>12 h</b> of 40 h" in week.text  # 9 h on Monday, 3 h so far today
     assert "Balance so far: <b>+1 h</b>" in week.text  # Monday's hour over; today is still running

@@ -24,7 +24,7 @@ async def test_week_arrives_as_a_photo_and_earlier_swaps_it(polling: FakeTelegra
     week = await telegram.wait_for_message(anna, "Week: Mon, 2 Mar", timeout=20)
     assert week.is_photo and week.photo_bytes is not None
     png = week.photo_bytes
-    assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (1000, 750)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (900, 900)
     assert telegram.photo_bytes(week.photo_file_id) == png
     assert "<b>Worked" not in week.caption and "Worked 0 min of 40 h" in week.caption  # entities parsed
     telegram.click_button(anna, week, "Earlier")

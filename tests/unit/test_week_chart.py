@@ -69,7 +69,7 @@ def rgb(hex_colour: str) -> tuple[int, int, int]:
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_chart_is_a_png_of_the_phone_size(language: str) -> None:
     data = chart.render_week_png(this_week(), Translator(language), BERLIN)
-    assert png_size(data) == (chart.WIDTH_PX, chart.HEIGHT_PX) == (1000, 750)
+    assert png_size(data) == (chart.WIDTH_PX, chart.HEIGHT_PX) == (900, 900)
     assert b"Software" not in data and b"tIME" not in data
     assert data == chart.render_week_png(this_week(), Translator(language), BERLIN)  # deterministic
 
@@ -92,7 +92,7 @@ def test_the_bars_take_the_colour_of_their_state() -> None:
 ], ids=["future", "empty-past", "untracked", "left-open"])
 def test_any_week_can_be_drawn(week: WeekSummary) -> None:
     for language in LANGUAGES:
-        assert png_size(chart.render_week_png(week, Translator(language), BERLIN)) == (1000, 750)
+        assert png_size(chart.render_week_png(week, Translator(language), BERLIN)) == (900, 900)
 
 
 def test_the_bot_does_not_import_matplotlib_until_a_chart_is_drawn() -> None:
