@@ -24,11 +24,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
+from zoneinfo import ZoneInfo
 
 from bot.bitrix24 import Bitrix24Error, Workday, WorkdayAPI, WorkdayStatus
 from bot.clock import Clock
+from bot.reminders.goal import GOAL, GOAL_SLACK, day_token, goal_moment, goal_target
 from bot.reminders.models import Kind, Mode, Reminder
-from bot.reminders.schedule import next_fire
+from bot.reminders.schedule import recurring_fire
 from bot.reminders.progress import (
     STEP_ACTED,
     STEP_INTENT,
@@ -40,6 +42,7 @@ from bot.reminders.progress import (
     intent,
 )
 from bot.reminders.store import Job, ReminderStore, one_off_job
+from bot.worktime.models import WorkTargets
 from bot.worktime.sightings import DaySightings
 
 if TYPE_CHECKING:
@@ -64,6 +67,9 @@ class NoticeKind(StrEnum):
     AUTO_RESUME_FAILED = "auto_resume_failed"
     CLOSE_NUDGE = "close_nudge"  # the day is still open in the evening
     MORNING_REPAIR = "morning_repair"  # an earlier day was never closed
+    LATE_START = "late_start"  # a work day not started by the latest start: [Start day]
+    GOAL_REACHED = "goal_reached"  # the minimum is worked: [Close] [Keep working]
+    WEEKLY_SUMMARY = "weekly_summary"  # the last work day's evening: the week so far
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +98,12 @@ class Notifier(Protocol):
         ...
 
 
+class KeptTargets(Protocol):
+    """The employees' targets as kept in Redis: never a Bitrix24 call (TargetsService.kept)."""
+
+    async def kept(self, bitrix_ids: Sequence[int]) -> dict[int, WorkTargets]: ...
+
+
 class Directory(Protocol):
     """Who a Telegram user is in Bitrix24, and whether and where to reach them."""
 
@@ -114,6 +126,9 @@ class _Work:
     changed_at: datetime | None = None  # when an earlier run's pause took effect, if this run found it
     held: bool = False  # the notice was held back by a stop: the job goes back to the queue
     late: bool = False  # beyond the grace period: report what an earlier run did, start nothing
+    zone: str = "UTC"  # the user's, for a nudge's "today"
+    targets: WorkTargets = field(default_factory=WorkTargets)  # for a nudge
+    reschedule_at: datetime | None = None  # the goal, not reached yet: its job comes back then
 
 
 @dataclass
@@ -143,8 +158,10 @@ class ReminderEngine:
         concurrent_deliveries: int = 64,
         metrics: ReminderMetrics | None = None,
         sightings: DaySightings | None = None,
+        targets: KeptTargets | None = None,
     ) -> None:
         self._metrics = metrics
+        self._targets = targets
         self._sightings = sightings
         self._store = store
         self._workday = workday
@@ -267,8 +284,10 @@ class ReminderEngine:
         for job in jobs:
             reminder = reminders.get(job.reminder_id)
             # A follow-up (snooze, end of a break) still fires after its reminder was
-            # switched off: the break it belongs to has already begun.
-            if reminder is None or (not reminder.enabled and job.one_off_kind is None):
+            # switched off: the break it belongs to has already begun. The goal's job is
+            # the nudge itself: switched off, it is silent.
+            if reminder is None or (not reminder.enabled
+                                    and (job.one_off_kind is None or reminder.kind is Kind.GOAL)):
                 finished.append((job, reminder))
             else:
                 candidates.append((job, reminder))
@@ -296,13 +315,14 @@ class ReminderEngine:
                 finished.append((item.job, item.reminder))
             else:
                 on_time.append(item)
-        work = on_time
+        work = await self._prepare_nudges(on_time, finished)
 
         await self._read_days(work)
         if self._stopping:
             return  # not a change started now that the stop might cut off
         await self._act(work, report)
         await self._notify(work, report)
+        await self._settle_goals(work)
         for item in work:
             if item.schedule_follow_up is not None:
                 follow_up = one_off_job(BREAK_END, item.reminder.id, int(item.job.due.timestamp()))
@@ -319,6 +339,67 @@ class ReminderEngine:
             if not item.held:
                 await self._complete(item.job, item.reminder)
                 unfinished.pop(item.job.key, None)
+
+    async def _prepare_nudges(self, work: list[_Work],
+                              finished: list[tuple[Job, Reminder | None]]) -> list[_Work]:
+        """Give each nudge its user's zone and kept targets (no Bitrix24 call), and drop a
+        goal job whose day has had its notice already (a later sighting queued it again)."""
+        nudges = [item for item in work if item.reminder.kind.is_nudge]
+        if not nudges:
+            return work
+        kept = await self._targets.kept(list({item.bitrix_id for item in nudges})) if self._targets else {}
+        for item in nudges:
+            item.zone = await self._directory.zone(item.reminder.telegram_id)
+            item.targets = kept.get(item.bitrix_id, WorkTargets())
+        goals = [(item.reminder.id, item.job.key.rsplit(":", 1)[1]) for item in nudges
+                 if item.job.one_off_kind == GOAL]
+        done = await self._store.happened(goals)
+        remaining: list[_Work] = []
+        for item in work:
+            if item.job.one_off_kind == GOAL and (item.reminder.id, item.job.key.rsplit(":", 1)[1]) in done:
+                finished.append((item.job, item.reminder))
+            else:
+                remaining.append(item)
+        return remaining
+
+    async def _settle_goals(self, work: list[_Work]) -> None:
+        for item in work:
+            if item.job.one_off_kind != GOAL:
+                continue
+            if item.notice is not None and not item.held:
+                # Once a day: a sighting that queued the job again meanwhile finds it done.
+                await self._store.mark_once(item.reminder.id, item.job.key.rsplit(":", 1)[1])
+                await self._store.unschedule(item.job.key)
+            elif item.reschedule_at is not None:
+                await self._store.schedule(item.job.key, item.reschedule_at)
+
+    def _nudge(self, item: _Work, day: Workday) -> None:
+        """The nudges' decisions, on the day as the batched read found it."""
+        now = self._clock.now()
+        zone = ZoneInfo(item.zone)
+        today = now.astimezone(zone).date()
+        started_today = day.started_at is not None and day.started_at.astimezone(zone).date() == today
+        targets = item.targets
+        kind = item.reminder.kind
+        if kind is Kind.LATE_START:
+            if (targets.latest_start is None or not targets.tracked or today.weekday() not in targets.work_days
+                    or started_today):
+                return  # flextime, a day off, or the day was started meanwhile
+            item.notice = self._notice(item, NoticeKind.LATE_START)
+        elif kind is Kind.GOAL:
+            token = item.job.key.rsplit(":", 1)[1]
+            if (day.status is not WorkdayStatus.OPENED or not started_today or str(day_token(day)) != token
+                    or goal_target(day, targets) <= timedelta(0)):
+                return  # on a break, closed, another day, or a day without a minimum
+            worked = day.worked(now) or timedelta(0)
+            if worked + GOAL_SLACK >= goal_target(day, targets):
+                item.notice = self._notice(item, NoticeKind.GOAL_REACHED)
+            else:
+                item.reschedule_at = goal_moment(day, targets)  # breaks since moved it
+        elif kind is Kind.WEEKLY:
+            monday = today - timedelta(days=today.weekday())
+            if day.started_at is not None and day.started_at.astimezone(zone).date() >= monday:
+                item.notice = self._notice(item, NoticeKind.WEEKLY_SUMMARY)
 
     async def _read_days(self, work: list[_Work]) -> None:
         if not work:
@@ -355,7 +436,9 @@ class ReminderEngine:
                 continue
             kind, one_off = item.reminder.kind, item.job.one_off_kind
             earlier = began(item.steps)
-            if one_off == BREAK_END:
+            if kind.is_nudge:
+                self._nudge(item, day)
+            elif one_off == BREAK_END:
                 if item.reminder.auto_resume and (day.status is WorkdayStatus.PAUSED or earlier):
                     to_resume.append(item)
                 elif day.status is WorkdayStatus.PAUSED:
@@ -474,7 +557,7 @@ class ReminderEngine:
         next_at = None
         if reminder is not None and reminder.enabled and job.one_off_kind is None:
             zone = await self._directory.zone(reminder.telegram_id)
-            next_at = next_fire(reminder.at, reminder.days, zone, max(self._clock.now(), job.due))
+            next_at = recurring_fire(reminder, zone, max(self._clock.now(), job.due))
         await self._store.complete(job, next_at)
 
 

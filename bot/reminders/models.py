@@ -28,6 +28,18 @@ class Kind(StrEnum):
     BREAK = "break"  # "take a break at 13:00"
     CLOSE = "close"  # "tell me at 18:30 if I forgot to close my day"
     MORNING = "morning"  # "in the morning, help me fix yesterday if I left it open"
+    # Nudges: one of each per user, set from the Bitrix24 targets (bot/services/nudges.py),
+    # never created by /remind and not counted among the reminders.
+    LATE_START = "late_start"  # the day is not started by the latest start
+    GOAL = "goal"  # the minimum duration is worked: a one-off job per day, no recurring one
+    WEEKLY = "weekly"  # the week's summary on the last work day
+
+    @property
+    def is_nudge(self) -> bool:
+        return self in NUDGE_KINDS
+
+
+NUDGE_KINDS = frozenset({Kind.LATE_START, Kind.GOAL, Kind.WEEKLY})
 
 
 class Mode(StrEnum):

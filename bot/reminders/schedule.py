@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.reminders.models import Kind, Reminder
+
 _CRON_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _ONE_SECOND = timedelta(seconds=1)
 
@@ -48,3 +50,12 @@ def next_fire(at: time, days: frozenset[int], zone: str, after: datetime) -> dat
         next_day = datetime.combine(local_after.date() + timedelta(days=1), time(0), tzinfo=tz)
         fire = _after(at, days, zone, next_day - _ONE_SECOND)
     return fire
+
+
+def recurring_fire(reminder: Reminder, zone: str, after: datetime) -> datetime | None:
+    """When the reminder's recurring job fires next; None when it has none: switched off,
+    the goal nudge (its jobs are one-off, one a day), or no days (a nudge the targets
+    leave nothing to do, e.g. "not started" under flextime)."""
+    if not reminder.enabled or reminder.kind is Kind.GOAL or not reminder.days:
+        return None
+    return next_fire(reminder.at, reminder.days, zone, after)

@@ -11,6 +11,10 @@ Keys (under the bot's prefix):
   or a stop neither pauses nor notifies twice, and recognises a pause it made itself;
   `rem:occs:{id}` set: the occurrences of reminder `id` that have marks, so they can be
   deleted with it.
+- `rem:nudge:{kind}` hash: telegram id → the id of that user's nudge of this kind (one
+  each), so a listener can find many users' nudges in one read.
+- `rem:once:{id}:{token}`: a nudge that happens at most once per `token` (the goal,
+  once per day) has happened; it expires like the occurrence marks.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from datetime import UTC, datetime
 
 from redis.asyncio import Redis
 
-from bot.reminders.models import Reminder, ReminderDraft
+from bot.reminders.models import Kind, Reminder, ReminderDraft
 from bot.storage.keys import KeySpace
 
 OCCURRENCE_TTL_SECONDS = 2 * 24 * 3600
@@ -152,6 +156,12 @@ class ReminderStore:
     def _occurrences(self, reminder_id: int) -> str:
         return self._keys("rem", "occs", reminder_id)
 
+    def _nudges(self, kind: Kind) -> str:
+        return self._keys("rem", "nudge", kind.value)
+
+    def _once(self, reminder_id: int, token: int | str) -> str:
+        return self._keys("rem", "once", reminder_id, token)
+
     # --- definitions -----------------------------------------------------------------
 
     async def create(self, telegram_id: int, draft: ReminderDraft) -> Reminder:
@@ -164,6 +174,50 @@ class ReminderStore:
             pipe.sadd(self._user(telegram_id), reminder_id)
             await pipe.execute()
         return reminder
+
+    async def create_nudge(self, telegram_id: int, draft: ReminderDraft, *, enabled: bool) -> Reminder:
+        """The user's nudge of `draft.kind`, created unless there is one (two replicas
+        settling the same user in at once still make one)."""
+        reminder_id = int(await self._redis.incr(self._keys("rem", "seq")))
+        if not await self._redis.hsetnx(self._nudges(draft.kind), str(telegram_id), reminder_id):
+            existing = await self.nudge_ids(draft.kind, [telegram_id])
+            found = await self.get(existing[telegram_id]) if telegram_id in existing else None
+            if found is not None:
+                return found
+            await self._redis.hset(self._nudges(draft.kind), str(telegram_id), reminder_id)  # a stale entry
+        reminder = Reminder(id=reminder_id, telegram_id=telegram_id, kind=draft.kind, at=draft.at,
+                            days=draft.days, enabled=enabled)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(self._definition(reminder_id), mapping=reminder.to_redis())
+            pipe.sadd(self._user(telegram_id), reminder_id)
+            await pipe.execute()
+        return reminder
+
+    async def nudge_ids(self, kind: Kind, telegram_ids: Sequence[int]) -> dict[int, int]:
+        """Telegram id → the id of their nudge of `kind`, for those who have one."""
+        if not telegram_ids:
+            return {}
+        values = await self._redis.hmget(self._nudges(kind), [str(tg) for tg in telegram_ids])
+        return {tg: int(value) for tg, value in zip(telegram_ids, values, strict=True) if value}
+
+    async def mark_once(self, reminder_id: int, token: int | str) -> None:
+        key = self._once(reminder_id, token)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.set(key, "1", ex=OCCURRENCE_TTL_SECONDS)
+            pipe.sadd(self._occurrences(reminder_id), f"once:{token}")
+            pipe.expire(self._occurrences(reminder_id), OCCURRENCE_TTL_SECONDS)
+            await pipe.execute()
+
+    async def happened(self, pairs: Sequence[tuple[int, int | str]]) -> set[tuple[int, int | str]]:
+        """Which (reminder id, token) pairs `mark_once` marked."""
+        if not pairs:
+            return set()
+        values = await self._redis.mget([self._once(reminder_id, token) for reminder_id, token in pairs])
+        return {pair for pair, value in zip(pairs, values, strict=True) if value is not None}
+
+    async def schedule_many(self, jobs: dict[str, datetime]) -> None:
+        if jobs:
+            await self._redis.zadd(self._due, {job: to_ms(at) for job, at in jobs.items()})
 
     async def save(self, reminder: Reminder) -> None:
         await self._redis.hset(self._definition(reminder.id), mapping=reminder.to_redis())
@@ -199,6 +253,8 @@ class ReminderStore:
             pipe.delete(self._definition(reminder.id))
             pipe.srem(self._user(reminder.telegram_id), reminder.id)
             pipe.zrem(self._due, job)
+            if reminder.kind.is_nudge:
+                pipe.hdel(self._nudges(reminder.kind), str(reminder.telegram_id))
             await pipe.execute()
 
     # --- the due queue --------------------------------------------------------------
@@ -295,7 +351,8 @@ class ReminderStore:
             await self._redis.zrem(self._due, *jobs)
         for reminder_id in ids:
             occurrences = await self._redis.smembers(self._occurrences(reminder_id))
-            marks = [self._keys("rem", "occ", occurrence.decode()) for occurrence in occurrences]
+            marks = [self._once(reminder_id, occurrence.decode()[5:]) if occurrence.startswith(b"once:")
+                     else self._keys("rem", "occ", occurrence.decode()) for occurrence in occurrences]
             await self._redis.delete(self._occurrences(reminder_id), *marks)
 
 

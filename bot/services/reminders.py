@@ -1,4 +1,8 @@
-"""Creating, listing, switching and deleting a user's reminders, and their follow-ups."""
+"""Creating, listing, switching and deleting a user's reminders, and their follow-ups.
+
+The nudges (not started, goal reached, weekly summary) are stored alongside but belong to
+NudgeService: this service neither lists, counts, creates nor deletes them; it only moves
+them with the rest in `reschedule_all`."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from bot.clock import Clock
 from bot.reminders.directory import UserDirectory
 from bot.reminders.engine import BREAK_END, BREAK_NUDGE, SNOOZE
 from bot.reminders.models import Kind, Reminder, ReminderDraft
-from bot.reminders.schedule import next_fire
+from bot.reminders.schedule import recurring_fire
 from bot.reminders.store import ReminderStore, one_off_job, recurring_job
 
 log = logging.getLogger(__name__)
@@ -80,20 +84,19 @@ class ReminderService:
         return await self._directory.zone(telegram_id)
 
     async def _schedule(self, reminder: Reminder) -> datetime | None:
-        job = recurring_job(reminder.id)
-        if not reminder.enabled:
-            await self._store.unschedule(job)
-            return None
-        zone = await self._directory.zone(reminder.telegram_id)
-        at = next_fire(reminder.at, reminder.days, zone, self._clock.now())
-        await self._store.schedule(job, at)
-        return at
+        return await schedule_recurring(self._store, reminder, await self._directory.zone(reminder.telegram_id),
+                                        self._clock.now())
+
+    async def _ordinary(self, telegram_id: int) -> list[Reminder]:
+        return [r for r in await self._store.for_user(telegram_id) if not r.kind.is_nudge]
 
     async def create(self, telegram_id: int, draft: ReminderDraft) -> list[Scheduled]:
         """Create a reminder. An evening "forgot to close" check comes with a morning
         check for a day left open (each replaces an earlier one of its kind). Raises
         DuplicateReminder for one the user already has, TooManyReminders at the limit."""
-        existing = await self._store.for_user(telegram_id)
+        if draft.kind.is_nudge:
+            raise ValueError("nudges are NudgeService's")
+        existing = await self._ordinary(telegram_id)
         for reminder in existing:
             if _same(draft, reminder):
                 raise DuplicateReminder(reminder)
@@ -114,25 +117,28 @@ class ReminderService:
     async def has_room(self, telegram_id: int, kind: Kind) -> bool:
         """Whether a reminder of this kind may be created now (the wizard asks before
         its first step)."""
-        existing = await self._store.for_user(telegram_id)
+        existing = await self._ordinary(telegram_id)
         return _fits(_new_kinds(kind, existing), existing)
 
     async def list(self, telegram_id: int) -> list[Scheduled]:
-        reminders = await self._store.for_user(telegram_id)
+        reminders = await self._ordinary(telegram_id)
         zone = await self._directory.zone(telegram_id)
         now = self._clock.now()
-        return [Scheduled(r, next_fire(r.at, r.days, zone, now) if r.enabled else None) for r in reminders]
+        return [Scheduled(r, recurring_fire(r, zone, now)) for r in reminders]
 
     async def owned(self, telegram_id: int, reminder_id: int) -> Reminder | None:
-        """The reminder, if it belongs to this user: callback data cannot reach others'."""
+        """The reminder, if it belongs to this user: callback data cannot reach others',
+        nor the nudges (a forged list button must not delete one)."""
         reminder = await self._store.get(reminder_id)
-        return reminder if reminder is not None and reminder.telegram_id == telegram_id else None
+        if reminder is None or reminder.telegram_id != telegram_id or reminder.kind.is_nudge:
+            return None
+        return reminder
 
     async def _companions(self, reminder: Reminder) -> list[Reminder]:
         """The morning check goes with the evening one: switched off or deleted together."""
         if reminder.kind is not Kind.CLOSE:
             return [reminder]
-        mornings = [r for r in await self._store.for_user(reminder.telegram_id) if r.kind is Kind.MORNING]
+        mornings = [r for r in await self._ordinary(reminder.telegram_id) if r.kind is Kind.MORNING]
         return [reminder, *mornings]
 
     async def set_enabled(self, telegram_id: int, reminder_id: int, enabled: bool) -> Scheduled | None:
@@ -200,9 +206,21 @@ class ReminderService:
         return at
 
     async def reschedule_all(self, telegram_id: int) -> None:
-        """After a time-zone change: every reminder moves to its new next time."""
+        """After a time-zone change: every reminder, the nudges too, moves to its new next time."""
         for reminder in await self._store.for_user(telegram_id):
             await self._schedule(reminder)
 
     async def forget(self, telegram_id: int) -> None:
         await self._store.forget_user(telegram_id)
+
+
+async def schedule_recurring(store: ReminderStore, reminder: Reminder, zone: str, now: datetime) -> datetime | None:
+    """Queue the reminder's recurring job at its next time, or take it off the queue when
+    it has none (switched off, or a nudge with nothing to do)."""
+    job = recurring_job(reminder.id)
+    at = recurring_fire(reminder, zone, now)
+    if at is None:
+        await store.unschedule(job)
+    else:
+        await store.schedule(job, at)
+    return at

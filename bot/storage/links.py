@@ -79,6 +79,13 @@ class LinkRepository:
         values = await self._redis.hmget(self._by_tg, [str(tg) for tg in telegram_ids])
         return {tg: int(value) for tg, value in zip(telegram_ids, values, strict=True) if value}
 
+    async def telegram_ids(self, bitrix_ids: list[int]) -> dict[int, int]:
+        """Bitrix24 id → Telegram id, for the linked ones, in one read."""
+        if not bitrix_ids:
+            return {}
+        values = await self._redis.hmget(self._by_b24, [str(b24) for b24 in bitrix_ids])
+        return {b24: int(value) for b24, value in zip(bitrix_ids, values, strict=True) if value}
+
     async def get(self, telegram_id: int) -> Link | None:
         async with self._redis.pipeline(transaction=False) as pipe:
             pipe.hget(self._by_tg, str(telegram_id))

@@ -51,6 +51,21 @@ class ReminderLater(CallbackData, prefix="rmz"):
     n: Annotated[int, Field(ge=0, le=120)] = 0
 
 
+class GoalAnswer(CallbackData, prefix="ga"):
+    """"Keep working" on the goal-reached nudge (its Close is the day card's own). `day`
+    is the day it was sent for, as on the card."""
+
+    action: Word  # keep
+    day: DayMinutes = 0
+
+
+class NudgeToggle(CallbackData, prefix="nt"):
+    """A nudge's switch under /reminders: the nudge by kind (a user has one of each)."""
+
+    kind: Word  # late_start | goal | weekly
+    on: bool
+
+
 class LanguageChoice(CallbackData, prefix="lang"):
     code: Word
 

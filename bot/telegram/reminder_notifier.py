@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.bitrix24 import WorkdayStatus
-
 from bot.clock import Clock
 from bot.i18n import Translator, language_for
 from bot.reminders.engine import DeliveryHeld, Notice, NoticeKind
@@ -13,21 +15,31 @@ from bot.services.reminders import CLOSE_LATER_HOURS, SNOOZE_CHOICES
 from bot.services.workday import Action, DayReport, classify_failure, day_key
 from bot.storage.profiles import ProfileRepository
 from bot.telegram import formatting as fmt
-from bot.telegram.callbacks import RepairAction, ReminderAction, ReminderLater
+from bot.telegram.callbacks import DayAction, GoalAnswer, RepairAction, ReminderAction, ReminderLater
 from bot.telegram.day_card import card_keyboard, card_text, failure_text
 from bot.telegram.keyboards import Row, button, keyboard
 from bot.telegram.sender import PacedSender, SendOutcome
 from bot.telegram.view import UserView
 
 
+WeeklySummary = Callable[[Notice], Awaitable[bool]]
+"""Sends the week's summary for a WEEKLY_SUMMARY notice; True when it was delivered.
+Raises DeliveryHeld, as `deliver` does, for one held back by a stop."""
+
+
 class TelegramNotifier:
-    def __init__(self, sender: PacedSender, profiles: ProfileRepository, clock: Clock, default_zone: str) -> None:
+    def __init__(self, sender: PacedSender, profiles: ProfileRepository, clock: Clock, default_zone: str, *,
+                 weekly: WeeklySummary | None = None) -> None:
         self._sender = sender
         self._profiles = profiles
         self._clock = clock
         self._default_zone = default_zone
+        self._weekly = weekly
 
     async def deliver(self, notice: Notice) -> bool:
+        if notice.kind is NoticeKind.WEEKLY_SUMMARY:
+            # The week's picture is the /week view's to draw; without it there is nothing to send.
+            return await self._weekly(notice) if self._weekly is not None else False
         profile = await self._profiles.get(notice.telegram_id)
         t = Translator(language_for(profile.telegram_language, profile.language))
         view = UserView(t=t, profile=profile, default_zone=self._default_zone, clock=self._clock)
@@ -76,10 +88,26 @@ def render_notice(notice: Notice, view: UserView) -> tuple[str, InlineKeyboardMa
         lines.append(t("notice.close_nudge", time=at))
     elif notice.kind is NoticeKind.MORNING_REPAIR and notice.day and notice.day.started_at:
         lines.append(t("notice.morning_repair", date=fmt.date(notice.day.started_at, zone, t)))
+    elif notice.kind is NoticeKind.LATE_START:
+        lines.append(t("notice.late_start", time=at))
+    elif notice.kind is NoticeKind.GOAL_REACHED and notice.day is not None:
+        worked = notice.day.worked(now)
+        lines += [t("notice.goal_reached", duration=fmt.duration(worked or timedelta(0), t)),
+                  "", card_text(notice.day, now, zone, t)]
+        return "\n".join(lines), _goal_keyboard(notice, t)
     if notice.day is None:
         return "\n".join(lines), None
     lines += ["", card_text(notice.day, now, zone, t)]
     return "\n".join(lines), _with_rows(card_keyboard(notice.day, zone, t, now), _extra_rows(notice, t))
+
+
+def _goal_keyboard(notice: Notice, t: Translator) -> InlineKeyboardMarkup:
+    """Close goes through the card's own close (it asks about a report: Bitrix24 takes one
+    only with the close); Keep working only acknowledges."""
+    assert notice.day is not None
+    key = day_key(notice.day.started_at)
+    return keyboard([button(t("btn.close"), DayAction(action="close", day=key)),
+                     button(t("btn.keep_working"), GoalAnswer(action="keep", day=key))])
 
 
 def _extra_rows(notice: Notice, t: Translator) -> list[Row]:
