@@ -31,11 +31,12 @@ from bot.i18n import CATALOGS, Translator
 from bot.jobs import JobRegistry
 from bot.metrics import Metrics
 from bot.reminders.directory import UserDirectory
-from bot.reminders.engine import ReminderEngine
+from bot.reminders.engine import KeptTargets, ReminderEngine
 from bot.reminders.store import ReminderStore
 from bot.services.erasure import UserDataEraser
 from bot.services.reminders import ReminderService
 from bot.services.linking import LinkingService
+from bot.services.nudges import NudgeService, goal_listener
 from bot.services.time_zones import TimeZoneService
 from bot.services.workday import WorkdayService
 from bot.services.worktime import WorktimeService
@@ -103,11 +104,13 @@ def create_targets(settings: Settings, *, redis: Redis, bitrix: Bitrix24, clock:
     return TargetsService(bitrix.workday, redis, keys, clock, schedule_id=settings.bitrix24.schedule_id)
 
 
-def create_sightings(repositories: Repositories) -> DaySightings:
+def create_sightings(repositories: Repositories, *, targets: KeptTargets, clock: Clock) -> DaySightings:
     """Where every day the bot sees goes: the dispatcher's actions and the reminder engine's
-    reads alike (each process builds its own; they share Redis)."""
+    reads alike (each builds its own; they share Redis). The journal records the closed
+    days; the goal nudge's job follows the running ones."""
     sightings = DaySightings()
     sightings.subscribe(journal_writer(repositories.journal))
+    sightings.subscribe(goal_listener(repositories.reminders, repositories.links, targets, clock))
     return sightings
 
 
@@ -215,6 +218,9 @@ def create_dispatcher(
     eraser.register_by_bitrix_id(repos.days.forget)
 
     time_zones = TimeZoneService(repos.profiles, reminder_service, bitrix.users)
+    targets = create_targets(settings=settings, redis=redis, bitrix=bitrix, clock=clock, keys=keys)
+    eraser.register_by_bitrix_id(targets.forget)
+    nudges = NudgeService(repos.reminders, directory, repos.links, targets, clock)
     # Codes are hashed with a key only this deployment knows, so a Redis dump alone does
     # not give them away.
     code_key = hashlib.sha256(b"link-codes:" + settings.telegram.bot_token.get_secret_value().encode()).digest()
@@ -230,14 +236,14 @@ def create_dispatcher(
         profiles=repos.profiles,
         time_zones=time_zones,
         language_of=partial(language_of, repos.profiles),
+        nudges=nudges,
     )
-    sightings = create_sightings(repos)
-    targets = create_targets(settings, redis=redis, bitrix=bitrix, clock=clock, keys=keys)
+    sightings = create_sightings(repos, targets=targets, clock=clock)
     workday_service = WorkdayService(bitrix.workday, repos.days, clock, sightings=sightings, targets=targets)
     worktime = WorktimeService(workday=workday_service, api=bitrix.workday, journal=repos.journal,
                                targets=targets, links=repos.links, sightings=sightings, clock=clock,
                                default_zone=settings.bot.default_timezone)
-    eraser.register_by_bitrix_id(worktime.forget)
+    eraser.register_by_bitrix_id(worktime.forget)  # the journal (the targets are forgotten above)
     week_charts = WeekCharts()
     dispatcher.shutdown.register(week_charts.close)
 
@@ -251,6 +257,7 @@ def create_dispatcher(
         worktime=worktime,
         week_charts=week_charts,
         admin_ids=settings.bot.admin_ids,
+        nudges=nudges,
     )
 
     if settings.bot.mode is BotMode.WEBHOOK:
@@ -285,6 +292,7 @@ def create_jobs(*, redis: Redis, keys: KeySpace, clock: Clock, services: Service
 def create_reminder_engine(
     *,
     settings: Settings,
+    redis: Redis,
     bitrix: Bitrix24,
     clock: Clock,
     keys: KeySpace,
@@ -295,6 +303,7 @@ def create_reminder_engine(
 ) -> tuple[ReminderEngine, PacedSender]:
     """The engine and its paced sender. `sender_bot` must be a Bot whose session has no
     retry middleware: the sender handles Telegram's 429 itself, for every replica."""
+    targets = create_targets(settings, redis=redis, bitrix=bitrix, clock=clock, keys=keys)
 
     async def blocked(chat_id: int) -> None:
         await repositories.profiles.set_blocked(chat_id, True)
@@ -310,7 +319,8 @@ def create_reminder_engine(
         clock=clock,
         grace=timedelta(minutes=settings.bot.reminder_grace_minutes),
         metrics=metrics.reminders if metrics is not None else None,
-        sightings=create_sightings(repositories),
+        targets=targets,
+        sightings=create_sightings(repositories, targets=targets, clock=clock),
     )
     return engine, sender
 

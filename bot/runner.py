@@ -117,7 +117,7 @@ async def run(settings: Settings, *, clock: Clock | None = None, keys: KeySpace 
         sender_bot = create_sender_bot(settings, metrics=metrics)
         stack.push_async_callback(sender_bot.session.close)
         pacer = Pacer(redis)
-        engine, sender = create_reminder_engine(settings=settings, bitrix=bitrix, clock=clock, keys=keys,
+        engine, sender = create_reminder_engine(settings=settings, redis=redis, bitrix=bitrix, clock=clock, keys=keys,
                                                 repositories=repositories, sender_bot=sender_bot, pacer=pacer,
                                                 metrics=metrics)
         # Replies Telegram makes wait go out through the same paced sender, before it closes.

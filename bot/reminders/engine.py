@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
@@ -81,6 +81,7 @@ class Notice:
     day: Workday | None = None
     error: Bitrix24Error | None = None
     follow_up_at: datetime | None = None  # when the "come back" reminder will fire
+    target: timedelta | None = None  # GOAL_REACHED: the day's minimum, now worked
 
 
 class DeliveryHeld(Exception):
@@ -393,7 +394,7 @@ class ReminderEngine:
                 return  # on a break, closed, another day, or a day without a minimum
             worked = day.worked(now) or timedelta(0)
             if worked + GOAL_SLACK >= goal_target(day, targets):
-                item.notice = self._notice(item, NoticeKind.GOAL_REACHED)
+                item.notice = replace(self._notice(item, NoticeKind.GOAL_REACHED), target=goal_target(day, targets))
             else:
                 item.reschedule_at = goal_moment(day, targets)  # breaks since moved it
         elif kind is Kind.WEEKLY:

@@ -29,6 +29,7 @@ from bot.storage.rate_limits import WindowLimiter
 
 if TYPE_CHECKING:
     from bot.jobs import JobRegistry
+    from bot.services.nudges import NudgeService
 
 log = logging.getLogger(__name__)
 
@@ -179,7 +180,9 @@ class LinkingService:
         profiles: ProfileRepository,
         time_zones: TimeZoneService,
         language_of: LanguageLookup | None = None,
+        nudges: NudgeService | None = None,
     ) -> None:
+        self._nudges = nudges
         self._users = users
         self._links = links
         self._attempts = attempts
@@ -319,8 +322,11 @@ class LinkingService:
     async def _settle_in(self, telegram_id: int, user: PortalUser, telegram_language: str | None = None) -> None:
         """What comes with a new link, by code or by an admin: the profile's time zone
         (reminders kept from an earlier link move to it) and the language the user's
-        Telegram reports, for messages sent outside an update."""
+        Telegram reports, for messages sent outside an update; the nudges, from the
+        employee's targets (after the zone: their times are the zone's)."""
         await self._time_zones.adopt_bitrix24(telegram_id, user.time_zone)
+        if self._nudges is not None:
+            await self._nudges.settle_in(telegram_id, user.id)
         if telegram_language:
             await self._profiles.remember_telegram_language(telegram_id, telegram_language)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.services.linking import LinkingService
+from bot.services.nudges import NudgeService
 from bot.services.reminders import ReminderService
 from bot.services.time_zones import TimeZoneService
 from bot.services.workday import WorkdayService
@@ -28,3 +29,4 @@ class Services:
     worktime: WorktimeService  # the week, the targets, the journal
     week_charts: WeekCharts
     admin_ids: frozenset[int]
+    nudges: NudgeService  # not started, goal reached, weekly summary

@@ -91,8 +91,9 @@ def render_notice(notice: Notice, view: UserView) -> tuple[str, InlineKeyboardMa
     elif notice.kind is NoticeKind.LATE_START:
         lines.append(t("notice.late_start", time=at))
     elif notice.kind is NoticeKind.GOAL_REACHED and notice.day is not None:
-        worked = notice.day.worked(now)
-        lines += [t("notice.goal_reached", duration=fmt.duration(worked or timedelta(0), t)),
+        target = notice.target or notice.day.worked(now) or timedelta(0)
+        hours, minutes = divmod(int(target.total_seconds()) // 60, 60)
+        lines += [t("notice.goal_reached", hours=hours, minutes=minutes),
                   "", card_text(notice.day, now, zone, t)]
         return "\n".join(lines), _goal_keyboard(notice, t)
     if notice.day is None:

@@ -493,8 +493,9 @@ async def test_nothing_stays_after_unlink(harness: Harness, portal: PortalEmulat
     asked = await harness.say(user, "/unlink")
     await harness.tap(user, asked, asked.button("Отвязать"))
     left = {key.decode() for key in await redis.keys("test:*")}
-    # Only how many codes Boris got stays (it protects him), and nothing about who asked.
-    assert left == {f"test:rate:link_code:{BORIS_B24}"}, left
+    # Only how many codes Boris got stays (it protects him), and nothing about who asked;
+    # and the reminder id counter (the nudges made at the link took ids), which is no one's.
+    assert left == {f"test:rate:link_code:{BORIS_B24}", "test:rem:seq"}, left
     assert str(ANNA_TG).encode() not in await everything_stored(redis)
 
 

@@ -129,7 +129,10 @@ async def test_seven_reminders_fit_a_phone(harness: Harness, anna: User) -> None
     await harness.services.reminders.create(ANNA_TG, ReminderDraft(kind=Kind.CLOSE, at=time(18, 30)))
     listing = await harness.say(anna, "/reminders")
     rows = labels(listing)
-    assert len(rows) == 8  # one row per reminder, and the "new" row
+    assert len(rows) == 11  # one row per reminder, one per nudge, and the "new" row
     assert rows[0] == ["✅ 11:00", "🗑 11:00"]
-    for row in rows:
+    reminders, nudges = rows[:7] + rows[-1:], rows[7:10]
+    for row in reminders:
         assert len(row) <= 2 and all(len(label) <= 14 for label in row)
+    for row in nudges:  # a nudge's switch has its row to itself
+        assert len(row) == 1 and len(row[0]) <= 28, row

@@ -341,6 +341,17 @@ notice-auto-pause-failed = ⏰ Break reminder ({ $time }): I couldn't pause your
 notice-auto-resume-failed = ⏰ Your break is over, but I couldn't resume your day.
 notice-close-nudge = 🌙 It's { $time } and your day is still open. Close it, tap 🕔 if you left earlier, or ⏰ if you're still working.
 notice-morning-repair = 🌅 Good morning! The day of { $date } was never closed.
+notice-late-start = ⏰ It's { $time } and your day hasn't started yet.
+# The day's minimum in whole hours and minutes: "8 h", "7 h 30 min".
+notice-goal-reached =
+    🎯 You've done your { $minutes ->
+        [0] { $hours } h
+       *[other] { $hours } h { $minutes } min
+    }: finish, or keep going?
+btn-keep-working = 💪 Keep working
+# The weekly summary's heading (the week itself is drawn by /week's view).
+notice-weekly-summary = 📊 Your week so far
+nudge-kept = 💪 Keep going! I won't ask again today: close the day with /close when you're done.
 remind-snoozed = ⏰ OK, I'll remind you again at { $time }.
 remind-more-break = ⏰ OK, 5 more minutes: I'll remind you at { $time }.
 remind-close-later = ⏰ OK, I'll check your day again at { $time }.
@@ -425,6 +436,9 @@ remind-saved = ✅ <b>Reminder saved</b>
 remind-name-break = break
 remind-name-close = forgot-to-close check
 remind-name-morning = morning check
+remind-name-late-start = not-started nudge
+remind-name-goal = goal nudge
+remind-name-weekly = weekly summary
 remind-days-every = every day
 remind-mode-ask = ask me
 remind-mode-auto = pause automatically
@@ -452,6 +466,11 @@ reminders-deleted = 🗑 Deleted.
 reminders-confirm-delete = 🗑 Delete this reminder? Tap «Delete?» to confirm, or «Keep».
 remind-duplicate = You already have this reminder, so I didn't add it again:
 reminders-not-found = ⚠️ That reminder doesn't exist, or isn't yours. Nothing was changed.
+nudges-title = 🧭 <b>Nudges</b> from your Bitrix24 schedule: tap one to switch it on or off.
+nudge-late-start = Not started by { $time }
+nudge-late-start-flextime = Not started: flextime
+nudge-goal = Done: { $duration }
+nudge-weekly = Weekly summary, { $day } { $time }
 
 ## Time zone
 

@@ -345,6 +345,21 @@ notice-auto-pause-failed = ⏰ Напоминание о перерыве ({ $ti
 notice-auto-resume-failed = ⏰ Перерыв закончился, но продолжить рабочий день не удалось.
 notice-close-nudge = 🌙 Уже { $time }, а рабочий день ещё не завершён. Завершите его, нажмите 🕔, если ушли раньше, или ⏰, если ещё работаете.
 notice-morning-repair = 🌅 Доброе утро! День { $date } так и не был закрыт.
+notice-late-start = ⏰ Уже { $time }, а рабочий день ещё не начат.
+# Норма дня в часах и минутах: «8 часов», «7 ч 30 мин».
+notice-goal-reached =
+    🎯 Вы отработали свои { $minutes ->
+        [0] { $hours } { $hours ->
+            [one] час
+            [few] часа
+           *[many] часов
+        }
+       *[other] { $hours } ч { $minutes } мин
+    }. Завершить день или ещё поработаете?
+btn-keep-working = 💪 Ещё поработаю
+# Заголовок итогов недели (саму неделю рисует вид /week).
+notice-weekly-summary = 📊 Ваша неделя
+nudge-kept = 💪 Хорошо! Сегодня больше не спрошу: когда закончите, завершите день командой /close.
 remind-snoozed = ⏰ Хорошо, напомню ещё раз в { $time }.
 remind-more-break = ⏰ Хорошо, ещё 5 минут: напомню в { $time }.
 remind-close-later = ⏰ Хорошо, проверю ещё раз в { $time }.
@@ -431,6 +446,9 @@ remind-saved = ✅ <b>Напоминание сохранено</b>
 remind-name-break = перерыв
 remind-name-close = проверка незакрытого дня
 remind-name-morning = утренняя проверка
+remind-name-late-start = подсказка о неначатом дне
+remind-name-goal = подсказка о норме
+remind-name-weekly = итоги недели
 remind-days-every = каждый день
 remind-mode-ask = спросить
 remind-mode-auto = автопауза
@@ -458,6 +476,11 @@ reminders-deleted = 🗑 Удалено.
 reminders-confirm-delete = 🗑 Удалить это напоминание? Нажмите «Удалить?», чтобы подтвердить, или «Оставить».
 remind-duplicate = Такое напоминание у вас уже есть, второе я не добавил:
 reminders-not-found = ⚠️ Такого напоминания нет или оно не ваше. Ничего не изменилось.
+nudges-title = 🧭 <b>Подсказки</b> по графику из Битрикс24: нажмите, чтобы включить или выключить.
+nudge-late-start = Не начат к { $time }
+nudge-late-start-flextime = Не начат: гибкий график
+nudge-goal = Норма: { $duration }
+nudge-weekly = Итоги недели, { $day } { $time }
 
 ## Time zone
 

@@ -1,5 +1,6 @@
 """The buttons on reminder messages: Pause now, Skip, ask again in 5/10/15 min; 5 more
-minutes of break; the forgot-to-close check again in 1 or 2 hours."""
+minutes of break; the forgot-to-close check again in 1 or 2 hours; Keep working on the
+goal-reached nudge (its Close is the day card's)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from aiogram.types import CallbackQuery
 from bot.services.workday import Change
 from bot.storage.links import Link
 from bot.telegram import formatting as fmt
-from bot.telegram.callbacks import ReminderAction, ReminderLater
+from bot.telegram.callbacks import GoalAnswer, ReminderAction, ReminderLater
 from bot.telegram.deps import Services
 from bot.telegram.handlers.workday import BITRIX24, reply
 from bot.telegram.replies import show
@@ -57,6 +58,11 @@ async def skip(query: CallbackQuery, view: UserView) -> None:
     await show(query, view.t("remind.skipped"))
 
 
+async def keep_working(query: CallbackQuery, view: UserView) -> None:
+    """Nothing goes to Bitrix24: the day runs on, and the message says it was heard."""
+    await show(query, view.t("nudge.kept"))
+
+
 def create_router() -> Router:
     router = Router(name="reminder_buttons")
     router.callback_query.filter(F.message.chat.type == "private")
@@ -64,4 +70,5 @@ def create_router() -> Router:
     router.callback_query.register(snooze, ReminderAction.filter(F.action == "snooze"))
     router.callback_query.register(later, ReminderLater.filter())
     router.callback_query.register(skip, ReminderAction.filter(F.action == "skip"))
+    router.callback_query.register(keep_working, GoalAnswer.filter(F.action == "keep"))
     return router

@@ -1,4 +1,5 @@
-"""/remind (a text shortcut, or the menu) and /reminders with its switch and delete buttons.
+"""/remind (a text shortcut, or the menu) and /reminders with its switch and delete buttons,
+and the nudges' switches under them.
 
 Typed commands carry the `bitrix24` flag (linked users only, throttled). Menu and list
 taps only touch Redis: they check the link themselves and are not throttled. List buttons
@@ -13,10 +14,10 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.reminders.models import Kind, ParseError, parse_remind_args
+from bot.reminders.models import NUDGE_KINDS, Kind, ParseError, parse_remind_args
 from bot.services.reminders import MAX_REMINDERS
 from bot.storage.links import Link
-from bot.telegram.callbacks import ReminderEdit, RemindMenu
+from bot.telegram.callbacks import NudgeToggle, ReminderEdit, RemindMenu
 from bot.telegram.deps import Services
 from bot.telegram.fit import quote
 from bot.telegram.handlers.reminders.views import list_view, menu_view, step_view
@@ -55,8 +56,9 @@ async def remind_command(message: Message, command: CommandObject, state: FSMCon
 async def _list(telegram_id: int, view: UserView, services: Services, notice: str | None = None,
                 confirm: int | None = None) -> tuple[str, InlineKeyboardMarkup]:
     items = await services.reminders.list(telegram_id)
+    nudges = await services.nudges.list(telegram_id)
     return list_view(items, await services.reminders.zone(telegram_id), view.now(), view.t, notice=notice,
-                     confirm=confirm)
+                     confirm=confirm, nudges=nudges)
 
 
 async def reminders_command(message: Message, view: UserView, services: Services) -> None:
@@ -112,8 +114,23 @@ async def reminder_edited(query: CallbackQuery, callback_data: ReminderEdit, lin
     await show(query, *await _list(telegram_id, view, services, notice))
 
 
+async def nudge_toggled(query: CallbackQuery, callback_data: NudgeToggle, link: Link | None, view: UserView,
+                        services: Services, callback_answer: CallbackAnswer) -> None:
+    if not await require_link(query, link, view):
+        return
+    kind = Kind(callback_data.kind) if callback_data.kind in {k.value for k in NUDGE_KINDS} else None
+    result = await services.nudges.set_enabled(query.from_user.id, kind, callback_data.on) if kind else None
+    if result is None:
+        notice = view.t("reminders.not_found")
+    else:
+        notice = view.t("reminders.switched_on" if result.reminder.enabled else "reminders.switched_off")
+    callback_answer.text = notice
+    await show(query, *await _list(query.from_user.id, view, services, notice))
+
+
 def register(router: Router) -> None:
     router.message.register(remind_command, Command("remind"), flags=BITRIX24)
     router.message.register(reminders_command, Command("reminders"), flags=BITRIX24)
     router.callback_query.register(menu_button, RemindMenu.filter())
     router.callback_query.register(reminder_edited, ReminderEdit.filter(), flags=ANSWER_AFTER)
+    router.callback_query.register(nudge_toggled, NudgeToggle.filter(), flags=ANSWER_AFTER)

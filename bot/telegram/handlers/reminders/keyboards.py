@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.i18n import Translator
-from bot.reminders.models import Mode, Reminder
+from bot.reminders.models import Kind, Mode, Reminder
+from bot.services.nudges import Nudge
 from bot.services.reminders import Scheduled
-from bot.telegram.callbacks import ReminderEdit, RemindMenu, RemindStep, TimeZoneAction
-from bot.telegram.formatting import weekdays
+from bot.telegram.callbacks import NudgeToggle, ReminderEdit, RemindMenu, RemindStep, TimeZoneAction
+from bot.telegram.formatting import duration, weekdays
 from bot.telegram.keyboards import Button, Row, button, grid, keyboard
 
 BREAK_TIMES = ("11:30", "12:00", "12:30", "13:00", "13:30", "14:00")
@@ -50,6 +51,24 @@ def confirm_delete_row(reminder: Reminder, t: Translator) -> Row:
     """A mis-tap on a phone is easy: deleting takes a second tap, in the same row."""
     return [button(t("btn.rem_delete_yes"), ReminderEdit(action="del", rid=reminder.id)),
             button(t("btn.rem_keep"), ReminderEdit(action="keep", rid=reminder.id))]
+
+
+def nudge_label(nudge: Nudge, t: Translator) -> str:
+    """"Not started by 09:15", "Done: 8 h", "Weekly summary, Fri 17:45"."""
+    reminder = nudge.reminder
+    if nudge.kind is Kind.LATE_START:
+        return t("nudge.late_start", time=f"{reminder.at:%H:%M}") if reminder.days else t("nudge.late_start_flextime")
+    if nudge.kind is Kind.GOAL:
+        return t("nudge.goal", duration=duration(nudge.goal, t) if nudge.goal is not None else "—")
+    day = weekdays(t)[min(reminder.days)] if reminder.days else "—"
+    return t("nudge.weekly", day=day, time=f"{reminder.at:%H:%M}")
+
+
+def nudge_row(nudge: Nudge, t: Translator) -> Row:
+    """A nudge's switch: ticked while on; a tap flips it."""
+    on = nudge.reminder.enabled
+    return [button(f"{'✅' if on else '⬜'} {nudge_label(nudge, t)}",
+                   NudgeToggle(kind=nudge.kind.value, on=not on))]
 
 
 def reminder_list(rows: list[Row], t: Translator) -> InlineKeyboardMarkup:

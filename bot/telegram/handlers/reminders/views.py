@@ -3,6 +3,7 @@ keyboard out."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,6 +12,7 @@ from aiogram.types import InlineKeyboardMarkup
 
 from bot.i18n import Translator
 from bot.reminders.models import EVERY_DAY, Kind, Reminder, ReminderDraft
+from bot.services.nudges import Nudge
 from bot.services.reminders import MAX_REMINDERS, Scheduled
 from bot.telegram import formatting as fmt
 from bot.telegram.handlers.reminders import keyboards
@@ -99,9 +101,10 @@ def menu_view(zone_name: str, t: Translator) -> tuple[str, InlineKeyboardMarkup]
 
 
 def list_view(items: list[Scheduled], zone_name: str, now: datetime, t: Translator,
-              notice: str | None = None, confirm: int | None = None) -> tuple[str, InlineKeyboardMarkup]:
-    """The list; `confirm` is the id of a reminder whose delete button was tapped: its
-    row asks to confirm instead."""
+              notice: str | None = None, confirm: int | None = None,
+              nudges: Sequence[Nudge] = ()) -> tuple[str, InlineKeyboardMarkup]:
+    """The list, and under it the nudges' switches; `confirm` is the id of a reminder
+    whose delete button was tapped: its row asks to confirm instead."""
     zone = ZoneInfo(zone_name)
     rows: list[Row] = []
     if not items:
@@ -123,6 +126,9 @@ def list_view(items: list[Scheduled], zone_name: str, now: datetime, t: Translat
             else:
                 rows.append(keyboards.reminder_row(label, reminder))
         text = "\n".join(lines)
+    if nudges:
+        text += f"\n\n{t('nudges.title')}"
+        rows += [keyboards.nudge_row(nudge, t) for nudge in nudges]
     if notice:
         text = f"{notice}\n\n{text}"
     return text, keyboards.reminder_list(rows, t)
