@@ -97,6 +97,23 @@ return 1
 """
 
 
+# Queue (or move) once-a-day jobs, each unless a replica holds it right now or its once
+# mark says it happened: a sighting must not hand a job another replica is working on to
+# a third one, nor bring back one that has had its say.
+_SCHEDULE_IDLE = """
+local due, inflight = KEYS[1], KEYS[2]
+local queued = 0
+for i = 1, #ARGV, 3 do
+  local job, score, once = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  if not redis.call('ZSCORE', inflight, job) and redis.call('EXISTS', once) == 0 then
+    redis.call('ZADD', due, score, job)
+    queued = queued + 1
+  end
+end
+return queued
+"""
+
+
 def to_ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
@@ -146,6 +163,7 @@ class ReminderStore:
         self._reap = redis.register_script(_REAP)
         self._renew = redis.register_script(_RENEW)
         self._release = redis.register_script(_RELEASE)
+        self._schedule_idle = redis.register_script(_SCHEDULE_IDLE)
 
     def _definition(self, reminder_id: int) -> str:
         return self._keys("rem", reminder_id)
@@ -215,9 +233,15 @@ class ReminderStore:
         values = await self._redis.mget([self._once(reminder_id, token) for reminder_id, token in pairs])
         return {pair for pair, value in zip(pairs, values, strict=True) if value is not None}
 
-    async def schedule_many(self, jobs: dict[str, datetime]) -> None:
-        if jobs:
-            await self._redis.zadd(self._due, {job: to_ms(at) for job, at in jobs.items()})
+    async def schedule_once_a_day(self, jobs: Sequence[tuple[str, datetime, int, int | str]]) -> int:
+        """Queue (job, at, reminder id, token) each at `at`, unless the job is in flight or
+        `mark_once(reminder id, token)` was called; returns how many were queued."""
+        if not jobs:
+            return 0
+        args: list[str | int] = []
+        for job, at, reminder_id, token in jobs:
+            args += [job, to_ms(at), self._once(reminder_id, token)]
+        return int(await self._schedule_idle(keys=[self._due, self._inflight], args=args))
 
     async def save(self, reminder: Reminder) -> None:
         await self._redis.hset(self._definition(reminder.id), mapping=reminder.to_redis())

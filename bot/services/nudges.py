@@ -167,7 +167,7 @@ def goal_listener(store: ReminderStore, links: LinkRepository, targets: KeptTarg
         goal_ids = await store.nudge_ids(Kind.GOAL, list(telegram.values()))
         reminders = await store.get_many(goal_ids.values())
         kept = await targets.kept(list(running))
-        planned_jobs: list[tuple[tuple[int, str], str, datetime]] = []
+        planned_jobs: list[tuple[str, datetime, int, int | str]] = []
         for bitrix_id, day in running.items():
             reminder = reminders.get(goal_ids.get(telegram.get(bitrix_id, 0), 0))
             if reminder is None or not reminder.enabled:
@@ -177,9 +177,10 @@ def goal_listener(store: ReminderStore, links: LinkRepository, targets: KeptTarg
             if moment is None or job is None:
                 continue
             # Reached before anyone looked (the first sighting is late): say so now.
-            planned_jobs.append(((reminder.id, str(day_token(day))), job, max(moment, now)))
-        done = await store.happened([once for once, _, _ in planned_jobs])
-        await store.schedule_many({job: at for once, job, at in planned_jobs if once not in done})
+            planned_jobs.append((job, max(moment, now), reminder.id, str(day_token(day))))
+        # Not a job a replica is working on (it decides, and moves it, itself), nor one
+        # that has had its say today.
+        await store.schedule_once_a_day(planned_jobs)
 
     schedule.__qualname__ = "goal_listener"
     return schedule
