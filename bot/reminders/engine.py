@@ -352,12 +352,12 @@ class ReminderEngine:
         for item in nudges:
             item.zone = await self._directory.zone(item.reminder.telegram_id)
             item.targets = kept.get(item.bitrix_id, WorkTargets())
-        goals = [(item.reminder.id, item.job.key.rsplit(":", 1)[1]) for item in nudges
-                 if item.job.one_off_kind == GOAL]
+        goals: list[tuple[int, int | str]] = [(item.reminder.id, item.job.token or "") for item in nudges
+                                              if item.job.one_off_kind == GOAL]
         done = await self._store.happened(goals)
         remaining: list[_Work] = []
         for item in work:
-            if item.job.one_off_kind == GOAL and (item.reminder.id, item.job.key.rsplit(":", 1)[1]) in done:
+            if item.job.one_off_kind == GOAL and (item.reminder.id, item.job.token or "") in done:
                 finished.append((item.job, item.reminder))
             else:
                 remaining.append(item)
@@ -369,7 +369,7 @@ class ReminderEngine:
                 continue
             if item.notice is not None and not item.held:
                 # Once a day: a sighting that queued the job again meanwhile finds it done.
-                await self._store.mark_once(item.reminder.id, item.job.key.rsplit(":", 1)[1])
+                await self._store.mark_once(item.reminder.id, item.job.token or "")
                 await self._store.unschedule(item.job.key)
             elif item.reschedule_at is not None:
                 await self._store.schedule(item.job.key, item.reschedule_at)
@@ -388,8 +388,7 @@ class ReminderEngine:
                 return  # flextime, a day off, or the day was started meanwhile
             item.notice = self._notice(item, NoticeKind.LATE_START)
         elif kind is Kind.GOAL:
-            token = item.job.key.rsplit(":", 1)[1]
-            if (day.status is not WorkdayStatus.OPENED or not started_today or str(day_token(day)) != token
+            if (day.status is not WorkdayStatus.OPENED or not started_today or str(day_token(day)) != item.job.token
                     or goal_target(day, targets) <= timedelta(0)):
                 return  # on a break, closed, another day, or a day without a minimum
             worked = day.worked(now) or timedelta(0)

@@ -147,6 +147,11 @@ class Job:
         return self.key.split(":")[1] if self.key.startswith("o:") else None
 
     @property
+    def token(self) -> str | None:
+        """A one-off job's token (what tells its occurrences apart, e.g. the goal's day)."""
+        return self.key.rsplit(":", 1)[1] if self.key.startswith("o:") else None
+
+    @property
     def occurrence(self) -> str:
         return f"{self.key}@{to_ms(self.due)}"
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.bitrix24 import WorkdayStatus
+from bot.reminders.directory import UserDirectory
 from bot.reminders.engine import NoticeKind, ReminderEngine
 from bot.reminders.goal import GOAL
 from bot.reminders.models import Kind
@@ -21,7 +22,6 @@ from bot.storage.day_cache import DayCache
 from bot.worktime.sightings import DaySightings
 from bot.worktime.targets import TargetsService
 from tests.reminders.fixtures import KEYS, World
-from bot.reminders.directory import UserDirectory
 
 # Monday 2 March 2026 in Berlin (CET, UTC+1): the latest start 09:15 is 08:15 UTC.
 MONDAY_0700_UTC = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
@@ -53,9 +53,8 @@ class Nudges:
 
     async def goal_job(self, telegram_id: int, bitrix_id: int) -> str:
         goal = await self.nudge(telegram_id, Kind.GOAL)
-        started = self.world.portal.status_of(bitrix_id)["TIME_START"]
-        day = (await self.world.bitrix.workday.status(bitrix_id)).started_at
-        assert started and day is not None
+        day = (await self.world.bitrix.workday.status(bitrix_id)).started_at  # unseen: not a sighting
+        assert day is not None
         return one_off_job(GOAL, goal.reminder.id, int(day.timestamp()))
 
 
