@@ -90,7 +90,7 @@ async def test_the_not_started_notice_starts_the_day(harness: Harness, anna: Use
     clock.advance(timedelta(minutes=15, seconds=5))  # 09:15 in Berlin
     notice = await send_notice(harness, clock, NoticeKind.LATE_START, await nudge(harness, Kind.LATE_START))
     assert "It's 09:15 and your day hasn't started yet" in notice.text
-    assert labels(notice)[0] == ["▶️ Start day", "🔄 Refresh"]
+    assert labels(notice)[:2] == [["▶️ Start day"], ["🔄 Refresh", "📊 Week"]]
     card = await harness.tap(anna, notice, notice.button("Start day"))
     assert portal.status_of(ANNA_B24)["STATUS"] == "OPENED"
     assert "Pause" in str(labels(card))
