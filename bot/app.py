@@ -65,6 +65,7 @@ from bot.telegram.reminder_notifier import TelegramNotifier
 from bot.telegram.sender import SENDER_CONNECTIONS, PacedSender, telegram_budget
 from bot.telegram.session import PaceReplies, RetryRequestMiddleware, SkipUnreadableUpdates
 from bot.telegram.week_view import WeekCharts
+from bot.telegram.weekly_summary import WeeklySummaries
 from bot.worktime.sightings import DaySightings, journal_writer
 from bot.worktime.targets import TargetsService
 
@@ -112,6 +113,17 @@ def create_sightings(repositories: Repositories, *, targets: KeptTargets, clock:
     sightings.subscribe(journal_writer(repositories.journal))
     sightings.subscribe(goal_listener(repositories.reminders, repositories.links, targets, clock))
     return sightings
+
+
+def create_worktime(settings: Settings, *, repositories: Repositories, bitrix: Bitrix24, clock: Clock,
+                    targets: TargetsService) -> tuple[WorkdayService, WorktimeService]:
+    """The workday actions and the week, reporting every day they see to the journal."""
+    sightings = create_sightings(repositories, targets=targets, clock=clock)
+    workday = WorkdayService(bitrix.workday, repositories.days, clock, sightings=sightings, targets=targets)
+    worktime = WorktimeService(workday=workday, api=bitrix.workday, journal=repositories.journal,
+                               targets=targets, links=repositories.links, sightings=sightings, clock=clock,
+                               default_zone=settings.bot.default_timezone)
+    return workday, worktime
 
 
 def bot_defaults() -> DefaultBotProperties:
@@ -238,11 +250,8 @@ def create_dispatcher(
         language_of=partial(language_of, repos.profiles),
         nudges=nudges,
     )
-    sightings = create_sightings(repos, targets=targets, clock=clock)
-    workday_service = WorkdayService(bitrix.workday, repos.days, clock, sightings=sightings, targets=targets)
-    worktime = WorktimeService(workday=workday_service, api=bitrix.workday, journal=repos.journal,
-                               targets=targets, links=repos.links, sightings=sightings, clock=clock,
-                               default_zone=settings.bot.default_timezone)
+    workday_service, worktime = create_worktime(settings, repositories=repos, bitrix=bitrix, clock=clock,
+                                                targets=targets)
     eraser.register_by_bitrix_id(worktime.forget)  # the journal (the targets are forgotten above)
     week_charts = WeekCharts()
     dispatcher.shutdown.register(week_charts.close)
@@ -310,7 +319,10 @@ def create_reminder_engine(
 
     sender = PacedSender(sender_bot, pacer, keys, rate=settings.bot.send_rate, on_blocked=blocked)
     directory = UserDirectory(repositories.links, repositories.profiles, settings.bot.default_timezone)
-    notifier = TelegramNotifier(sender, repositories.profiles, clock, settings.bot.default_timezone)
+    _, worktime = create_worktime(settings, repositories=repositories, bitrix=bitrix, clock=clock, targets=targets)
+    weekly = WeeklySummaries(worktime=worktime, charts=WeekCharts(), sender=sender, profiles=repositories.profiles,
+                             links=repositories.links, clock=clock, default_zone=settings.bot.default_timezone)
+    notifier = TelegramNotifier(sender, repositories.profiles, clock, settings.bot.default_timezone, weekly=weekly)
     engine = ReminderEngine(
         store=repositories.reminders,
         workday=bitrix.workday,

@@ -8,10 +8,19 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from redis.asyncio import Redis
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.enums import ParseMode
 from aiogram.types import User
 
 from bot.clock import ManualClock
-from tests.bot.fixtures import ANNA_B24, ANNA_TG
+from bot.reminders.engine import Notice, NoticeKind
+from bot.reminders.models import Kind
+from bot.storage.keys import KeySpace
+from bot.storage.pacing import Pacer
+from bot.telegram.sender import PacedSender
+from bot.telegram.weekly_summary import WeeklySummaries
+from tests.bot.fixtures import ANNA_B24, ANNA_TG, BOT_TOKEN
 from tests.bot.flows import link
 from tests.bot.harness import Harness, SentMessage
 from workday_sandbox.portal.emulator import PortalEmulator
@@ -133,3 +142,24 @@ async def test_unlink_erases_the_journal_and_the_targets(harness: Harness, anna:
     asked = await harness.say(anna, "/unlink")
     await harness.tap(anna, asked, asked.button("Unlink"))
     assert await redis.exists(f"test:journal:{ANNA_B24}", f"test:targets:{ANNA_B24}") == 0
+
+
+async def test_the_weekly_summary_sends_the_week_without_reading_the_day_again(
+        harness: Harness, anna: User, clock: ManualClock, portal: PortalEmulator, redis: Redis) -> None:
+    await a_day(harness, anna, clock, 9)
+    [weekly] = [r for r in await harness.repos.reminders.for_user(ANNA_TG) if r.kind is Kind.WEEKLY]
+    sender = PacedSender(Bot(BOT_TOKEN, session=harness.session.sibling(),
+                             default=DefaultBotProperties(parse_mode=ParseMode.HTML)), Pacer(redis), KeySpace("test"))
+    summaries = WeeklySummaries(worktime=harness.services.worktime, charts=harness.services.week_charts,
+                                sender=sender, profiles=harness.repos.profiles, links=harness.repos.links,
+                                clock=clock, default_zone="Europe/Berlin")
+    day = await harness.services.workday.status(ANNA_B24)  # what the engine's batch read
+    before = portal.request_count()
+    notice = Notice(kind=NoticeKind.WEEKLY_SUMMARY, telegram_id=ANNA_TG, reminder=weekly,
+                    scheduled=clock.now(), day=day.day)
+    assert await summaries(notice) is True
+    sent = harness.session.last(ANNA_TG)
+    assert sent.photo is not None and png_size(sent.photo) == (900, 900)
+    assert sent.text.startswith("📊 Your week so far\n📅 <b>Week: Mon, 2 Mar")
+    assert "Worked <b>9 h</b> of 40 h" in sent.text
+    assert portal.request_count() == before  # the day came with the notice; the targets were kept
