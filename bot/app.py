@@ -116,13 +116,14 @@ def create_sightings(repositories: Repositories, *, targets: KeptTargets, clock:
 
 
 def create_worktime(settings: Settings, *, repositories: Repositories, bitrix: Bitrix24, clock: Clock,
-                    targets: TargetsService) -> tuple[WorkdayService, WorktimeService]:
+                    targets: TargetsService, nudges: NudgeService | None = None,
+                    ) -> tuple[WorkdayService, WorktimeService]:
     """The workday actions and the week, reporting every day they see to the journal."""
     sightings = create_sightings(repositories, targets=targets, clock=clock)
     workday = WorkdayService(bitrix.workday, repositories.days, clock, sightings=sightings, targets=targets)
     worktime = WorktimeService(workday=workday, api=bitrix.workday, journal=repositories.journal,
                                targets=targets, links=repositories.links, sightings=sightings, clock=clock,
-                               default_zone=settings.bot.default_timezone)
+                               default_zone=settings.bot.default_timezone, nudges=nudges)
     return workday, worktime
 
 
@@ -251,7 +252,7 @@ def create_dispatcher(
         nudges=nudges,
     )
     workday_service, worktime = create_worktime(settings, repositories=repos, bitrix=bitrix, clock=clock,
-                                                targets=targets)
+                                                targets=targets, nudges=nudges)
     eraser.register_by_bitrix_id(worktime.forget)  # the journal (the targets are forgotten above)
     week_charts = WeekCharts()
     dispatcher.shutdown.register(week_charts.close)

@@ -16,6 +16,7 @@ from bot.bitrix24 import Bitrix24Error, Workday, WorkdayAPI
 from bot.clock import Clock
 from bot.jobs import JobRegistry
 from bot.jobs.schedule import Slot
+from bot.services.nudges import NudgeService, nudge_pairs
 from bot.services.workday import DayReport, WorkdayService
 from bot.storage.journal import JournalRepository
 from bot.storage.links import LinkRepository
@@ -50,7 +51,7 @@ class SweepReport:
 class WorktimeService:
     def __init__(self, *, workday: WorkdayService, api: WorkdayAPI, journal: JournalRepository,
                  targets: TargetsService, links: LinkRepository, sightings: DaySightings, clock: Clock,
-                 default_zone: str) -> None:
+                 default_zone: str, nudges: NudgeService | None = None) -> None:
         self._workday = workday
         self._api = api
         self._journal = journal
@@ -59,6 +60,7 @@ class WorktimeService:
         self._sightings = sightings
         self._clock = clock
         self._default_zone = default_zone
+        self._nudges = nudges
 
     async def targets(self, bitrix_id: int) -> WorkTargets | None:
         """The employee's targets; None when Bitrix24 cannot say and nothing is kept."""
@@ -93,7 +95,9 @@ class WorktimeService:
     async def sweep(self, _slot: Slot | None = None) -> SweepReport:
         """Read every linked employee's day and targets; the journal keeps the closed days."""
         report = SweepReport()
-        ids = sorted({link.bitrix_id for link in await self._links.all()})
+        links = await self._links.all()
+        telegram_by_bitrix = {link.bitrix_id: link.telegram_id for link in links}
+        ids = sorted(telegram_by_bitrix)
         report.employees = len(ids)
         for offset in range(0, len(ids), SWEEP_CHUNK):
             chunk = ids[offset:offset + SWEEP_CHUNK]
@@ -115,6 +119,8 @@ class WorktimeService:
                 log.warning("the nightly sweep could not refresh targets", extra={"ctx_error": repr(error)})
                 continue
             report.targets_refreshed += len(refreshed)
+            if self._nudges is not None:  # a changed schedule moves the nudges with it
+                await self._nudges.sync_many(nudge_pairs(telegram_by_bitrix, refreshed))
         log.info("nightly sweep done", extra={"ctx_employees": report.employees, "ctx_days": report.days_seen,
                                               "ctx_unreadable": report.unreadable,
                                               "ctx_targets": report.targets_refreshed})

@@ -10,12 +10,18 @@ from redis.asyncio import Redis
 from bot.bitrix24 import Bitrix24
 from bot.clock import ManualClock
 from bot.jobs import JobRegistry
+from bot.reminders.directory import UserDirectory
+from bot.reminders.models import Kind
+from bot.reminders.store import ReminderStore
+from bot.services.nudges import NudgeService
 from bot.services.workday import WorkdayService
 from bot.services.worktime import WorktimeService
 from bot.storage.day_cache import DayCache
 from bot.storage.journal import JournalRepository
 from bot.storage.keys import KeySpace
 from bot.storage.links import LinkRepository
+from bot.storage.profiles import ProfileRepository
+from bot.worktime.models import WorkTargets
 from bot.worktime.sightings import DaySightings, journal_writer
 from bot.worktime.targets import TargetsService
 from workday_sandbox.portal.emulator import PortalEmulator
@@ -24,7 +30,8 @@ KEYS = KeySpace("t")
 ANY = (date(2000, 1, 1), date(2100, 1, 1))
 
 
-def worktime(b24: Bitrix24, redis: Redis, clock: ManualClock) -> tuple[WorktimeService, JournalRepository]:
+def worktime(b24: Bitrix24, redis: Redis, clock: ManualClock,
+             nudges: NudgeService | None = None) -> tuple[WorktimeService, JournalRepository]:
     journal = JournalRepository(redis, KEYS)
     sightings = DaySightings()
     sightings.subscribe(journal_writer(journal))
@@ -32,7 +39,7 @@ def worktime(b24: Bitrix24, redis: Redis, clock: ManualClock) -> tuple[WorktimeS
     workday = WorkdayService(b24.workday, DayCache(redis, KEYS), clock, sightings=sightings, targets=targets)
     service = WorktimeService(workday=workday, api=b24.workday, journal=journal, targets=targets,
                               links=LinkRepository(redis, KEYS), sightings=sightings, clock=clock,
-                              default_zone="Europe/Berlin")
+                              default_zone="Europe/Berlin", nudges=nudges)
     return service, journal
 
 
@@ -86,3 +93,17 @@ async def test_the_sweep_runs_nightly_once_across_replicas(b24: Bitrix24, portal
     ran = [await replica.run_due() for replica in replicas]
     assert sorted(ran, key=len) == [[], ["worktime.sweep"]]
     assert portal.request_count("batch") == 2
+
+
+async def test_the_sweep_moves_the_nudges_with_changed_targets(b24: Bitrix24, portal: PortalEmulator,
+                                                              redis: Redis, clock: ManualClock) -> None:
+    await link_employees(redis, portal, range(100, 102))
+    links, store = LinkRepository(redis, KEYS), ReminderStore(redis, KEYS)
+    directory = UserDirectory(links, ProfileRepository(redis, KEYS), "Europe/Berlin")
+    nudges = NudgeService(store, directory, links, TargetsService(b24.workday, redis, KEYS, clock), clock)
+    service, _ = worktime(b24, redis, clock, nudges)
+    await nudges.ensure(90_100, WorkTargets())  # linked when the latest start was 09:15
+    portal.set_timeman_settings(100, max_start="10:30")
+    await service.sweep()
+    [late] = [r for r in await store.for_user(90_100) if r.kind is Kind.LATE_START]
+    assert late.at.strftime("%H:%M") == "10:30"
