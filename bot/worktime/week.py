@@ -4,7 +4,7 @@ against its target, the balance so far, and today's "done at"."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import StrEnum
 
@@ -128,6 +128,8 @@ def build_week(monday: date, journal: Sequence[JournalDay], current: Workday | N
             state = (DayState.NOT_WORKED if day < today
                      else DayState.TODAY_NOT_STARTED if day == today else DayState.FUTURE)
             rows.append(DayRow(day, _ZERO, targets.target_for(day), state))
+    # Whole minutes, as every figure is shown: the balance then agrees with the totals.
+    rows = [replace(row, worked=_whole_minutes(row.worked)) for row in rows]
     done = None
     if current is not None and monday <= today <= days[-1] and day_of(current) == today:
         done = done_at(current, targets, now)
@@ -139,6 +141,10 @@ def build_week(monday: date, journal: Sequence[JournalDay], current: Workday | N
         balance=sum((row.balance for row in rows), _ZERO),
         done=done, zone=zone, as_of=now,
     )
+
+
+def _whole_minutes(value: timedelta) -> timedelta:
+    return timedelta(minutes=int(value.total_seconds()) // 60)
 
 
 def _latest_per_day(entries: Iterable[JournalDay]) -> dict[date, JournalDay]:

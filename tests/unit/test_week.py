@@ -231,3 +231,13 @@ def test_the_week_after_the_dst_change_starts_at_midnight_cet() -> None:
     assert week.today == date(2026, 10, 26) and week.rows[0].state is DayState.TODAY_NOT_STARTED
     earlier = build_week(DST_MONDAY, [], None, EVERY_DAY, now, BERLIN)
     assert earlier.is_past and earlier.balance == -7 * 8 * H
+
+
+def test_the_balance_agrees_with_the_totals_to_the_minute() -> None:
+    # Seen in the sandbox: 15 h 58 min worked over two 8 h days, and a balance of −1 min.
+    seconds = timedelta(seconds=1)
+    journal = [journaled(weekday(0), 7 * H + 59 * M + 30 * seconds),
+               journaled(weekday(1), 7 * H + 58 * M + 50 * seconds)]
+    week = build_week(MONDAY, journal, None, TARGETS, at(weekday(2), 8), BERLIN)
+    assert week.worked == 15 * H + 57 * M
+    assert week.balance == week.worked - 16 * H == -3 * M
