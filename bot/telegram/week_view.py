@@ -66,15 +66,17 @@ class WeekCharts:
 
 def week_keyboard(monday: date, today: date, t: Translator) -> InlineKeyboardMarkup:
     current = today - timedelta(days=today.weekday())
-    row: list[Button] = []
+    # Two to a row: three labels in one row are cut short at phone width.
+    steps: list[Button] = []
     if monday - timedelta(weeks=1) >= current - timedelta(weeks=WEEKS_BACK):
-        row.append(button(t("btn.week_prev"), WeekNav(monday=(monday - timedelta(weeks=1)).toordinal())))
-    if monday != current:
-        row.append(button(t("btn.week_this"), WeekNav(monday=current.toordinal())))
+        steps.append(button(t("btn.week_prev"), WeekNav(monday=(monday - timedelta(weeks=1)).toordinal())))
     if monday + timedelta(weeks=1) <= current + timedelta(weeks=WEEKS_AHEAD):
-        row.append(button(t("btn.week_next"), WeekNav(monday=(monday + timedelta(weeks=1)).toordinal())))
-    refresh = [button(t("btn.refresh"), WeekNav(monday=monday.toordinal()))]
-    return keyboard(row, refresh)
+        steps.append(button(t("btn.week_next"), WeekNav(monday=(monday + timedelta(weeks=1)).toordinal())))
+    bottom: list[Button] = []
+    if monday != current:
+        bottom.append(button(t("btn.week_this"), WeekNav(monday=current.toordinal())))
+    bottom.append(button(t("btn.refresh"), WeekNav(monday=monday.toordinal())))
+    return keyboard(steps, bottom)
 
 
 async def week_message(charts: WeekCharts, summary: WeekSummary, t: Translator, zone: tzinfo) -> WeekMessage:

@@ -67,7 +67,8 @@ async def test_earlier_and_later_weeks_edit_the_chart_in_place(
     earlier = await harness.tap(anna, week, week.button("Earlier"))
     assert earlier.message_id == week.message_id and earlier.photo != this_week
     assert "Mon, 23 Feb" in earlier.text and "Worked <b>0 min</b> of 40 h" in earlier.text
-    assert "This week" in [label for label, _ in earlier.buttons]
+    assert [[b["text"] for b in row] for row in earlier.markup["inline_keyboard"]] == [
+        ["◀ Earlier", "Later ▶"], ["This week", "🔄 Refresh"]]  # two to a row: a phone shows them whole
     later = await harness.tap(anna, earlier, earlier.button("Later"))
     later = await harness.tap(anna, later, later.button("Later"))
     assert "Mon, 9 Mar" in later.text and "Target: <b>40 h</b>" in later.text
