@@ -98,7 +98,9 @@ def _today_line(summary: WeekSummary, t: Translator, zone: tzinfo) -> str | None
         return t("week.done_short", remaining=remaining)
     if done.at is None:
         return t("week.done_paused", remaining=remaining)
-    return t("week.done_at", time=fmt.clock(done.at, zone), remaining=remaining)
+    later = (done.at.astimezone(zone).date() - summary.today).days > 0  # begun in the evening
+    return t("week.done_at", time=fmt.clock(done.at, zone), remaining=remaining,
+             day="tomorrow" if later else "today")
 
 
 _ICONS = {

@@ -197,7 +197,11 @@ card-worked = Worked: { $duration }
 card-breaks = Breaks: { $duration }
 card-on-break-since = On a break since { $time } ({ $duration })
 # The day's minimum (UF_TM_MIN_DURATION or the schedule's), breaks so far included.
-card-done-at = 🏁 Done at { $time } ({ $target })
+# $day: today | tomorrow (a day begun in the evening reaches its minimum after midnight)
+card-done-at = 🏁 Done at { $day ->
+        [tomorrow] { $time } tomorrow
+       *[today] { $time }
+    } ({ $target })
 card-done-in = 🏁 { $duration } to go for { $target }
 card-done-reached = ✅ { $target } done at { $time }
 card-pending-approval = ⏳ Awaiting your manager's approval
@@ -507,7 +511,10 @@ week-no-target = No minimum is set for you this week.
 # $balance is signed: "+40 min", "−1 h 5 min".
 week-balance-so-far = Balance so far: <b>{ $balance }</b>
 week-balance = Balance: <b>{ $balance }</b>
-week-done-at = Today's minimum: done at <b>{ $time }</b>, { $remaining } to go.
+week-done-at = Today's minimum: done at <b>{ $time }</b>{ $day ->
+        [tomorrow] {" "}tomorrow
+       *[today] {""}
+    }, { $remaining } to go.
 week-done-paused = Today's minimum: { $remaining } to go after the break.
 week-done-reached = ✅ Today's minimum reached at { $time }.
 week-done-reached-plain = ✅ Today's minimum reached.
@@ -545,3 +552,4 @@ week-chart-below = below target
 week-chart-running = today
 week-chart-open = not closed
 week-chart-target = target
+

@@ -199,9 +199,12 @@ card-worked = Отработано: { $duration }
 card-breaks = Перерывы: { $duration }
 card-on-break-since = На перерыве с { $time } ({ $duration })
 # Дневная норма (UF_TM_MIN_DURATION или из графика), с учётом перерывов.
-card-done-at = 🏁 Норма будет в { $time } ({ $target })
-card-done-in = 🏁 До нормы { $target } осталось { $duration }
-card-done-reached = ✅ Норма { $target } выполнена в { $time }
+card-done-at = 🏁 Норма ({ $target }) будет выполнена { $day ->
+        [tomorrow] завтра в { $time }
+       *[today] в { $time }
+    }
+card-done-in = 🏁 До нормы ({ $target }) осталось { $duration }
+card-done-reached = ✅ Норма ({ $target }) выполнена в { $time }
 card-pending-approval = ⏳ Ждёт подтверждения руководителя
 card-expired-help = Чтобы начать сегодняшний день, Битрикс24 нужно время окончания того дня. Предлагается <b>{ $time }</b>.
 card-expired-help-no-suggestion = Чтобы начать сегодняшний день, Битрикс24 нужно время окончания того дня.
@@ -517,7 +520,10 @@ week-no-target = Норма на эту неделю для вас не зада
 # $balance со знаком: "+40 мин", "−1 ч 5 мин".
 week-balance-so-far = Баланс на сегодня: <b>{ $balance }</b>
 week-balance = Баланс за неделю: <b>{ $balance }</b>
-week-done-at = Норма дня будет отработана в <b>{ $time }</b>, осталось { $remaining }.
+week-done-at = Норма дня будет выполнена { $day ->
+        [tomorrow] завтра в <b>{ $time }</b>
+       *[today] в <b>{ $time }</b>
+    }, осталось { $remaining }.
 week-done-paused = До нормы дня после перерыва останется { $remaining }.
 week-done-reached = ✅ Норма дня выполнена в { $time }.
 week-done-reached-plain = ✅ Норма дня выполнена.
@@ -557,3 +563,4 @@ week-chart-below = меньше нормы
 week-chart-running = сегодня
 week-chart-open = не закрыт
 week-chart-target = норма
+
