@@ -1,9 +1,10 @@
-"""A fortnight of past workdays for the demo employees, so that /week has a story to tell.
+"""Past workdays for the demo employees (two full weeks and this one so far), so that
+/week has a story to tell.
 
 Bitrix24 offers a webhook no history of days (docs/bitrix24.md#other-timeman-methods): the
 bot's journal holds only the days it has seen. A sandbox that just started has seen none,
 so this puts the same past days in both places: the portal's closed-day history, and the
-bot's journal, as if the bot had been running for two weeks.
+bot's journal, as if the bot had been running for a while.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def _shifted(clock: str, minutes: int) -> str:
     return f"{total // 60:02d}:{total % 60:02d}"
 
 
-def seed_demo_history(portal: PortalEmulator, *, weeks: int = 2) -> dict[int, list[ClosedDay]]:
+def seed_demo_history(portal: PortalEmulator, *, weeks: int = 3) -> dict[int, list[ClosedDay]]:
     """Closed days on the work days before today (this week and the ones before it), for
     every active employee, in the portal's history. Returns what was seeded, per user."""
     seeded: dict[int, list[ClosedDay]] = {}

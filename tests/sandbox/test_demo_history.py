@@ -1,4 +1,4 @@
-"""The sandbox starts with a fortnight of past days, the same in the portal and the journal."""
+"""The sandbox starts with past days, the same in the portal and the journal."""
 
 from __future__ import annotations
 
@@ -21,12 +21,12 @@ async def test_past_work_days_are_seeded_in_the_portal_and_the_journal(redis: Re
     seeded = seed_demo_history(portal)
     assert set(seeded) == {user.id for user in portal.users.values() if user.active}
     anna = [day.date for day in seeded[1]]
-    # Last week's Monday to Friday, then this Monday and Tuesday: never today, never a weekend.
-    assert anna == [date(2026, 11, 23) + timedelta(days=n) for n in (0, 1, 2, 3, 4, 7, 8)]
+    # Two full weeks, then this Monday and Tuesday: never today, never a weekend.
+    assert anna == [date(2026, 11, 16) + timedelta(days=n) for n in (0, 1, 2, 3, 4, 7, 8, 9, 10, 11, 14, 15)]
     assert portal.closed_days_of(1) == seeded[1]
     keys = KeySpace("sandbox")
     assert await journal_demo_history(redis, keys, seeded) == sum(len(days) for days in seeded.values())
-    journal = await JournalRepository(redis, keys).days(1, date(2026, 11, 23), date(2026, 12, 6))
+    journal = await JournalRepository(redis, keys).days(1, date(2026, 11, 16), date(2026, 12, 6))
     assert [entry.day for entry in journal] == anna
     assert [entry.worked for entry in journal] == [parse_duration(closed.duration) for closed in seeded[1]]
     assert len({entry.worked for entry in journal}) > 1  # the days differ, so the chart does

@@ -3,7 +3,7 @@
 "use strict";
 
 (() => {
-  const QUICK_COMMANDS = ["/start", "/status", "/open", "/pause", "/resume", "/close", "/remind", "/reminders", "/help"];
+  const QUICK_COMMANDS = ["/start", "/status", "/open", "/pause", "/resume", "/close", "/week", "/remind", "/reminders", "/help"];
   const LONG_POLL_SECONDS = 25;
   const PANEL_REFRESH_MS = 20000;
   const LANG_KEY = "sandbox.lang";  // the EN/RU switch's choice, kept across reloads
