@@ -54,6 +54,7 @@ SNOOZE = "sn"
 BREAK_END = "be"
 BREAK_NUDGE = "bn"  # once, if the day is still paused a while after "your break is over"
 BREAK_NUDGE_AFTER = timedelta(minutes=10)
+GOAL_RECHECK = timedelta(minutes=15)  # a goal that found the day paused looks again after this
 BATCH_DEADLINE = 300.0  # a fan-out may queue behind the portal's rate limit for minutes
 
 
@@ -384,13 +385,19 @@ class ReminderEngine:
         kind = item.reminder.kind
         if kind is Kind.LATE_START:
             if (targets.latest_start is None or not targets.tracked or today.weekday() not in targets.work_days
-                    or started_today):
-                return  # flextime, a day off, or the day was started meanwhile
+                    or started_today or day.status in (WorkdayStatus.OPENED, WorkdayStatus.PAUSED)):
+                return  # flextime, a day off, started meanwhile, or a night's day still running
             item.notice = self._notice(item, NoticeKind.LATE_START)
         elif kind is Kind.GOAL:
-            if (day.status is not WorkdayStatus.OPENED or not started_today or str(day_token(day)) != item.job.token
-                    or goal_target(day, targets) <= timedelta(0)):
-                return  # on a break, closed, another day, or a day without a minimum
+            # The token names the day: one begun in the evening reaches its minimum tomorrow.
+            if str(day_token(day)) != item.job.token or goal_target(day, targets) <= timedelta(0):
+                return  # another day, or a day without a minimum
+            if day.status is WorkdayStatus.PAUSED:
+                # On a break at the moment (perhaps in Bitrix24's own widget, unseen): look again.
+                item.reschedule_at = now + GOAL_RECHECK
+                return
+            if day.status is not WorkdayStatus.OPENED:
+                return  # closed, or left open into another day
             worked = day.worked(now) or timedelta(0)
             if worked + GOAL_SLACK >= goal_target(day, targets):
                 item.notice = replace(self._notice(item, NoticeKind.GOAL_REACHED), target=goal_target(day, targets))

@@ -202,18 +202,25 @@ class ReminderStore:
         """The user's nudge of `draft.kind`, created unless there is one (two replicas
         settling the same user in at once still make one)."""
         reminder_id = int(await self._redis.incr(self._keys("rem", "seq")))
-        if not await self._redis.hsetnx(self._nudges(draft.kind), str(telegram_id), reminder_id):
-            existing = await self.nudge_ids(draft.kind, [telegram_id])
-            found = await self.get(existing[telegram_id]) if telegram_id in existing else None
-            if found is not None:
-                return found
-            await self._redis.hset(self._nudges(draft.kind), str(telegram_id), reminder_id)  # a stale entry
         reminder = Reminder(id=reminder_id, telegram_id=telegram_id, kind=draft.kind, at=draft.at,
                             days=draft.days, enabled=enabled)
+        # The definition first, then the claim: the index never names a reminder that is
+        # not there yet, so a second replica creating the same nudge finds it and gives way.
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.hset(self._definition(reminder_id), mapping=reminder.to_redis())
             pipe.sadd(self._user(telegram_id), reminder_id)
             await pipe.execute()
+        if await self._redis.hsetnx(self._nudges(draft.kind), str(telegram_id), reminder_id):
+            return reminder
+        existing = await self.nudge_ids(draft.kind, [telegram_id])
+        found = await self.get(existing[telegram_id]) if telegram_id in existing else None
+        if found is not None:
+            async with self._redis.pipeline(transaction=True) as pipe:  # ours lost: take it back
+                pipe.delete(self._definition(reminder_id))
+                pipe.srem(self._user(telegram_id), reminder_id)
+                await pipe.execute()
+            return found
+        await self._redis.hset(self._nudges(draft.kind), str(telegram_id), reminder_id)  # a stale entry
         return reminder
 
     async def nudge_ids(self, kind: Kind, telegram_ids: Sequence[int]) -> dict[int, int]:
@@ -250,6 +257,20 @@ class ReminderStore:
 
     async def save(self, reminder: Reminder) -> None:
         await self._redis.hset(self._definition(reminder.id), mapping=reminder.to_redis())
+
+    async def set_time(self, reminder: Reminder) -> Reminder | None:
+        """Write only the reminder's time and days (a switch tapped meanwhile stays as it
+        is), and return the reminder as stored now; None when it was deleted meanwhile."""
+        fields = reminder.to_redis()
+        key = self._definition(reminder.id)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.exists(key)
+            pipe.hset(key, mapping={name: fields[name] for name in ("at", "days", "version")})
+            existed, _ = await pipe.execute()
+        if not existed:
+            await self._redis.delete(key)  # the HSET made a stray definition of a deleted one
+            return None
+        return await self.get(reminder.id)
 
     async def get(self, reminder_id: int) -> Reminder | None:
         return (await self.get_many([reminder_id])).get(reminder_id)

@@ -93,8 +93,10 @@ class NudgeService:
                 reminder = await self._store.create_nudge(telegram_id, ReminderDraft(kind=kind, at=at, days=days),
                                                           enabled=ON_AT_FIRST[kind])
             if (reminder.at, reminder.days) != (at, days):
-                reminder = reminder.with_changes(at=at, days=days)
-                await self._store.save(reminder)
+                stored = await self._store.set_time(reminder.with_changes(at=at, days=days))
+                if stored is None:
+                    continue  # deleted meanwhile (an unlink)
+                reminder = stored
             next_at = await schedule_recurring(self._store, reminder, zone, now)
             nudges.append(Nudge(reminder, next_at, targets.min_duration if kind is Kind.GOAL else None))
         return nudges
