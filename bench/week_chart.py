@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         }
 
     lines = [
-        "week chart (bot/worktime/chart.py), 1000x750 px PNG",
+        "week chart (bot/worktime/chart.py), 900x900 px PNG",
         f"matplotlib import, fresh process: median {statistics.median(matplotlib_import) * 1000:.0f} ms "
         f"(min {min(matplotlib_import) * 1000:.0f}, n={len(matplotlib_import)})",
         f"import bot.worktime.chart: median {statistics.median(chart_import) * 1000:.0f} ms; baseline "

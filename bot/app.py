@@ -123,7 +123,8 @@ def create_worktime(settings: Settings, *, repositories: Repositories, bitrix: B
     workday = WorkdayService(bitrix.workday, repositories.days, clock, sightings=sightings, targets=targets)
     worktime = WorktimeService(workday=workday, api=bitrix.workday, journal=repositories.journal,
                                targets=targets, links=repositories.links, sightings=sightings, clock=clock,
-                               default_zone=settings.bot.default_timezone, nudges=nudges)
+                               default_zone=settings.bot.default_timezone, nudges=nudges,
+                               profiles=repositories.profiles)
     return workday, worktime
 
 

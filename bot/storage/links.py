@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, tzinfo
 
 from redis.asyncio import Redis
 
@@ -45,6 +45,14 @@ class Link:
     name: str = ""
     linked_at: str = ""
     by_admin: bool = False
+
+    def linked_on(self, zone: tzinfo) -> date | None:
+        """The date the link was made, in `zone`; None when it is not known."""
+        try:
+            moment = datetime.fromisoformat(self.linked_at)
+        except ValueError:
+            return None
+        return moment.astimezone(zone).date() if moment.tzinfo else moment.date()
 
 
 @dataclass(frozen=True, slots=True)

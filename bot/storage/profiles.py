@@ -49,6 +49,15 @@ class ProfileRepository:
             flags = await pipe.execute()
         return {tg for tg, flag in zip(telegram_ids, flags, strict=True) if flag == b"1"}
 
+    async def zones_of(self, telegram_ids: list[int]) -> dict[int, str]:
+        """The time zones these users chose (or took from Bitrix24); those without one are left out."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for telegram_id in telegram_ids:
+                pipe.hget(self._key(telegram_id), "time_zone")
+            zones = await pipe.execute()
+        return {telegram_id: (zone.decode() if isinstance(zone, bytes) else zone)
+                for telegram_id, zone in zip(telegram_ids, zones, strict=True) if zone}
+
     async def remember_telegram_language(self, telegram_id: int, code: str) -> None:
         await self._redis.hset(self._key(telegram_id), "telegram_language", code)
 

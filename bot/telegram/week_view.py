@@ -25,7 +25,9 @@ from bot.worktime.week import WeekSummary
 
 log = logging.getLogger(__name__)
 
-WEEKS_BACK = KEPT // timedelta(weeks=1)  # as far back as the journal keeps days
+# Whole weeks the journal still holds: it drops days older than KEPT, counted from the
+# newest one, so the oldest week it reaches into is only partly kept.
+WEEKS_BACK = KEPT // timedelta(weeks=1) - 1
 WEEKS_AHEAD = 1  # next week shows its targets
 
 

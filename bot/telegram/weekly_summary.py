@@ -37,15 +37,15 @@ class WeeklySummaries:
 
     async def __call__(self, notice: Notice) -> bool:
         """Send the week; False when it could not be (no link, no targets, unreachable)."""
-        bitrix_id = await self._links.bitrix_id(notice.telegram_id)
-        if bitrix_id is None:
+        link = await self._links.get(notice.telegram_id)
+        if link is None:
             return False
         profile = await self._profiles.get(notice.telegram_id)
         t = Translator(language_for(profile.telegram_language, profile.language))
         view = UserView(t=t, profile=profile, default_zone=self._default_zone, clock=self._clock)
         zone = view.zone(notice.day)
         try:
-            week = await self._worktime.week(bitrix_id, zone, day=notice.day)
+            week = await self._worktime.week(link.bitrix_id, zone, day=notice.day, tracked_since=link.linked_on(zone))
         except Bitrix24Error as error:
             log.info("the weekly summary was skipped: the targets are unknown", extra={"ctx_error": repr(error)})
             return False

@@ -1,7 +1,7 @@
 """The week as a PNG bar chart, drawn to be read on a phone.
 
-Telegram shows a photo about 360-400 px wide, so the chart is 1000x750 px with fonts of
-26 px and more. matplotlib is imported on the first chart, not with the bot: the import
+Telegram shows a photo about 330-400 px wide, so the chart is a 900x900 px square (the
+shape a phone shows largest) with fonts of 35 px and more. matplotlib is imported on the first chart, not with the bot: the import
 alone costs the start-up ~0.65 s. Only the object-oriented API is used (no pyplot: no
 global figure registry to leak figures into, no GUI backend).
 """
@@ -32,6 +32,9 @@ TARGET = "#212121"
 FUTURE_TARGET = "#9e9e9e"
 GRID = "#e0e0e0"
 BAR_WIDTH = 0.68
+
+# Days drawn as their target alone (dashed): to come, not started, or before the bot was linked.
+_NO_BAR = (DayState.FUTURE, DayState.TODAY_NOT_STARTED, DayState.UNTRACKED)
 
 # Concurrent renders (the handler may draw in worker threads) share matplotlib's font
 # cache, whose FreeType objects are not thread-safe.
@@ -115,7 +118,7 @@ def _draw(figure, mpl: SimpleNamespace, summary: WeekSummary, t: Translator) -> 
             _label(axes, x, max(height, target) + label_pad, "?", OPEN)
             shown.setdefault("open", mpl.Patch(facecolor="white", edgecolor=OPEN, hatch="//",
                                                label=t("week.chart_open")))
-        elif row.state in (DayState.FUTURE, DayState.TODAY_NOT_STARTED):
+        elif row.state in _NO_BAR:
             pass
         elif row.worked or row.target:
             colour = _colour(row)
@@ -125,7 +128,7 @@ def _draw(figure, mpl: SimpleNamespace, summary: WeekSummary, t: Translator) -> 
             key = {RUNNING: "running", REACHED: "reached", BELOW: "below"}[colour]
             shown.setdefault(key, mpl.Patch(color=colour, label=t(f"week.chart_{key}")))
         if target:
-            future = row.state in (DayState.FUTURE, DayState.TODAY_NOT_STARTED)
+            future = row.state in _NO_BAR  # a target still to meet, or one nobody tracked
             axes.hlines(target, x - BAR_WIDTH / 2 - 0.06, x + BAR_WIDTH / 2 + 0.06,
                         colors=FUTURE_TARGET if future else TARGET, linewidth=4,
                         linestyles=(0, (2, 1)) if future else "solid")

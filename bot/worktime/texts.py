@@ -78,6 +78,8 @@ def _figures(summary: WeekSummary, t: Translator, zone: tzinfo) -> list[str]:
         lines.append(t("week.left_open", date=day_name(row.day, t)))
     if summary.missed:
         lines.append(t("week.missed", count=len(summary.missed)))
+    if summary.untracked:
+        lines.append(t("week.untracked", count=len(summary.untracked)))
     if summary.unapproved:
         lines.append(t("week.unapproved", count=len(summary.unapproved)))
     return lines
@@ -108,6 +110,7 @@ _ICONS = {
     DayState.PAUSED: "⏸",
     DayState.LEFT_OPEN: "⚠️",
     DayState.NOT_WORKED: "❌",
+    DayState.UNTRACKED: "▫️",
     DayState.TODAY_NOT_STARTED: "▫️",
     DayState.FUTURE: "▫️",
 }
@@ -116,6 +119,7 @@ _NOTES = {
     DayState.PAUSED: "week.state_paused",
     DayState.LEFT_OPEN: "week.state_left_open",
     DayState.NOT_WORKED: "week.state_not_worked",
+    DayState.UNTRACKED: "week.state_untracked",
     DayState.TODAY_NOT_STARTED: "week.state_today_not_started",
 }
 
@@ -134,6 +138,8 @@ def _row_line(row: DayRow, today: bool, t: Translator) -> str:
             parts.append(t("week.state_unapproved"))
     elif day_off and row.state in (DayState.NOT_WORKED, DayState.TODAY_NOT_STARTED, DayState.FUTURE):
         icon, parts = "▫️", [t("week.day_off")]
+    elif row.state is DayState.UNTRACKED:
+        icon, parts = _ICONS[row.state], [t(_NOTES[row.state])]
     elif row.state is DayState.FUTURE:
         icon, parts = _ICONS[row.state], [t("week.target_day", target=fmt.duration(row.target, t))]
     else:

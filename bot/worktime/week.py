@@ -26,6 +26,7 @@ class DayState(StrEnum):
     PAUSED = "paused"
     LEFT_OPEN = "left_open"  # an EXPIRED day still not closed: its end, so its worked time, is unknown
     NOT_WORKED = "not_worked"  # a past day with no record
+    UNTRACKED = "untracked"  # before the employee linked the bot: what they did is not known here
     TODAY_NOT_STARTED = "today_not_started"
     FUTURE = "future"
 
@@ -52,7 +53,7 @@ class DayRow:
         started, or to come) adds no deficit; any other day adds worked - target."""
         if self.state in IN_PROGRESS or self.state is DayState.TODAY_NOT_STARTED:
             return max(_ZERO, self.worked - self.target)
-        if self.state is DayState.FUTURE:
+        if self.state in (DayState.FUTURE, DayState.UNTRACKED):
             return _ZERO
         return self.worked - self.target
 
@@ -95,19 +96,26 @@ class WeekSummary:
         return tuple(row for row in self.rows if row.state is DayState.CLOSED and not row.approved)
 
     @property
+    def untracked(self) -> tuple[DayRow, ...]:
+        """Work days before the employee linked the bot, with nothing known of them."""
+        return tuple(row for row in self.rows if row.state is DayState.UNTRACKED and row.target > _ZERO)
+
+    @property
     def missed(self) -> tuple[DayRow, ...]:
         """Past work days with no record at all."""
         return tuple(row for row in self.rows if row.state is DayState.NOT_WORKED and row.target > _ZERO)
 
 
 def build_week(monday: date, journal: Sequence[JournalDay], current: Workday | None,
-               targets: WorkTargets, now: datetime, zone: tzinfo) -> WeekSummary:
+               targets: WorkTargets, now: datetime, zone: tzinfo, *,
+               tracked_since: date | None = None) -> WeekSummary:
     """The week starting on `monday` (any week: past, this one, or to come).
 
     `journal` holds closed days of any dates; `current` is the live timeman.status, which
     wins over the journal for its own date (a day reopened after it was journaled).
     Worked times are Bitrix24's durations, never wall clocks subtracted, so a week with
-    a DST change adds up right.
+    a DST change adds up right. Days before `tracked_since` (the link) without an entry
+    are not the employee's missing hours but the bot's: they count no target.
     """
     if monday.weekday() != 0:
         raise ValueError(f"{monday} is not a Monday")
@@ -124,6 +132,8 @@ def build_week(monday: date, journal: Sequence[JournalDay], current: Workday | N
             entry = closed[day]
             rows.append(DayRow(day, entry.worked, targets.target_for(day), DayState.CLOSED,
                                entry.approved))
+        elif tracked_since is not None and day < tracked_since:
+            rows.append(DayRow(day, _ZERO, targets.target_for(day), DayState.UNTRACKED))
         else:
             state = (DayState.NOT_WORKED if day < today
                      else DayState.TODAY_NOT_STARTED if day == today else DayState.FUTURE)

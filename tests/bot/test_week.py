@@ -164,3 +164,16 @@ async def test_the_weekly_summary_sends_the_week_without_reading_the_day_again(
     assert sent.text.startswith("📊 Your week so far\n📅 <b>Week: Mon, 2 Mar")
     assert "Worked <b>9 h</b> of 40 h" in sent.text
     assert portal.request_count() == before  # the day came with the notice; the targets were kept
+
+
+async def test_earlier_stops_at_the_oldest_week_the_journal_still_holds_whole(
+        harness: Harness, anna: User, clock: ManualClock) -> None:
+    week = await harness.say(anna, "/week")
+    for _ in range(20):
+        if "Earlier" not in str(week.buttons):
+            break
+        clock.advance(timedelta(seconds=2))  # a person's pace, not a flood the throttle stops
+        week = await harness.tap(anna, week, week.button("Earlier"))
+    # 12 weeks back from Mon 2 Mar: the journal keeps 13 weeks from its newest day, so the
+    # week before would already have lost its first days.
+    assert "Week: Mon, 8 Dec" in week.text

@@ -11,6 +11,9 @@ import pytest
 from bot.bitrix24 import Workday, WorkdayStatus
 from bot.worktime.done_at import DoneAt
 from bot.worktime.models import JournalDay, WorkTargets
+from bot.i18n import Translator
+from bot.worktime import chart
+from bot.worktime.texts import week_caption
 from bot.worktime.week import DayState, build_week, monday_of
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -241,3 +244,16 @@ def test_the_balance_agrees_with_the_totals_to_the_minute() -> None:
     week = build_week(MONDAY, journal, None, TARGETS, at(weekday(2), 8), BERLIN)
     assert week.worked == 15 * H + 57 * M
     assert week.balance == week.worked - 16 * H == -3 * M
+
+
+def test_days_before_the_link_count_no_deficit() -> None:
+    # Linked on Wednesday: Monday and Tuesday are not missing hours, just unknown to the bot.
+    week = build_week(MONDAY, [], None, TARGETS, at(weekday(3), 8), BERLIN, tracked_since=weekday(2))
+    states = [row.state for row in week.rows[:4]]
+    assert states == [DayState.UNTRACKED, DayState.UNTRACKED, DayState.NOT_WORKED, DayState.TODAY_NOT_STARTED]
+    assert week.balance == -8 * H  # Wednesday only
+    assert len(week.untracked) == 2 and len(week.missed) == 1
+    caption = week_caption(week, Translator("en"), BERLIN)
+    assert "2 work days before you linked the bot are not counted in the balance." in caption
+    assert "рабочих дня до подключения бота" in week_caption(week, Translator("ru"), BERLIN)
+    assert chart.render_week_png(week, Translator("en"), BERLIN)[:8] == b"\x89PNG\r\n\x1a\n"

@@ -107,3 +107,29 @@ async def test_the_sweep_moves_the_nudges_with_changed_targets(b24: Bitrix24, po
     await service.sweep()
     [late] = [r for r in await store.for_user(90_100) if r.kind is Kind.LATE_START]
     assert late.at.strftime("%H:%M") == "10:30"
+
+
+async def test_each_employee_is_swept_in_their_own_night(b24: Bitrix24, portal: PortalEmulator,
+                                                        redis: Redis, clock: ManualClock) -> None:
+    await link_employees(redis, portal, range(100, 104))
+    profiles = ProfileRepository(redis, KEYS)
+    await profiles.set_time_zone(90_102, "Asia/Vladivostok", "bitrix24")  # UTC+10
+    await profiles.set_time_zone(90_103, "Asia/Kolkata", "user")  # UTC+5:30
+    journal = JournalRepository(redis, KEYS)
+    sightings = DaySightings()
+    sightings.subscribe(journal_writer(journal))
+    targets = TargetsService(b24.workday, redis, KEYS, clock)
+    workday = WorkdayService(b24.workday, DayCache(redis, KEYS), clock, sightings=sightings, targets=targets)
+    service = WorktimeService(workday=workday, api=b24.workday, journal=journal, targets=targets,
+                              links=LinkRepository(redis, KEYS), sightings=sightings, clock=clock,
+                              default_zone="Europe/Berlin", profiles=profiles)
+
+    async def swept_at(hour: int, minute: int = 0) -> int:
+        clock.set(datetime(2026, 3, 3, hour, minute, tzinfo=UTC))
+        return (await service.sweep_night()).employees
+
+    assert await swept_at(16) == 1  # 02:00 in Vladivostok
+    assert await swept_at(20) == 0  # 01:30 in Kolkata: the hourly run comes before its night
+    assert await swept_at(21) == 1  # 02:30 in Kolkata
+    assert await swept_at(1) == 2  # 02:00 in Berlin: the two without a zone of their own
+    assert await swept_at(8) == 0

@@ -203,6 +203,7 @@ card-done-at = 🏁 Done at { $day ->
        *[today] { $time }
     } ({ $target })
 card-done-in = 🏁 { $duration } to go for { $target }
+card-done-short = 🏁 Closed { $duration } short of { $target }
 card-done-reached = ✅ { $target } done at { $time }
 card-pending-approval = ⏳ Awaiting your manager's approval
 card-expired-help = Bitrix24 needs its finish time before you can start today. It suggests <b>{ $time }</b>.
@@ -539,6 +540,11 @@ week-state-running = in progress
 week-state-paused = on a break
 week-state-left-open = not closed, counts as 0
 week-state-not-worked = no record
+week-state-untracked = before you linked the bot
+week-untracked = { $count ->
+        [one] 1 work day before you linked the bot is not counted in the balance.
+       *[other] { $count } work days before you linked the bot are not counted in the balance.
+    }
 week-state-today-not-started = not started yet
 week-state-unapproved = awaiting approval
 # The chart: short words, drawn large. $balance is a signed h:mm ("+0:40").

@@ -204,6 +204,7 @@ card-done-at = 🏁 Норма ({ $target }) будет выполнена { $da
        *[today] в { $time }
     }
 card-done-in = 🏁 До нормы ({ $target }) осталось { $duration }
+card-done-short = 🏁 День закрыт, до нормы ({ $target }) не хватило { $duration }
 card-done-reached = ✅ Норма ({ $target }) выполнена в { $time }
 card-pending-approval = ⏳ Ждёт подтверждения руководителя
 card-expired-help = Чтобы начать сегодняшний день, Битрикс24 нужно время окончания того дня. Предлагается <b>{ $time }</b>.
@@ -550,6 +551,12 @@ week-state-running = идёт
 week-state-paused = перерыв
 week-state-left-open = не закрыт, считается за 0
 week-state-not-worked = нет отметки
+week-state-untracked = до подключения бота
+week-untracked = { $count ->
+        [one] { $count } рабочий день до подключения бота не учтён в балансе.
+        [few] { $count } рабочих дня до подключения бота не учтены в балансе.
+       *[many] { $count } рабочих дней до подключения бота не учтены в балансе.
+    }
 week-state-today-not-started = ещё не начат
 week-state-unapproved = ждёт подтверждения
 # Диаграмма: короткие слова крупным шрифтом. $balance — ч:мм со знаком ("+0:40").

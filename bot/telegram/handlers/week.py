@@ -41,11 +41,11 @@ def _wanted_week(ordinal: int, today: date) -> date | None:
 async def _build(services: Services, link: Link, view: UserView, monday: date | None) -> WeekMessage | None:
     zone = view.zone()
     try:
-        week = await services.worktime.week(link.bitrix_id, zone, monday)
+        week = await services.worktime.week(link.bitrix_id, zone, monday, tracked_since=link.linked_on(zone))
     except Bitrix24Error as error:
         log.info("the week could not be shown: its targets are unknown", extra={"ctx_error": repr(error)})
         return None
-    zone = view.zone(week.today.day if week.today else None)
+    # The zone the week was built in (a user with no zone of their own gets the default).
     message = await week_message(services.week_charts, week.summary, view.t, zone)
     return message if week.live else message.with_note(view.t("week.today_unknown"))
 
