@@ -18,10 +18,13 @@ from bot.worktime.done_at import DoneAt, done_at
 from bot.worktime.models import WorkTargets
 
 
-def done_line(done: DoneAt, zone: tzinfo, t: Translator, target: timedelta, now: datetime) -> str:
+def done_line(done: DoneAt, zone: tzinfo, t: Translator, target: timedelta, now: datetime, *,
+              closed: bool = False) -> str:
     """When the day's minimum is (or was) reached: "Done at 17:40", breaks so far included.
     A day begun in the evening reaches it after midnight: that is said too."""
     goal = fmt.duration(target, t)
+    if closed and not done.reached:
+        return t("card.done_short", target=goal, duration=fmt.duration(done.remaining, t))
     if done.at is None:
         return t("card.done_in", target=goal, duration=fmt.duration(done.remaining, t))
     days = (done.at.astimezone(zone).date() - now.astimezone(zone).date()).days
@@ -78,7 +81,8 @@ def card_text(day: Workday, now: datetime, zone: tzinfo, t: Translator,
             lines.append(t("card.on_break_since", time=fmt.clock(day.paused_at, zone),
                            duration=fmt.duration(day.current_break(now) or timedelta(0), t)))
         if targets is not None and (done := done_at(day, targets, now)) is not None:
-            lines.append(done_line(done, zone, t, targets.min_duration, now))
+            lines.append(done_line(done, zone, t, targets.min_duration, now,
+                                   closed=day.status is WorkdayStatus.CLOSED))
         if not day.active:
             lines.append(t("card.pending_approval"))
     lines.append(f"<i>{t('card.updated', time=fmt.clock(now, zone))}</i>")

@@ -32,3 +32,11 @@ def test_reached_and_paused() -> None:
     assert done_line(reached, BERLIN, Translator("ru"), EIGHT, now) == "✅ Норма (8 ч) выполнена в 17:40"
     assert done_line(paused, BERLIN, Translator("en"), EIGHT, now) == "🏁 1 h 20 min to go for 8 h"
     assert done_line(paused, BERLIN, Translator("ru"), EIGHT, now) == "🏁 До нормы (8 ч) осталось 1 ч 20 мин"
+
+
+def test_a_day_closed_short_says_so() -> None:
+    now = datetime(2026, 12, 1, 16, 0, tzinfo=BERLIN)
+    short = DoneAt(at=None, remaining=timedelta(hours=2), reached=False)
+    assert done_line(short, BERLIN, Translator("en"), EIGHT, now, closed=True) == "🏁 Closed 2 h short of 8 h"
+    assert (done_line(short, BERLIN, Translator("ru"), EIGHT, now, closed=True)
+            == "🏁 День закрыт, до нормы (8 ч) не хватило 2 ч")
