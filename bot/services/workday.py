@@ -192,6 +192,10 @@ class WorkdayService:
         self._sightings = sightings
         self._targets = targets
 
+    async def last_seen(self, bitrix_id: int) -> SeenDay | None:
+        """The day as the bot last saw it, without asking Bitrix24 (for wording only)."""
+        return await self._cache.get(bitrix_id)
+
     async def status(self, bitrix_id: int) -> DayReport:
         async def call() -> DayReport:
             day = await self._api.status(bitrix_id)

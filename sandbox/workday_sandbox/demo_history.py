@@ -46,7 +46,8 @@ def seed_demo_history(portal: PortalEmulator, *, weeks: int = 3) -> dict[int, li
             day = monday + timedelta(days=offset)
             if day.weekday() >= 5:
                 continue
-            start, finish, breaks = _PATTERN[(day.weekday() + user.id) % len(_PATTERN)]
+            week = (day - monday).days // 7  # each week its own mix, so Earlier shows a change
+            start, finish, breaks = _PATTERN[(day.weekday() + user.id + 2 * week) % len(_PATTERN)]
             shift = (user.id * 7) % 20 - 10
             days.append({"date": day.isoformat(), "start": _shifted(start, shift),
                          "finish": _shifted(finish, shift), "breaks": breaks * 60})

@@ -55,7 +55,7 @@ async def test_reminders_shows_the_nudges_and_a_tap_switches_one_off(harness: Ha
                                                                      redis: Redis) -> None:
     listing = await harness.say(anna, "/reminders")
     assert "<b>Nudges</b>" in listing.text
-    assert labels(listing)[:3] == [["✅ Not started by 09:15"], ["✅ Done: 8 h"], ["⬜ Weekly summary, Fri 17:45"]]
+    assert labels(listing)[:3] == [["✅ Not started by 09:15"], ["✅ 8 h reached"], ["⬜ Weekly summary, Fri 17:45"]]
     late = await nudge(harness, Kind.LATE_START)
     job = recurring_job(late.id)
     assert await harness.repos.reminders.due_at(job) is not None  # linking set it up
@@ -75,7 +75,7 @@ async def test_reminders_shows_the_nudges_and_a_tap_switches_one_off(harness: Ha
     await harness.tap(anna, harness.session.last(ANNA_TG), "lang:ru")
     ru = await harness.say(anna, "/reminders")
     assert "<b>Подсказки</b>" in ru.text
-    assert labels(ru)[:3] == [["⬜ Не начат к 09:15"], ["✅ Норма: 8 ч"], ["✅ Итоги недели, пт 17:45"]]
+    assert labels(ru)[:3] == [["⬜ Не начат к 09:15"], ["✅ Норма 8 ч выполнена"], ["✅ Итоги недели, пт 17:45"]]
 
 
 async def test_a_forged_switch_changes_nothing(harness: Harness, anna: User) -> None:
@@ -105,23 +105,29 @@ async def test_the_goal_notice_keeps_working_or_closes(harness: Harness, anna: U
     goal = await nudge(harness, Kind.GOAL)
     notice = await send_notice(harness, clock, NoticeKind.GOAL_REACHED, goal, target=timedelta(hours=8))
     assert "You've done your 8 h: finish, or keep going?" in notice.text
-    assert labels(notice) == [["🏁 Close day", "💪 Keep working"]]
+    assert labels(notice) == [["🏁 Close day", "💪 Keep going"]]
     ru = await send_notice(harness, clock, NoticeKind.GOAL_REACHED, goal, "ru", target=timedelta(hours=8))
     assert "Вы отработали свои 8 часов" in ru.text
 
     before = portal.request_count()
-    kept = await harness.tap(anna, notice, notice.button("Keep working"))
+    kept = await harness.tap(anna, notice, notice.button("Keep going"))
     assert "Keep going" in kept.text and kept.markup is None
     assert portal.request_count() == before  # nothing was sent to Bitrix24
     assert portal.status_of(ANNA_B24)["STATUS"] == "OPENED"
 
     again = await send_notice(harness, clock, NoticeKind.GOAL_REACHED, goal, target=timedelta(hours=7, minutes=30))
     assert "your 7 h 30 min" in again.text
+    stale = await send_notice(harness, clock, NoticeKind.GOAL_REACHED, goal, target=timedelta(hours=8))
+    keep_later = stale.button("Keep going")
     asked = await harness.tap(anna, again, again.button("Close day"))
     assert "With report" in str(labels(asked))  # the card's close: a report goes only with it
     closed = await harness.tap(anna, asked, asked.button("Close now"))
     assert portal.status_of(ANNA_B24)["STATUS"] == "CLOSED"
     assert "Undo" in str(labels(closed))
+    # The first notice's Keep going, tapped now, knows the day is closed (nothing is asked).
+    before = portal.request_count()
+    late = await harness.tap(anna, stale, keep_later)
+    assert "already closed" in late.text and portal.request_count() == before
 
 
 async def test_the_weekly_summary_is_drawn_by_whoever_is_given(harness: Harness, anna: User, clock: ManualClock,

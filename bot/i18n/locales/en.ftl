@@ -353,10 +353,11 @@ notice-goal-reached =
         [0] { $hours } h
        *[other] { $hours } h { $minutes } min
     }: finish, or keep going?
-btn-keep-working = 💪 Keep working
+btn-keep-working = 💪 Keep going
 # The weekly summary's heading (the week itself is drawn by /week's view).
 notice-weekly-summary = 📊 Your week so far
 nudge-kept = 💪 Keep going! I won't ask again today: close the day with /close when you're done.
+nudge-kept-closed = 🏁 Your day is already closed. /status shows it.
 remind-snoozed = ⏰ OK, I'll remind you again at { $time }.
 remind-more-break = ⏰ OK, 5 more minutes: I'll remind you at { $time }.
 remind-close-later = ⏰ OK, I'll check your day again at { $time }.
@@ -474,7 +475,7 @@ reminders-not-found = ⚠️ That reminder doesn't exist, or isn't yours. Nothin
 nudges-title = 🧭 <b>Nudges</b> from your Bitrix24 schedule: tap one to switch it on or off.
 nudge-late-start = Not started by { $time }
 nudge-late-start-flextime = Not started: flextime
-nudge-goal = Done: { $duration }
+nudge-goal = { $duration } reached
 nudge-weekly = Weekly summary, { $day } { $time }
 
 ## Time zone

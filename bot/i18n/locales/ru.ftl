@@ -360,10 +360,11 @@ notice-goal-reached =
         }
        *[other] { $hours } ч { $minutes } мин
     }. Завершить день или ещё поработаете?
-btn-keep-working = 💪 Ещё поработаю
+btn-keep-working = 💪 Продолжу
 # Заголовок итогов недели (саму неделю рисует вид /week).
-notice-weekly-summary = 📊 Ваша неделя
+notice-weekly-summary = 📊 Ваша неделя на сегодня
 nudge-kept = 💪 Хорошо! Сегодня больше не спрошу: когда закончите, завершите день командой /close.
+nudge-kept-closed = 🏁 Ваш день уже завершён. /status покажет его.
 remind-snoozed = ⏰ Хорошо, напомню ещё раз в { $time }.
 remind-more-break = ⏰ Хорошо, ещё 5 минут: напомню в { $time }.
 remind-close-later = ⏰ Хорошо, проверю ещё раз в { $time }.
@@ -483,7 +484,7 @@ reminders-not-found = ⚠️ Такого напоминания нет или �
 nudges-title = 🧭 <b>Подсказки</b> по графику из Битрикс24: нажмите, чтобы включить или выключить.
 nudge-late-start = Не начат к { $time }
 nudge-late-start-flextime = Не начат: гибкий график
-nudge-goal = Норма: { $duration }
+nudge-goal = Норма { $duration } выполнена
 nudge-weekly = Итоги недели, { $day } { $time }
 
 ## Time zone

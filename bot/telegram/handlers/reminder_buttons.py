@@ -7,6 +7,7 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.types import CallbackQuery
 
+from bot.bitrix24 import WorkdayStatus
 from bot.services.workday import Change
 from bot.storage.links import Link
 from bot.telegram import formatting as fmt
@@ -58,8 +59,14 @@ async def skip(query: CallbackQuery, view: UserView) -> None:
     await show(query, view.t("remind.skipped"))
 
 
-async def keep_working(query: CallbackQuery, view: UserView) -> None:
-    """Nothing goes to Bitrix24: the day runs on, and the message says it was heard."""
+async def keep_working(query: CallbackQuery, callback_data: GoalAnswer, link: Link | None, view: UserView,
+                       services: Services) -> None:
+    """Nothing goes to Bitrix24: the day runs on, and the message says it was heard. A tap
+    on an old notice, after the bot saw the day closed, says so instead of "keep going"."""
+    seen = await services.workday.last_seen(link.bitrix_id) if link is not None else None
+    if seen is not None and seen.status is WorkdayStatus.CLOSED and seen.started // 60 == callback_data.day:
+        await show(query, view.t("nudge.kept_closed"))
+        return
     await show(query, view.t("nudge.kept"))
 
 
