@@ -65,7 +65,11 @@ async def test_a_tap_queued_behind_a_slow_call_is_still_acted_on(polling: FakeTe
     card = await telegram.wait_for_message(anna, "Your day has started", timeout=15)
 
     portal.faults.inject("slow", method="timeman.status", delay=2.5)
-    telegram.click_button(anna, card, "Refresh")  # holds Anna's lock for 2.5 s
+    refresh = telegram.click_button(anna, card, "Refresh")  # holds Anna's lock for 2.5 s
+    # Refresh's tap is answered once its handler holds the lock: only then tap Pause, or
+    # Pause could take the lock first (the two race to it) and be answered in time.
+    await telegram.wait_for(lambda: any(c.params.get("callback_query_id") == refresh
+                                        for c in telegram.calls_to("answerCallbackQuery")), timeout=10)
     pause = telegram.click_button(anna, card, "Pause")  # waits for the lock, past its window
     await telegram.wait_for(lambda: portal.status_of(ANNA_B24)["STATUS"] == "PAUSED", timeout=20)
     await telegram.wait_for(lambda: any(c.params.get("callback_query_id") == pause
