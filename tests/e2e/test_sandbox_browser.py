@@ -212,7 +212,7 @@ async def test_a_newcomer_links_and_runs_a_day_in_the_browser(sandbox: SandboxPr
         # Linked: the day card, not started, with a Start day button.
         card = bot_messages(page).filter(has=page.get_by_test_id("inline-button").filter(has_text="Start day")).last
         await expect(card).to_contain_text("Linked to Anna Berg", timeout=WAIT)
-        await expect_card(card, "Day not started", ["Start day", "Refresh"])
+        await expect_card(card, "Day not started", ["Start day", "Refresh", "Week"])
         card_id = await card.get_attribute("data-message-id")
         assert card_id and card_id.isdigit()
         card = message(page, card_id)  # from now on: this very message, edited in place
@@ -229,7 +229,7 @@ async def test_a_newcomer_links_and_runs_a_day_in_the_browser(sandbox: SandboxPr
 
         # Start day → Working.
         await tap(card, "Start day")
-        await expect_card(card, "Working", ["Pause", "Close day", "Refresh"])
+        await expect_card(card, "Working", ["Pause", "Close day", "Refresh", "Week"])
         await expect(card).to_have_attribute("data-edited", "true")
         await expect(card.get_by_test_id("message-edited")).to_have_text("edited")
         await expect_portal(page, "OPENED")
@@ -240,13 +240,13 @@ async def test_a_newcomer_links_and_runs_a_day_in_the_browser(sandbox: SandboxPr
 
         # Pause → On a break.
         await tap(card, "Pause")
-        await expect_card(card, "On a break", ["Resume", "Close day", "Refresh"])
+        await expect_card(card, "On a break", ["Resume", "Close day", "Refresh", "Week"])
         await expect_portal(page, "PAUSED")
         await expect(page.get_by_test_id("portal-status-label")).to_have_text("On a break")
 
         # Resume → Working.
         await tap(card, "Resume")
-        await expect_card(card, "Working", ["Pause", "Close day", "Refresh"])
+        await expect_card(card, "Working", ["Pause", "Close day", "Refresh", "Week"])
         await expect_portal(page, "OPENED")
 
         # Fast-forward to the reminder: the bot's engine pauses the running day.
@@ -261,7 +261,7 @@ async def test_a_newcomer_links_and_runs_a_day_in_the_browser(sandbox: SandboxPr
         await tap(card, "Close day")
         await expect(card).to_contain_text("Close your day now?", timeout=WAIT)
         await tap(card, "Close now")
-        await expect_card(card, "Day finished", ["Undo close", "Refresh"])
+        await expect_card(card, "Day finished", ["Undo close", "Refresh", "Week"])
         await expect_portal(page, "CLOSED")
         await expect(page.get_by_test_id("portal-status-label")).to_have_text("Day finished")
         await expect(page.get_by_test_id("portal-breaks")).to_have_text(re.compile(r"\d+ min"))
