@@ -87,7 +87,7 @@ async def test_build_demo_portal_is_reusable():
     assert admins == [1]
     hook = next(iter(portal.auth.webhooks.values()))
     assert (hook.user_id, hook.code) == (1, "mycode")
-    assert hook.scopes == frozenset({"timeman", "user", "im"})
+    assert hook.scopes == frozenset({"timeman", "user", "im", "department"})
     async with portal:
         async with httpx.AsyncClient(timeout=10) as http:
             url = portal.webhook_url(1, "mycode")

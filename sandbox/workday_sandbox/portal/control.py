@@ -4,11 +4,15 @@ GET  /_emulator/state                     users (status object + raw record), no
 GET  /_emulator/notifications?user_id=N   the notifications log, optionally for one user
 POST /_emulator/clock {"advance_seconds"} move the clock (409 when it cannot move)
 POST /_emulator/users {"email", "name", ...} add an employee (201; 409 when the id or
-                                          e-mail is taken)
+                                          e-mail is taken; "departments": [ids] places them)
 GET  /_emulator/flags                     the behaviour flags (sandbox/workday_sandbox/portal/flags.py)
 POST /_emulator/flags {"flag": value}     change some of them, all or none
 POST /_emulator/faults {"kind", ...}      inject a fault; DELETE /_emulator/faults clears
 GET  /_emulator/requests                  HTTP request counts per method
+GET  /_emulator/departments               every department as department.get prints it, with MEMBERS
+POST /_emulator/departments {"id"?, "name", "parent"?, "head"?, "sort"?}
+                                          add (201) or replace (200) a department
+POST /_emulator/users/N/departments {"departments": [2, 3]}  move the user to these departments
 GET  /_emulator/schedules                 every work schedule, as timeman.schedule.get prints it
 POST /_emulator/schedules {"ID"?, "NAME", "SCHEDULE_TYPE", "SHIFTS", "SCHEDULE_VIOLATION_RULES", ...}
                                           add (201) or replace (200) a schedule
@@ -36,8 +40,9 @@ PREFIX = "/_emulator"
 USER_FIELDS: dict[str, type] = {
     "id": int, "email": str, "name": str, "last_name": str, "time_zone": str, "active": bool,
     "timeman_admin": bool, "portal_admin": bool, "flextime": bool, "work_position": str,
-    "schedule_id": int,
+    "schedule_id": int, "departments": list,
 }
+DEPARTMENT_FIELDS: dict[str, type] = {"id": int, "name": str, "parent": int, "head": int, "sort": int}
 
 
 def _json(body: Any, status: int = 200) -> web.Response:
@@ -83,7 +88,37 @@ def _user_fields(data: dict[str, Any], portal: ControlPortal) -> dict[str, Any]:
             raise ValueError(f"unknown time zone {data['time_zone']!r} (an IANA name, e.g. Europe/Berlin)") from None
     if "schedule_id" in data and data["schedule_id"] not in portal.schedules:
         raise ValueError(f"no schedule {data['schedule_id']}; GET /_emulator/schedules lists them")
+    if "departments" in data:
+        _check_department_ids(data["departments"], portal)
     return {**data, "id": user_id, "email": email}
+
+
+def _check_department_ids(value: Any, portal: ControlPortal) -> list[int]:
+    if not isinstance(value, list) or not value or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in value):
+        raise ValueError("departments must be a non-empty list of department ids, like [1, 2]")
+    unknown = [v for v in value if v not in portal.departments]
+    if unknown:
+        raise ValueError(f"no department {unknown[0]}; GET /_emulator/departments lists them")
+    return value
+
+
+def _department_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments for `portal.define_department`; ValueError says what is wrong."""
+    unknown = sorted(set(data) - set(DEPARTMENT_FIELDS))
+    if unknown:
+        raise ValueError(f"unknown field {unknown[0]!r}; the fields are: {', '.join(DEPARTMENT_FIELDS)}")
+    for name, value in data.items():
+        kind = DEPARTMENT_FIELDS[name]
+        optional = name in ("parent", "head")
+        if value is None and optional:
+            continue
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise ValueError(f"{name} must be {kind.__name__}" + (" or null" if optional else ""))
+    if "name" not in data:
+        raise ValueError('name is required, like "Engineering"')
+    fields = {("dept_id" if key == "id" else key): value for key, value in data.items()}
+    return fields
 
 
 def _user_of(request: web.Request, portal: ControlPortal) -> int | web.Response:
@@ -135,6 +170,33 @@ def add_routes(app: web.Application, portal: ControlPortal) -> None:
             return _json({"error": str(exc.args[0])}, 409)
         user = portal.add_user(options.pop("id"), **options)
         return _json({"ok": True, "user": _user_listed(portal, user.id)}, 201)
+
+    async def list_departments(request: web.Request) -> web.Response:
+        return _json({"departments": portal.departments_listed()})
+
+    async def put_department(request: web.Request) -> web.Response:
+        data = await _body(request)
+        if data is None:
+            return _json({"error": "send a JSON object, e.g. {\"name\": \"Engineering\", \"parent\": 1, "
+                                   "\"head\": 2}"}, 400)
+        replacing = data.get("id") in portal.departments
+        try:
+            dept = portal.define_department(**_department_fields(data))
+        except ValueError as exc:
+            return _json({"error": str(exc)}, 400)
+        return _json({"ok": True, "department": dept.rest_fields()}, 200 if replacing else 201)
+
+    async def move_user(request: web.Request) -> web.Response:
+        user_id = _user_of(request, portal)
+        if isinstance(user_id, web.Response):
+            return user_id
+        data = await _body(request)
+        try:
+            ids = _check_department_ids((data or {}).get("departments"), portal)
+        except ValueError as exc:
+            return _json({"error": str(exc)}, 400)
+        user = portal.move_user(user_id, ids)
+        return _json({"ok": True, "user": {"id": user.id, "departments": list(user.departments)}})
 
     async def get_flags(request: web.Request) -> web.Response:
         return _json({"flags": portal.flags.as_json()})
@@ -266,6 +328,8 @@ def add_routes(app: web.Application, portal: ControlPortal) -> None:
     app.router.add_get(f"{PREFIX}/notifications", notifications)
     app.router.add_post(f"{PREFIX}/clock", clock)
     app.router.add_post(f"{PREFIX}/users", add_user)
+    app.router.add_get(f"{PREFIX}/departments", list_departments)
+    app.router.add_post(f"{PREFIX}/departments", put_department)
     app.router.add_get(f"{PREFIX}/flags", get_flags)
     app.router.add_post(f"{PREFIX}/flags", set_flags)
     app.router.add_post(f"{PREFIX}/faults", add_fault)
@@ -277,6 +341,7 @@ def add_routes(app: web.Application, portal: ControlPortal) -> None:
     app.router.add_get(f"{user}/settings", get_settings)
     app.router.add_post(f"{user}/settings", set_settings)
     app.router.add_post(f"{user}/schedule", set_schedule)
+    app.router.add_post(f"{user}/departments", move_user)
     app.router.add_get(f"{user}/history", get_history)
     app.router.add_post(f"{user}/history", seed_history)
     app.router.add_post(f"{PREFIX}/close-expired", close_expired)

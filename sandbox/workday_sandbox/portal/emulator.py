@@ -32,6 +32,7 @@ from workday_sandbox.portal import control, oauth
 from workday_sandbox.portal import timeman_engine as engine
 from workday_sandbox.portal.auth import AuthRegistry, TokenRequestRecord
 from workday_sandbox.portal.closed_days import ClosedDay, ClosedDayLog, closed_day_of, seeded_day
+from workday_sandbox.portal.departments import DEFAULT_SORT, ROOT_ID, Department, check_department
 from workday_sandbox.portal.durations import DAY, seconds_of
 from workday_sandbox.portal.errors import auth_status
 from workday_sandbox.portal.faults import FaultInjector
@@ -55,7 +56,7 @@ __all__ = [
     "main",
 ]
 
-DEFAULT_SCOPES = ("timeman", "user", "im")
+DEFAULT_SCOPES = ("timeman", "user", "im", "department")
 
 
 # A standalone emulator may serve for days; it keeps this many request records.
@@ -86,6 +87,8 @@ class PortalEmulator:
         self.operating = OperatingLimiter(operating_limit, operating_bucket_seconds)
         self.method_runtimes: dict[str, float] = {}
         self.users: dict[int, PortalUser] = {}
+        # Every portal has its company's root department; users start in it.
+        self.departments: dict[int, Department] = {ROOT_ID: Department(ROOT_ID, "Company")}
         self.notifications: list[SentNotification] = []
         # The newest requests, for inspection; the counters below stay exact when a
         # long-running emulator (`request_log_limit`) drops the oldest records.
@@ -172,12 +175,14 @@ class PortalEmulator:
         flextime: bool = False,
         schedule_shift: tuple[time, time] | None = None,
         schedule_id: int | None = None,
+        departments: Iterable[int] = (ROOT_ID,),
         **extra: Any,
     ) -> PortalUser:
         if time_zone:
             ZoneInfo(time_zone)  # fail early on an unknown zone
         if schedule_id is not None and schedule_id not in self.schedules:
             raise ValueError(f"no schedule {schedule_id}")
+        member_of = self._known_departments(departments)
         user = PortalUser(
             id=int(user_id),
             email=email,
@@ -190,6 +195,7 @@ class PortalEmulator:
             flextime=flextime,
             schedule_shift=schedule_shift,
             schedule_id=schedule_id,
+            departments=member_of,
             date_register=self.clock.now(),
             **extra,
         )
@@ -197,6 +203,46 @@ class PortalEmulator:
         if self.login_user_id is None:
             self.login_user_id = user.id
         return user
+
+    # ------------------------------------------------------------------ company structure
+
+    def define_department(
+        self,
+        dept_id: int | None = None,
+        *,
+        name: str,
+        parent: int | None = None,
+        head: int | None = None,
+        sort: int = DEFAULT_SORT,
+    ) -> Department:
+        """Add or replace a department (id None: the next free id); `parent` None makes it
+        a top-level one, `head` is a user id. ValueError when it does not fit the structure."""
+        if dept_id is None:
+            dept_id = max(self.departments, default=0) + 1
+        check_department(self.departments, self.users, dept_id, name=name, parent=parent, head=head)
+        if isinstance(sort, bool) or not isinstance(sort, int):
+            raise ValueError("sort must be a whole number")
+        dept = Department(dept_id, name.strip(), parent, head, sort)
+        self.departments[dept_id] = dept
+        return dept
+
+    def move_user(self, user_id: int, departments: Iterable[int]) -> PortalUser:
+        """Put the user in these departments (UF_DEPARTMENT), in place of their old ones."""
+        user = self._user(user_id)
+        user.departments = self._known_departments(departments)
+        return user
+
+    def members_of(self, dept_id: int) -> list[PortalUser]:
+        return [user for user in self.users.values() if dept_id in user.departments]
+
+    def _known_departments(self, departments: Iterable[int]) -> tuple[int, ...]:
+        ids = tuple(dict.fromkeys(departments))
+        if not ids:
+            raise ValueError("a user belongs to one department at least")
+        for dept_id in ids:
+            if isinstance(dept_id, bool) or not isinstance(dept_id, int) or dept_id not in self.departments:
+                raise ValueError(f"no department {dept_id!r}")
+        return ids
 
     def add_webhook(
         self, user_id: int, code: str | None = None, scopes: Iterable[str] = DEFAULT_SCOPES
@@ -530,6 +576,13 @@ class PortalEmulator:
             if (count_inner or not inner) and (wanted is None or name == wanted)
         )
 
+    def departments_listed(self) -> list[dict[str, Any]]:
+        """Each department as department.get prints it, with its members' ids."""
+        return [
+            {**dept.rest_fields(), "MEMBERS": [user.id for user in self.members_of(dept.id)]}
+            for dept in sorted(self.departments.values(), key=lambda d: d.id)
+        ]
+
     def snapshot(self) -> dict[str, Any]:
         users = []
         for user in self.users.values():
@@ -546,6 +599,7 @@ class PortalEmulator:
                     "portal_admin": user.portal_admin,
                     "flextime": self.flextime_of(user),
                     "schedule_id": user.schedule_id,
+                    "departments": list(user.departments),
                     "status": self.status_of(user.id),
                     "record": record.as_dict() if record else None,
                 }
@@ -557,6 +611,7 @@ class PortalEmulator:
             "portal_time_zone": self.portal_time_zone,
             "flags": flags,
             "users": users,
+            "departments": self.departments_listed(),
             "notifications": [n.as_dict() for n in self.notifications],
         }
 
@@ -620,7 +675,7 @@ DEMO_APP = ("local.workdaybot.demo", "demo-secret")
 
 
 def build_demo_portal(**kwargs: Any) -> PortalEmulator:
-    """A portal with a few employees in different zones; user 1 owns a webhook.
+    """A portal with a few employees in different zones and departments; user 1 owns a webhook.
 
     Keyword arguments go to `PortalEmulator`; `webhook_code=` overrides the webhook code.
     """
@@ -652,6 +707,14 @@ def build_demo_portal(**kwargs: Any) -> PortalEmulator:
         6, email="former.employee@example.com", name="Frank", last_name="Old",
         time_zone="", active=False,
     )
+    # The company under Anna; Engineering under Boris, with Design inside it, so that a
+    # head sees a sub-department too and Emma, in the company alone, heads nothing.
+    portal.define_department(1, name="Sandbox Company", head=1)
+    portal.define_department(2, name="Engineering", parent=1, head=2)
+    portal.define_department(3, name="Design", parent=2)
+    portal.move_user(2, [2])
+    portal.move_user(3, [2])
+    portal.move_user(4, [3])
     portal.add_webhook(1, code, DEFAULT_SCOPES)
     portal.add_app(DEMO_APP[0], DEMO_APP[1], DEFAULT_SCOPES, name="Workday bot (demo)")
     return portal
@@ -667,6 +730,7 @@ def _describe(portal: PortalEmulator) -> list[str]:
             tags.append("flextime")
         if not user.active:
             tags.append("dismissed")
+        tags.extend(f"heads {dept.name}" for dept in portal.departments.values() if dept.head == user.id)
         zone = user.time_zone or f"(portal default {portal.portal_time_zone})"
         lines.append(
             f"  {user.id:>3}  {user.name} {user.last_name} <{user.email}>  {zone}"

@@ -20,6 +20,7 @@ from workday_sandbox.portal.auth import AuthRegistry, TokenRequestRecord
 from workday_sandbox.portal.faults import FaultInjector
 from workday_sandbox.portal.flags import PortalFlags
 from workday_sandbox.portal.closed_days import ClosedDay
+from workday_sandbox.portal.departments import Department
 from workday_sandbox.portal.limits import LeakyBucket, OperatingLimiter
 from workday_sandbox.portal.schedules import WorkSchedule
 from workday_sandbox.portal.users import PortalUser
@@ -73,6 +74,7 @@ class HandlerPortal(Protocol):
     flags: PortalFlags
     auth: AuthRegistry
     users: dict[int, PortalUser]
+    departments: dict[int, Department]
     notifications: list[SentNotification]
     event_bindings: list[dict[str, Any]]
     network_ranges: list[dict[str, str]]
@@ -137,8 +139,16 @@ class ControlPortal(Protocol):
     request_counts: Counter[tuple[str, bool]]
     error_counts: Counter[str]
     schedules: dict[int, WorkSchedule]
+    departments: dict[int, Department]
 
     def add_user(self, user_id: int, **fields: Any) -> PortalUser: ...
+
+    def define_department(self, dept_id: int | None = None, *, name: str, parent: int | None = ...,
+                          head: int | None = ..., sort: int = ...) -> Department: ...
+
+    def move_user(self, user_id: int, departments: Iterable[int]) -> PortalUser: ...
+
+    def departments_listed(self) -> list[dict[str, Any]]: ...
 
     def snapshot(self) -> dict[str, Any]: ...
 

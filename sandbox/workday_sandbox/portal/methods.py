@@ -1,4 +1,4 @@
-"""The general REST methods (user.*, im.notify.*, event.*, misc.) and `build_table`, which
+"""The general REST methods (user.*, department.*, im.notify.*, event.*, misc.) and `build_table`, which
 registers them and the timeman.* ones.
 
 Each handler is `handler(ctx, params) -> result` and raises `RestError`. A handler that
@@ -12,6 +12,8 @@ import json
 from typing import Any
 
 from workday_sandbox.portal import timeman_methods
+from workday_sandbox.portal.departments import FIELDS as DEPARTMENT_FIELDS
+from workday_sandbox.portal.departments import select_departments
 from workday_sandbox.portal.errors import RestError
 from workday_sandbox.portal.interfaces import SentNotification
 from workday_sandbox.portal.method_table import CallContext, ListResult, MethodTable
@@ -19,6 +21,7 @@ from workday_sandbox.portal.params import php_intval, php_string, upper_keys
 from workday_sandbox.portal.users import page, select_users
 
 USER_SCOPES = ("user", "user_basic", "user_brief")
+DEPARTMENT_SCOPES = ("department",)
 ATTACH_MAX = 60000
 _PHP_TRIM = " \t\n\r\0\x0b"
 KNOWN_EVENTS = frozenset(
@@ -39,6 +42,19 @@ def user_get(ctx: CallContext, params: dict[Any, Any]) -> ListResult:
     found = select_users(list(ctx.portal.users.values()), params)
     chunk, total, following = page(found, params)
     return ListResult([u.rest_fields(ctx.auth.scopes) for u in chunk], total, following)
+
+
+# ----------------------------------------------------------------------------- department.*
+
+
+def department_get(ctx: CallContext, params: dict[Any, Any]) -> ListResult:
+    found = select_departments(ctx.portal.departments, params)
+    chunk, total, following = page(found, params)
+    return ListResult([dept.rest_fields() for dept in chunk], total, following)
+
+
+def department_fields(ctx: CallContext, params: dict[Any, Any]) -> Any:
+    return dict(DEPARTMENT_FIELDS)
 
 
 # ----------------------------------------------------------------------------- im.notify.*
@@ -212,6 +228,8 @@ def build_table() -> MethodTable:
     table.add("event.unbind", event_unbind, None)
     table.add("user.current", user_current, USER_SCOPES)
     table.add("user.get", user_get, USER_SCOPES)
+    table.add("department.get", department_get, DEPARTMENT_SCOPES)
+    table.add("department.fields", department_fields, DEPARTMENT_SCOPES)
     table.add("im.notify.personal.add", notify_personal, ("im",))
     table.add("im.notify.system.add", notify_system, ("im",))
     timeman_methods.register(table)
