@@ -1,12 +1,13 @@
 """Async Bitrix24 REST client (no aiogram imports).
 
-Layers, outermost first: `WorkdayAPI`/`UsersAPI` (typed methods) → `Bitrix24Client`
+Layers, outermost first: `WorkdayAPI`/`UsersAPI`/`DepartmentsAPI` (typed methods) → `Bitrix24Client`
 (call, batch, retries, deadline) → `Auth` (webhook or OAuth) and `LeakyBucket` (rate) →
 a shared `httpx.AsyncClient`.
 """
 
 from bot.bitrix24.auth import MemoryTokenStore, OAuthAuth, TokenPair, TokenStore, WebhookAuth
 from bot.bitrix24.client import BatchResult, Bitrix24Client, Envelope, RetryPolicy
+from bot.bitrix24.departments import DepartmentsAPI
 from bot.bitrix24.errors import (
     AccessDeniedError,
     AuthError,
@@ -23,6 +24,7 @@ from bot.bitrix24.errors import (
 )
 from bot.bitrix24.factory import Bitrix24, create_bitrix24
 from bot.bitrix24.models import (
+    Department,
     PortalUser,
     ScheduleType,
     Shift,
@@ -44,6 +46,8 @@ __all__ = [
     "Bitrix24Client",
     "Bitrix24Error",
     "DeadlineExceededError",
+    "Department",
+    "DepartmentsAPI",
     "Envelope",
     "InvalidArgumentError",
     "LeakyBucket",

@@ -9,6 +9,7 @@ import httpx
 
 from bot.bitrix24.auth import Auth, OAuthAuth, TokenStore, WebhookAuth
 from bot.bitrix24.client import Bitrix24Client
+from bot.bitrix24.departments import DepartmentsAPI
 from bot.bitrix24.ratelimit import LeakyBucket, RateLimiter
 from bot.bitrix24.users import UsersAPI
 from bot.bitrix24.workday import WorkdayAPI
@@ -23,10 +24,12 @@ class Bitrix24:
     client: Bitrix24Client
     workday: WorkdayAPI
     users: UsersAPI
+    departments: DepartmentsAPI
 
     @classmethod
     def over(cls, client: Bitrix24Client) -> Bitrix24:
-        return cls(client=client, workday=WorkdayAPI(client), users=UsersAPI(client))
+        return cls(client=client, workday=WorkdayAPI(client), users=UsersAPI(client),
+                   departments=DepartmentsAPI(client))
 
 
 def create_bitrix24(

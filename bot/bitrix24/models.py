@@ -55,6 +55,27 @@ def _as_bool(value: Any, default: bool) -> bool:
     return bool(value)
 
 
+def _positive_id(value: Any) -> int | None:
+    """An id as Bitrix24 prints it ("5", 5, " 5 "); None for 0, "", null or garbage."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = int(str(value).strip()) if not isinstance(value, int) else value
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
+
+
+def parse_ids(value: Any) -> tuple[int, ...]:
+    """UF_DEPARTMENT: an array of ints by the docs; strings, a single value or a map keyed
+    by position are read too. Invalid items are dropped, duplicates kept once, in order."""
+    if isinstance(value, Mapping):
+        value = list(value.values())
+    elif not isinstance(value, (list, tuple)):
+        value = [value]
+    return tuple(dict.fromkeys(number for item in value if (number := _positive_id(item)) is not None))
+
+
 def _clamp(delta: timedelta) -> timedelta:
     return max(timedelta(0), min(delta, MAX_DURATION))
 
@@ -263,6 +284,7 @@ class PortalUser:
     email: str = ""
     time_zone: str | None = None
     active: bool = True
+    departments: tuple[int, ...] = ()  # UF_DEPARTMENT
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> PortalUser:
@@ -273,6 +295,7 @@ class PortalUser:
             email=str(data.get("EMAIL") or ""),
             time_zone=str(data.get("TIME_ZONE") or "") or None,
             active=_as_bool(data.get("ACTIVE"), default=True),
+            departments=parse_ids(data.get("UF_DEPARTMENT")),
         )
 
     @property
@@ -282,3 +305,28 @@ class PortalUser:
     def __repr__(self) -> str:
         # E-mail addresses are personal data: keep them out of logs by default.
         return f"PortalUser(id={self.id}, email={REDACTED!r}, active={self.active})"
+
+
+@dataclass(frozen=True, slots=True)
+class Department:
+    """A department as `department.get` returns it: ids come as strings, the root has no
+    PARENT and a department nobody heads no UF_HEAD."""
+
+    id: int
+    name: str
+    parent: int | None = None
+    head: int | None = None  # a Bitrix24 user id
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Department | None:
+        """None for an entry without a usable ID."""
+        dept_id = _positive_id(data.get("ID"))
+        if dept_id is None:
+            return None
+        parent = _positive_id(data.get("PARENT"))
+        return cls(
+            id=dept_id,
+            name=str(data.get("NAME") or ""),
+            parent=parent if parent != dept_id else None,
+            head=_positive_id(data.get("UF_HEAD")),
+        )

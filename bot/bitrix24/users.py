@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from bot.bitrix24.client import Bitrix24Client
 from bot.bitrix24.models import PortalUser
+from bot.bitrix24.paging import all_pages
 
 
 class UsersAPI:
@@ -46,6 +48,34 @@ class UsersAPI:
                 found = outcome.results[str(uid)] or []
                 answers[uid] = any(isinstance(item, dict) and str(item.get("ID")) == str(uid) for item in found)
         return answers
+
+    async def in_departments(
+        self, department_ids: Iterable[int], *, deadline: float | None = None
+    ) -> dict[int, list[PortalUser]]:
+        """The active employees of each department (its own members, not its
+        sub-departments'), by id. Someone in two of them is listed under both.
+
+        One `user.get` filtered on all the departments at once (`UF_DEPARTMENT` takes an
+        array), read page by page: 120 employees cost two requests."""
+        wanted = list(dict.fromkeys(department_ids))
+        members: dict[int, list[PortalUser]] = {dept_id: [] for dept_id in wanted}
+        if not wanted:
+            return members
+        found = await all_pages(
+            self._client, "user.get",
+            {"SORT": "ID", "ORDER": "ASC", "FILTER": {"UF_DEPARTMENT": wanted, "ACTIVE": True}},
+            deadline=deadline,
+        )
+        seen: set[int] = set()
+        for item in found:
+            user = PortalUser.from_api(item)
+            if not user.active or user.id <= 0 or user.id in seen:
+                continue
+            seen.add(user.id)
+            for dept_id in user.departments:
+                if dept_id in members:
+                    members[dept_id].append(user)
+        return members
 
     async def current(self) -> PortalUser:
         """The webhook's creator (or the OAuth token's user)."""
