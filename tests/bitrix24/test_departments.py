@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from bot.bitrix24 import Bitrix24, Department, PortalUser
+from bot.bitrix24 import Bitrix24, Department, LeakyBucket, PortalUser
 from bot.bitrix24.errors import Bitrix24Error
 from workday_sandbox.portal.emulator import PortalEmulator
 from tests.bitrix24.fixtures import ADMIN, BOB, CARL, GONE, webhook_client
@@ -110,3 +110,13 @@ def test_department_reads_the_docs_shape() -> None:
     assert Department.from_api({"ID": 4, "NAME": "X", "PARENT": 0, "UF_HEAD": ""}) == Department(4, "X")
     assert Department.from_api({"ID": "4", "NAME": "X", "PARENT": "4"}) == Department(4, "X")  # no self-loop
     assert Department.from_api({"NAME": "no id"}) is None
+
+
+async def test_through_the_rate_limited_queue_the_extra_pages_still_travel_together(
+        portal: PortalEmulator, http: httpx.AsyncClient) -> None:
+    for number in range(2, 121):
+        portal.define_department(number, name=f"Team {number}", parent=1)
+    queued = Bitrix24.over(webhook_client(portal, http, scopes=SCOPES, limiter=LeakyBucket(50.0, 50)))
+    assert queued.client.coalescer is not None
+    assert len(await queued.departments.all()) == 120
+    assert portal.request_count() == 2
