@@ -49,10 +49,11 @@ async def test_a_failed_night_keeps_yesterdays_structure_and_says_so(
     await service.refresh()
     portal.faults.inject("http_500", method="user.get", times=None)
     caplog.set_level(logging.WARNING, logger="bot.team")
+    caplog.clear()
     clock.set(datetime(2026, 3, 3, 1, 46, tzinfo=UTC))
     assert await jobs.run_due() == [JOB_NAME]
-    assert [r.getMessage() for r in caplog.records if r.name == "bot.team.service"] == [
-        "could not refresh the company structure"]
+    assert [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "bot.team.service"] == [
+        (logging.WARNING, "could not refresh the company structure")]
     cached = await StructureStore(redis, KEYS).load()
     assert cached is not None and len(cached) == 5
 
