@@ -38,6 +38,7 @@ from bot.services.reminders import ReminderService
 from bot.services.linking import LinkingService
 from bot.services.nudges import NudgeService, goal_listener
 from bot.services.time_zones import TimeZoneService
+from bot.services.team import TeamService
 from bot.services.workday import WorkdayService
 from bot.services.worktime import WorktimeService
 from bot.storage.day_cache import DayCache
@@ -46,6 +47,10 @@ from bot.storage.link_attempts import LinkAttemptRepository
 from bot.storage.link_limits import LinkCodeLimits
 from bot.storage.links import LinkRepository
 from bot.storage.journal import JournalRepository
+from bot.storage.team_nudges import TeamNudgeLog
+from bot.team.access import TeamAccess
+from bot.team.service import TeamStructureService
+from bot.team.store import StructureStore
 from bot.storage.live_cards import LiveCardRepository
 from bot.storage.pacing import Pacer
 from bot.storage.profiles import ProfileRepository
@@ -65,11 +70,12 @@ from bot.telegram.reminder_notifier import TelegramNotifier
 from bot.telegram.sender import SENDER_CONNECTIONS, PacedSender, telegram_budget
 from bot.telegram.session import PaceReplies, RetryRequestMiddleware, SkipUnreadableUpdates
 from bot.telegram.week_view import WeekCharts
+from bot.telegram.team_digest import TeamDigests
 from bot.telegram.weekly_summary import WeeklySummaries
 from bot.worktime.sightings import DaySightings, journal_writer
 from bot.worktime.targets import TargetsService
 
-COMMANDS = ("status", "open", "pause", "resume", "close", "week", "remind", "reminders", "timezone", "link", "unlink",
+COMMANDS = ("status", "open", "pause", "resume", "close", "week", "team", "remind", "reminders", "timezone", "link", "unlink",
             "language", "help", "cancel")
 FSM_TTL_SECONDS = 24 * 3600
 
@@ -126,6 +132,18 @@ def create_worktime(settings: Settings, *, repositories: Repositories, bitrix: B
                                default_zone=settings.bot.default_timezone, nudges=nudges,
                                profiles=repositories.profiles)
     return workday, worktime
+
+
+def create_team(settings: Settings, *, redis: Redis, keys: KeySpace, repositories: Repositories, bitrix: Bitrix24,
+                clock: Clock, sightings: DaySightings | None = None) -> TeamService:
+    """What department heads (and bot admins) see of their people's day, and their digests."""
+    structure = TeamStructureService(departments=bitrix.departments, users=bitrix.users,
+                                     store=StructureStore(redis, keys), clock=clock,
+                                     default_zone=settings.bot.default_timezone)
+    directory = UserDirectory(repositories.links, repositories.profiles, settings.bot.default_timezone)
+    return TeamService(access=TeamAccess(structure, settings.bot.admin_ids), structure=structure,
+                       links=repositories.links, workday=bitrix.workday, reminders=repositories.reminders,
+                       directory=directory, clock=clock, asked=TeamNudgeLog(redis, keys), sightings=sightings)
 
 
 def bot_defaults() -> DefaultBotProperties:
@@ -257,6 +275,8 @@ def create_dispatcher(
     eraser.register_by_bitrix_id(worktime.forget)  # the journal (the targets are forgotten above)
     week_charts = WeekCharts()
     dispatcher.shutdown.register(week_charts.close)
+    team = create_team(settings, redis=redis, keys=keys, repositories=repos, bitrix=bitrix, clock=clock)
+    eraser.register(TeamNudgeLog(redis, keys).forget)
 
     dispatcher["services"] = Services(
         linking=link_service,
@@ -267,6 +287,7 @@ def create_dispatcher(
         live_cards=repos.live_cards,
         worktime=worktime,
         week_charts=week_charts,
+        team=team,
         admin_ids=settings.bot.admin_ids,
         nudges=nudges,
     )
@@ -297,6 +318,7 @@ def create_jobs(*, redis: Redis, keys: KeySpace, clock: Clock, services: Service
     jobs = JobRegistry(redis, keys, clock)
     services.linking.register_jobs(jobs)
     services.worktime.register_jobs(jobs)
+    services.team.register_jobs(jobs)
     return jobs
 
 
@@ -324,7 +346,12 @@ def create_reminder_engine(
     _, worktime = create_worktime(settings, repositories=repositories, bitrix=bitrix, clock=clock, targets=targets)
     weekly = WeeklySummaries(worktime=worktime, charts=WeekCharts(), sender=sender, profiles=repositories.profiles,
                              links=repositories.links, clock=clock, default_zone=settings.bot.default_timezone)
-    notifier = TelegramNotifier(sender, repositories.profiles, clock, settings.bot.default_timezone, weekly=weekly)
+    team = TeamDigests(team=create_team(settings, redis=redis, keys=keys, repositories=repositories, bitrix=bitrix,
+                                        clock=clock),
+                       sender=sender, profiles=repositories.profiles, links=repositories.links, clock=clock,
+                       default_zone=settings.bot.default_timezone)
+    notifier = TelegramNotifier(sender, repositories.profiles, clock, settings.bot.default_timezone, weekly=weekly,
+                                team=team)
     engine = ReminderEngine(
         store=repositories.reminders,
         workday=bitrix.workday,

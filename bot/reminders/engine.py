@@ -71,6 +71,8 @@ class NoticeKind(StrEnum):
     LATE_START = "late_start"  # a work day not started by the latest start: [Start day]
     GOAL_REACHED = "goal_reached"  # the minimum is worked: [Close] [Keep working]
     WEEKLY_SUMMARY = "weekly_summary"  # the last work day's evening: the week so far
+    TEAM_DIGEST = "team_digest"  # a head's daily summary of their departments
+    TEAM_EVENING = "team_evening"  # a head's evening list of who still works or left a day open
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,9 @@ class Notice:
     error: Bitrix24Error | None = None
     follow_up_at: datetime | None = None  # when the "come back" reminder will fire
     target: timedelta | None = None  # GOAL_REACHED: the day's minimum, now worked
+
+
+_TEAM_NOTICES = {Kind.TEAM_DIGEST: NoticeKind.TEAM_DIGEST, Kind.TEAM_EVENING: NoticeKind.TEAM_EVENING}
 
 
 class DeliveryHeld(Exception):
@@ -443,7 +448,9 @@ class ReminderEngine:
                 continue
             kind, one_off = item.reminder.kind, item.job.one_off_kind
             earlier = began(item.steps)
-            if kind.is_nudge:
+            if kind in _TEAM_NOTICES:  # the digest reads the team itself; the head's own day is no premise
+                item.notice = self._notice(item, _TEAM_NOTICES[kind])
+            elif kind.is_nudge:
                 self._nudge(item, day)
             elif one_off == BREAK_END:
                 if item.reminder.auto_resume and (day.status is WorkdayStatus.PAUSED or earlier):

@@ -33,13 +33,23 @@ class Kind(StrEnum):
     LATE_START = "late_start"  # the day is not started by the latest start
     GOAL = "goal"  # the minimum duration is worked: a one-off job per day, no recurring one
     WEEKLY = "weekly"  # the week's summary on the last work day
+    # A department head's digests (bot/services/team.py), one of each per head, set from /team.
+    TEAM_DIGEST = "team_digest"  # the team's day, at the head's chosen time
+    TEAM_EVENING = "team_evening"  # who still works or left a day open, with a nudge for them
 
     @property
     def is_nudge(self) -> bool:
         return self in NUDGE_KINDS
 
+    @property
+    def is_managed(self) -> bool:
+        """One per user, kept by a service of its own: never made by /remind, not counted or
+        listed among the user's reminders."""
+        return self in NUDGE_KINDS or self in TEAM_KINDS
+
 
 NUDGE_KINDS = frozenset({Kind.LATE_START, Kind.GOAL, Kind.WEEKLY})
+TEAM_KINDS = frozenset({Kind.TEAM_DIGEST, Kind.TEAM_EVENING})
 
 
 class Mode(StrEnum):

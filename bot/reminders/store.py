@@ -303,7 +303,7 @@ class ReminderStore:
             pipe.delete(self._definition(reminder.id))
             pipe.srem(self._user(reminder.telegram_id), reminder.id)
             pipe.zrem(self._due, job)
-            if reminder.kind.is_nudge:
+            if reminder.kind.is_managed:
                 pipe.hdel(self._nudges(reminder.kind), str(reminder.telegram_id))
             await pipe.execute()
 

@@ -88,14 +88,14 @@ class ReminderService:
                                         self._clock.now())
 
     async def _ordinary(self, telegram_id: int) -> list[Reminder]:
-        return [r for r in await self._store.for_user(telegram_id) if not r.kind.is_nudge]
+        return [r for r in await self._store.for_user(telegram_id) if not r.kind.is_managed]
 
     async def create(self, telegram_id: int, draft: ReminderDraft) -> list[Scheduled]:
         """Create a reminder. An evening "forgot to close" check comes with a morning
         check for a day left open (each replaces an earlier one of its kind). Raises
         DuplicateReminder for one the user already has, TooManyReminders at the limit."""
-        if draft.kind.is_nudge:
-            raise ValueError("nudges are NudgeService's")
+        if draft.kind.is_managed:
+            raise ValueError("nudges are NudgeService's, digests TeamService's")
         existing = await self._ordinary(telegram_id)
         for reminder in existing:
             if _same(draft, reminder):
@@ -130,7 +130,7 @@ class ReminderService:
         """The reminder, if it belongs to this user: callback data cannot reach others',
         nor the nudges (a forged list button must not delete one)."""
         reminder = await self._store.get(reminder_id)
-        if reminder is None or reminder.telegram_id != telegram_id or reminder.kind.is_nudge:
+        if reminder is None or reminder.telegram_id != telegram_id or reminder.kind.is_managed:
             return None
         return reminder
 

@@ -118,3 +118,13 @@ class WeekNav(CallbackData, prefix="wk"):
 
     monday: Annotated[int, Field(ge=0, le=1_000_000)] = 0
     send: bool = False
+
+
+class TeamAction(CallbackData, prefix="tm"):
+    """A /team button: show a department's page, pick a department, or set the digest.
+    Only ids: who may see the department is decided again on every tap."""
+
+    action: Word  # page | pick | digest | dtime (digest time chosen) | doff
+    dept: Annotated[int, Field(ge=0, le=2**31)] = 0
+    page: Annotated[int, Field(ge=0, le=1000)] = 0
+    value: Word = ""

@@ -11,6 +11,7 @@ from bot.services.linking import LinkingService
 from bot.services.nudges import NudgeService
 from bot.services.reminders import ReminderService
 from bot.services.time_zones import TimeZoneService
+from bot.services.team import TeamService
 from bot.services.workday import WorkdayService
 from bot.services.worktime import WorktimeService
 from bot.storage.live_cards import LiveCardRepository
@@ -28,5 +29,6 @@ class Services:
     live_cards: LiveCardRepository  # the chat's last day card, whose buttons stay
     worktime: WorktimeService  # the week, the targets, the journal
     week_charts: WeekCharts
+    team: TeamService  # department heads' view of their people's day
     admin_ids: frozenset[int]
     nudges: NudgeService  # not started, goal reached, weekly summary

@@ -29,17 +29,20 @@ Raises DeliveryHeld, as `deliver` does, for one held back by a stop."""
 
 class TelegramNotifier:
     def __init__(self, sender: PacedSender, profiles: ProfileRepository, clock: Clock, default_zone: str, *,
-                 weekly: WeeklySummary | None = None) -> None:
+                 weekly: WeeklySummary | None = None, team: WeeklySummary | None = None) -> None:
         self._sender = sender
         self._profiles = profiles
         self._clock = clock
         self._default_zone = default_zone
         self._weekly = weekly
+        self._team = team  # a head's digests (bot/telegram/team_digest.py), same contract
 
     async def deliver(self, notice: Notice) -> bool:
         if notice.kind is NoticeKind.WEEKLY_SUMMARY:
             # The week's picture is the /week view's to draw; without it there is nothing to send.
             return await self._weekly(notice) if self._weekly is not None else False
+        if notice.kind in (NoticeKind.TEAM_DIGEST, NoticeKind.TEAM_EVENING):
+            return await self._team(notice) if self._team is not None else False
         profile = await self._profiles.get(notice.telegram_id)
         t = Translator(language_for(profile.telegram_language, profile.language))
         view = UserView(t=t, profile=profile, default_zone=self._default_zone, clock=self._clock)

@@ -353,8 +353,9 @@ async def test_the_dismissed_employee_check_runs_every_night(harness: Harness, p
     # Monday 08:00 UTC: last night's check is not made up for (the hourly sweep runs, for nobody).
     assert await jobs.run_due() == ["worktime.sweep"]
     clock.set(datetime(2026, 3, 3, 3, 17, 30, tzinfo=UTC))
-    # The journal's hourly sweep has a new hour too.
-    assert sorted(await jobs.run_due()) == ["linking.prune_departed", "worktime.sweep"]
+    # The journal's hourly sweep has a new hour too, and the team structure's 02:45 refresh is
+    # still within its grace hour.
+    assert sorted(await jobs.run_due()) == ["linking.prune_departed", "team.structure", "worktime.sweep"]
     assert await harness.repos.links.get(ANNA_TG) is None
 
 

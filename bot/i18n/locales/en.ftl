@@ -73,6 +73,7 @@ help =
     /resume: back to work
     /close: finish the day (<code>/close report text</code> adds a report)
     /week: your week against the targets, as a chart
+    /team: your team's day, if you head a department in Bitrix24
     /remind: break and forgot-to-close reminders (<code>/remind 13:00</code>, or a menu)
     /reminders: your reminders (switch off, delete)
     /timezone: the time zone your reminders use
@@ -559,4 +560,54 @@ week-chart-below = below target
 week-chart-running = today
 week-chart-open = not closed
 week-chart-target = target
-
+## /team: a department head's view of their people's day
+cmd-team = Your team's day (department heads)
+btn-team-departments = 🏢 Departments
+team-header = 👥 <b>{ $name }</b> · { $count ->
+        [one] 1 person
+       *[other] { $count } people
+    }
+team-page = (page { $page } of { $pages })
+team-state-working = 🟢 <b>Working: { $count }</b>
+team-state-on-break = ☕ <b>On a break: { $count }</b>
+team-state-finished = ✅ <b>Finished: { $count }</b>
+team-state-not-started = ⏳ <b>Not started: { $count }</b>
+team-state-left-open = ⚠️ <b>Left open from an earlier day: { $count }</b>
+team-state-unknown = ❔ <b>No answer from Bitrix24: { $count }</b>
+team-line-working = • { $name }: since { $since }, { $worked }
+team-line-on-break = • { $name }: { $duration } (since { $since })
+team-line-on-break-unknown = • { $name }
+team-line-finished = • { $name }: { $worked }
+team-line-left-open = • { $name }: open since { $date }
+team-line-plain = • { $name }
+team-not-linked = 🔗 Not linked to the bot: { $count } (their day is not shown)
+team-not-a-head = 👥 /team shows the day of the departments you head in Bitrix24. You don't head one, so there is nothing to show.
+team-no-departments = 👥 Bitrix24 lists no departments yet.
+team-pick = 🏢 Which department?
+team-unavailable = ⚠️ Bitrix24 is not answering, so I can't show your team right now. Try again in a minute.
+btn-team-digest-off = ⏰ Daily digest: off
+btn-team-digest-on = ⏰ Daily digest: { $time }
+btn-team-digest-none = Off ✅
+btn-team-digest-stop = Switch off
+btn-team-evening-on = ✅ Evening list at { $time }
+btn-team-evening-off = ⬜ Evening list at { $time }
+btn-team-back = ◀ Back to the team
+btn-team-ask-to-close = 📣 Ask them to close their day
+team-digest-about = ⏰ <b>Daily digest</b>: this summary every work day at the time you choose (in your time zone). The evening list shows who still works or left a day open, with a button to ask them to close it.
+team-digest-set = ⏰ <b>Daily digest</b> at { $time } on work days. The evening list shows who still works or left a day open, with a button to ask them to close it.
+team-asked-already = 📣 You already asked them today.
+team-your-manager = Your manager
+team-asked-to-close = 🌙 { $manager } asks you to close your workday in Bitrix24. Send /status to see it and close it.
+team-asked = { $count ->
+        [0] 📣 Nobody could be asked: no one with a day still open uses the bot.
+        [one] 📣 Asked 1 person to close their day.
+       *[other] 📣 Asked { $count } people to close their day.
+    }
+team-digest-more = …and { $count ->
+        [one] 1 more department
+       *[other] { $count } more departments
+    }: /team
+notice-team-digest = 👥 <b>Your team today</b>
+notice-team-evening = 🌙 <b>Still open: { $count }</b>
+remind-name-team-digest = team digest
+remind-name-team-evening = team evening list

@@ -74,6 +74,7 @@ help =
     /resume — вернуться к работе
     /close — завершить день (<code>/close текст отчёта</code> добавит отчёт)
     /week — ваша неделя и норма, графиком
+    /team — день вашей команды, если вы руководите отделом в Битрикс24
     /remind — напоминания о перерыве и о незакрытом дне (<code>/remind 13:00</code> или меню)
     /reminders — ваши напоминания: выключить, удалить
     /timezone — часовой пояс для напоминаний
@@ -571,4 +572,56 @@ week-chart-below = меньше нормы
 week-chart-running = сегодня
 week-chart-open = не закрыт
 week-chart-target = норма
-
+## /team: руководитель видит день своих сотрудников
+cmd-team = День вашей команды (для руководителей отделов)
+btn-team-departments = 🏢 Отделы
+team-header = 👥 <b>{ $name }</b> · { $count ->
+        [one] { $count } человек
+        [few] { $count } человека
+       *[many] { $count } человек
+    }
+team-page = (страница { $page } из { $pages })
+team-state-working = 🟢 <b>Работают: { $count }</b>
+team-state-on-break = ☕ <b>На перерыве: { $count }</b>
+team-state-finished = ✅ <b>Закончили: { $count }</b>
+team-state-not-started = ⏳ <b>Не начинали: { $count }</b>
+team-state-left-open = ⚠️ <b>Не закрыли прошлый день: { $count }</b>
+team-state-unknown = ❔ <b>Битрикс24 не ответил: { $count }</b>
+team-line-working = • { $name }: с { $since }, { $worked }
+team-line-on-break = • { $name }: { $duration } (с { $since })
+team-line-on-break-unknown = • { $name }
+team-line-finished = • { $name }: { $worked }
+team-line-left-open = • { $name }: открыт с { $date }
+team-line-plain = • { $name }
+team-not-linked = 🔗 Не подключили бота: { $count } (их день не показывается)
+team-not-a-head = 👥 /team показывает день отделов, которыми вы руководите в Битрикс24. Вы не руководите отделом, поэтому показать нечего.
+team-no-departments = 👥 В Битрикс24 пока нет отделов.
+team-pick = 🏢 Какой отдел?
+team-unavailable = ⚠️ Битрикс24 не отвечает, поэтому показать команду сейчас не получится. Попробуйте через минуту.
+btn-team-digest-off = ⏰ Сводка: выключена
+btn-team-digest-on = ⏰ Сводка: { $time }
+btn-team-digest-none = Выключена ✅
+btn-team-digest-stop = Выключить
+btn-team-evening-on = ✅ Вечерний список в { $time }
+btn-team-evening-off = ⬜ Вечерний список в { $time }
+btn-team-back = ◀ К команде
+btn-team-ask-to-close = 📣 Попросить закрыть день
+team-digest-about = ⏰ <b>Ежедневная сводка</b>: эта же картина каждый рабочий день в выбранное время (по вашему часовому поясу). Вечерний список показывает, кто ещё работает или не закрыл прошлый день, и кнопку, чтобы попросить их закрыть его.
+team-digest-set = ⏰ <b>Сводка</b> в { $time } по рабочим дням. Вечерний список показывает, кто ещё работает или не закрыл прошлый день, и кнопку, чтобы попросить их закрыть его.
+team-asked-already = 📣 Сегодня вы уже просили их об этом.
+team-your-manager = Ваш руководитель
+team-asked-to-close = 🌙 { $manager } просит вас закрыть рабочий день в Битрикс24. Отправьте /status, чтобы увидеть его и закрыть.
+team-asked = { $count ->
+        [0] 📣 Попросить некого: никто из тех, у кого день ещё открыт, не пользуется ботом.
+        [one] 📣 Попросил { $count } человека закрыть день.
+       *[other] 📣 Попросил { $count } человек закрыть день.
+    }
+team-digest-more = …и ещё { $count ->
+        [one] { $count } отдел
+        [few] { $count } отдела
+       *[many] { $count } отделов
+    }: /team
+notice-team-digest = 👥 <b>Ваша команда сегодня</b>
+notice-team-evening = 🌙 <b>Ещё открыто: { $count }</b>
+remind-name-team-digest = сводка по команде
+remind-name-team-evening = вечерний список команды

@@ -43,7 +43,8 @@ class BitrixGuardMiddleware(BaseMiddleware):
         if not get_flag(data, "bitrix24"):
             return await handler(event, data)
         t: Translator = data["t"]
-        if data.get("link") is None:
+        # `unlinked_ok`: the handler decides itself (a bot admin may use /team unlinked).
+        if data.get("link") is None and not get_flag(data, "unlinked_ok"):
             await _tell(event, t("not_linked"), toast=t("not_linked").split("\n")[0])
             return None
         user = data["event_from_user"]
