@@ -178,16 +178,21 @@ class Bitrix24Client:
         *,
         halt: bool = False,
         deadline: float | None = None,
+        limiter: RateLimiter | None = None,
     ) -> BatchResult:
         """Run commands through `batch`, 50 per request, and collect per-command outcomes.
 
         Keys are opaque to Bitrix24 here (they are renamed on the wire), so `$result[...]`
         references between commands are not supported.
+
+        With `limiter` (background work: `bot.bitrix24.background.BackgroundBudget`) each
+        request waits for that limiter instead of the client's, and never joins the
+        coalescing queue, so no interactive call waits behind it.
         """
         items = list(commands.items()) if isinstance(commands, Mapping) else [
             (str(index), command) for index, command in enumerate(commands)
         ]
-        if self.coalescer is not None and not halt:
+        if self.coalescer is not None and not halt and limiter is None:
             return await self._batch_coalesced(items, deadline)
         outcome = BatchResult()
         for offset in range(0, len(items), BATCH_LIMIT):
@@ -200,6 +205,7 @@ class Bitrix24Client:
             body = await self._with_deadline(
                 "batch", {"halt": 1 if halt else 0, "cmd": cmd}, deadline,
                 safe_to_resend=all(is_read(method.strip().lower()) for _, (method, _) in chunk),
+                limiter=limiter,
             )
             self._collect(body.get("result"), wire_keys, chunk, outcome)
             if halt and outcome.errors:
@@ -274,8 +280,12 @@ class Bitrix24Client:
         *,
         join_queue: bool = False,
         safe_to_resend: bool | None = None,
+        limiter: RateLimiter | None = None,
     ) -> Body:
+        """`limiter` replaces the client's own for this call, outside the coalescing queue."""
         budget = self._deadline if deadline is None else deadline
+        own_limiter = limiter or self._limiter
+        coalescer = self.coalescer if limiter is None else None
         resendable = is_read(method) if safe_to_resend is None else safe_to_resend
         loop = asyncio.get_running_loop()
         ends_at = loop.time() + budget
@@ -301,17 +311,17 @@ class Bitrix24Client:
             while True:
                 attempt += 1
                 try:
-                    if self.coalescer is not None and method not in _NOT_BATCHABLE:
-                        return await self.coalescer.submit(method, params, flight, join_queue=join_queue)
-                    if self._limiter is not None:
-                        await self._limiter.acquire()
+                    if coalescer is not None and method not in _NOT_BATCHABLE:
+                        return await coalescer.submit(method, params, flight, join_queue=join_queue)
+                    if own_limiter is not None:
+                        await own_limiter.acquire()
                     return await self._send_one(method, params, flight)
                 except _Retry as retry:
                     flight.sent = False  # answered: the error itself says whether it may have been applied
                     error = retry.error
                     last_error = error
-                    if retry.limited and self._limiter is not None:
-                        await self._limiter.on_limited()
+                    if retry.limited and own_limiter is not None:
+                        await own_limiter.on_limited()
                     maybe_applied = maybe_applied or error.maybe_applied
                     if maybe_applied and not resendable:
                         # The write may have been done: sending it again could do it twice,

@@ -85,6 +85,17 @@ class LeakyBucket:
         self._level += 1
         return True
 
+    async def try_acquire_leaving(self, free: int) -> bool:
+        """Count one more request only if `free` units of room stay after it, and nobody
+        waits: background work takes what interactive calls leave unused."""
+        if self._lock.locked():
+            return False
+        self._drain()
+        if self._level + 1 + free > self.capacity:
+            return False
+        self._level += 1
+        return True
+
     async def on_limited(self) -> None:
         self._drain()
         self._level = max(self._level, self.capacity)

@@ -9,6 +9,7 @@ from typing import Any
 from bot.bitrix24.client import Bitrix24Client
 from bot.bitrix24.errors import Bitrix24Error
 from bot.bitrix24.models import Workday, WorkdaySettings, WorkSchedule, format_atom
+from bot.bitrix24.ratelimit import RateLimiter
 from bot.bitrix24.text import plain_text
 
 
@@ -101,24 +102,27 @@ class WorkdayAPI:
         return await self._many("timeman.open", user_ids, deadline)
 
     async def status_many(
-        self, user_ids: Iterable[int], *, deadline: float | None = None
+        self, user_ids: Iterable[int], *, deadline: float | None = None, limiter: RateLimiter | None = None
     ) -> dict[int, Workday | Bitrix24Error]:
-        return await self._many("timeman.status", user_ids, deadline)
+        """Several users' days through `batch`; `limiter` for background reads (see
+        `Bitrix24Client.batch`)."""
+        return await self._many("timeman.status", user_ids, deadline, limiter)
 
     async def _many(
-        self, method: str, user_ids: Iterable[int], deadline: float | None
+        self, method: str, user_ids: Iterable[int], deadline: float | None, limiter: RateLimiter | None = None
     ) -> dict[int, Workday | Bitrix24Error]:
-        outcome = await self._batch(method, user_ids, deadline)
+        outcome = await self._batch(method, user_ids, deadline, limiter)
         return {uid: result if isinstance(result, Bitrix24Error) else Workday.from_api(result)
                 for uid, result in outcome.items()}
 
-    async def _batch(self, method: str, user_ids: Iterable[int], deadline: float | None) -> dict[int, Any]:
+    async def _batch(self, method: str, user_ids: Iterable[int], deadline: float | None,
+                     limiter: RateLimiter | None = None) -> dict[int, Any]:
         """Each user's raw result, or the error their command got."""
         ids = list(dict.fromkeys(user_ids))
         if not ids:
             return {}
         outcome = await self._client.batch(
-            {str(uid): (method, {"USER_ID": uid}) for uid in ids}, deadline=deadline
+            {str(uid): (method, {"USER_ID": uid}) for uid in ids}, deadline=deadline, limiter=limiter
         )
         return {uid: outcome.errors[str(uid)] if str(uid) in outcome.errors else outcome.results.get(str(uid))
                 for uid in ids}

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
+from bot.bitrix24.background import BackgroundBudget, PortalBucket, default_reserve
 from bot.bitrix24.ratelimit import burst_margin
 from bot.storage.keys import KeySpace
 
@@ -144,8 +145,9 @@ class SharedLeakyBucket:
     """The Bitrix24 client's `RateLimiter`, shared by all replicas through Redis, so that
     together they stay under the portal's bucket."""
 
-    def __init__(self, redis: Redis, keys: KeySpace, *, rate: float, burst: int, margin_seconds: float = 1.0) -> None:
-        self._pacer = Pacer(redis)
+    def __init__(self, redis: Redis, keys: KeySpace, *, rate: float, burst: int, margin_seconds: float = 1.0,
+                 timer: Callable[[], float] = time.time) -> None:
+        self._pacer = Pacer(redis, timer=timer)
         margin = burst_margin(rate, margin_seconds)
         self._limit = Limit(keys("pace", "bitrix24"), rate=rate, burst=max(1, int(burst - margin)))
 
@@ -155,8 +157,41 @@ class SharedLeakyBucket:
     async def try_acquire(self) -> bool:
         return await self._pacer.reserve([self._limit], max_wait=0) is not None
 
+    async def try_acquire_leaving(self, free: int) -> bool:
+        """Take a slot now only if `free` more would still fit after it: the same key with
+        a burst `free` units smaller. Never a slot in the future, which an interactive
+        call arriving meanwhile would then find taken."""
+        if free >= self._limit.burst:
+            return False
+        stricter = Limit(self._limit.key, rate=self._limit.rate, burst=self._limit.burst - free)
+        return await self._pacer.reserve([stricter], max_wait=0) is not None
+
     async def on_limited(self) -> None:
         await self._pacer.fill(self._limit)
 
     def __repr__(self) -> str:
         return f"SharedLeakyBucket(rate={self._limit.rate}, burst={self._limit.burst})"
+
+
+class SharedPace:
+    """Evenly spaced slots at `rate` per second for every replica together (the background
+    share of the portal's rate): `next_slot` reserves the next one and says how far off it is."""
+
+    def __init__(self, redis: Redis, keys: KeySpace, *, rate: float, timer: Callable[[], float] = time.time) -> None:
+        self._pacer = Pacer(redis, timer=timer)
+        self._limit = Limit(keys("pace", "bitrix24", "background"), rate=rate, burst=1)
+
+    async def next_slot(self, max_wait: float | None = None) -> float | None:
+        return await self._pacer.reserve([self._limit], max_wait=max_wait)
+
+    def __repr__(self) -> str:
+        return f"SharedPace(rate={self._limit.rate})"
+
+
+def shared_background_budget(redis: Redis, keys: KeySpace, portal: PortalBucket, *, rate: float, burst: int,
+                             share: float, timer: Callable[[], float] = time.time,
+                             sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> BackgroundBudget:
+    """The background budget of every replica together, over the `SharedLeakyBucket`
+    `portal` that their interactive calls use."""
+    return BackgroundBudget(portal, SharedPace(redis, keys, rate=rate * share, timer=timer),
+                            reserve=default_reserve(burst), poll=1.0 / rate, sleep=sleep)
