@@ -23,7 +23,7 @@ from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisStorage
 from aiogram.types import BotCommand, LinkPreviewOptions
 from redis.asyncio import Redis
 
-from bot.bitrix24 import Bitrix24
+from bot.bitrix24 import Bitrix24, RateLimiter
 from bot.clock import Clock
 from bot.config import BotMode, Settings
 from bot.health import PollingHeartbeat
@@ -37,6 +37,7 @@ from bot.services.erasure import UserDataEraser
 from bot.services.reminders import ReminderService
 from bot.services.linking import LinkingService
 from bot.services.nudges import NudgeService, goal_listener
+from bot.services.live_cards import LiveCardSweep
 from bot.services.time_zones import TimeZoneService
 from bot.services.team import TeamService
 from bot.services.workday import WorkdayService
@@ -58,6 +59,7 @@ from bot.storage.rate_limits import TokenBucket, WindowLimiter
 from bot.telegram.deferred import DeferredReplies
 from bot.telegram.deps import Services
 from bot.telegram.fit import FitMessages
+from bot.telegram.live_card_editor import TelegramCardEditor
 from bot.telegram.handlers import get_routers
 from bot.telegram.middlewares.answers import SafeCallbackAnswerMiddleware
 from bot.telegram.middlewares.context import UserContextMiddleware
@@ -75,8 +77,8 @@ from bot.telegram.weekly_summary import WeeklySummaries
 from bot.worktime.sightings import DaySightings, journal_writer
 from bot.worktime.targets import TargetsService
 
-COMMANDS = ("status", "open", "pause", "resume", "close", "week", "team", "remind", "reminders", "timezone", "link", "unlink",
-            "language", "help", "cancel")
+COMMANDS = ("status", "open", "pause", "resume", "close", "week", "team", "remind", "reminders", "timezone",
+            "updates", "link", "unlink", "language", "help", "cancel")
 FSM_TTL_SECONDS = 24 * 3600
 
 
@@ -364,6 +366,24 @@ def create_reminder_engine(
         sightings=create_sightings(repositories, targets=targets, clock=clock),
     )
     return engine, sender
+
+
+# --- The live-card sweep (bot/services/live_cards.py) -------------------------------
+
+
+def create_live_card_sweep(*, settings: Settings, redis: Redis, bitrix: Bitrix24, clock: Clock, keys: KeySpace,
+                           repositories: Repositories, services: Services, sender: PacedSender,
+                           budget: RateLimiter) -> LiveCardSweep:
+    """Day cards that follow changes made in Bitrix24 itself. `budget` is the background
+    share of the portal's rate; `sender` the paced sender the reminders use."""
+    editor = TelegramCardEditor(sender, repositories.profiles, clock, settings.bot.default_timezone)
+    return LiveCardSweep(cards=repositories.live_cards, links=repositories.links, profiles=repositories.profiles,
+                         days=repositories.days, api=bitrix.workday, budget=budget, editor=editor,
+                         reminders=services.reminders, clock=clock, sightings=create_sightings(repositories),
+                         targets=create_targets(settings, redis=redis, bitrix=bitrix, clock=clock, keys=keys))
+
+
+# -------------------------------------------------------------------------------------
 
 
 async def register_commands(bot: Bot) -> None:

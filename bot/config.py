@@ -108,6 +108,9 @@ class Bitrix24Settings(BaseSettings):
     call_deadline: float = Field(default=30.0, gt=0, le=600)
     # Calls that would wait for the rate limit share `batch` requests; off is one request per call.
     coalesce: bool = True
+    # The part of that rate background work (refreshing day cards changed in Bitrix24) may
+    # use; it only ever takes what interactive calls leave free. 0 switches it off.
+    background_share: float = Field(default=0.25, ge=0, le=1)
     # The work schedule (Employees > Worktime > Work schedules) whose shifts and rules set
     # everyone's targets; no REST method tells which schedule an employee is on.
     schedule_id: int | None = Field(default=None, ge=1)

@@ -19,10 +19,10 @@ from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import RedisError
 
 from bot import __version__
-from bot.app import (Repositories, create_bot, create_dispatcher, create_jobs, create_reminder_engine,
-                     create_sender_bot)
+from bot.app import (Repositories, create_bot, create_dispatcher, create_jobs, create_live_card_sweep,
+                     create_reminder_engine, create_sender_bot)
 from bot.reminders.scheduler import ReminderScheduler
-from bot.storage.pacing import Pacer, SharedLeakyBucket
+from bot.storage.pacing import Pacer, SharedLeakyBucket, shared_background_budget
 from bot.telegram.deferred import DeferredReplies
 from bot.bitrix24 import Bitrix24, Bitrix24Error, create_bitrix24
 from bot.clock import Clock, SystemClock
@@ -130,6 +130,13 @@ async def run(settings: Settings, *, clock: Clock | None = None, keys: KeySpace 
                                        repositories=repositories, metrics=metrics)
         scheduler = ReminderScheduler(engine)
         jobs = create_jobs(redis=redis, keys=keys, clock=clock, services=dispatcher["services"])
+        if settings.bitrix24.background_share > 0:
+            budget = shared_background_budget(redis, keys, limiter, rate=settings.bitrix24.rate_limit,
+                                              burst=settings.bitrix24.rate_burst,
+                                              share=settings.bitrix24.background_share)
+            create_live_card_sweep(settings=settings, redis=redis, bitrix=bitrix, clock=clock, keys=keys,
+                                   repositories=repositories, services=dispatcher["services"], sender=sender,
+                                   budget=budget).register_jobs(jobs)
         for component in (scheduler, jobs):
             dispatcher.startup.register(component.start)
             dispatcher.shutdown.register(component.stop)

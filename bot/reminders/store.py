@@ -315,6 +315,21 @@ class ReminderStore:
     async def unschedule(self, job: str) -> None:
         await self._redis.zrem(self._due, job)
 
+    async def drop_one_offs(self, reminder_ids: set[int], kinds: set[str]) -> int:
+        """Unschedule the queued one-off jobs of these kinds for these reminders (their
+        tokens vary, so the queue is scanned once for all of them). Claimed jobs are not in
+        the queue and are left to run. Returns how many were dropped."""
+        if not reminder_ids or not kinds:
+            return 0
+        jobs = []
+        async for job, _ in self._redis.zscan_iter(self._due, match="o:*"):
+            text = job.decode() if isinstance(job, bytes) else job
+            if text.split(":")[1] in kinds and _reminder_of(text) in reminder_ids:
+                jobs.append(job)
+        if not jobs:
+            return 0
+        return int(await self._redis.zrem(self._due, *jobs))
+
     async def due_at(self, job: str) -> datetime | None:
         score = await self._redis.zscore(self._due, job)
         return from_ms(score) if score is not None else None

@@ -205,6 +205,14 @@ class ReminderService:
                                    only_if_new=True)
         return at
 
+    async def drop_break_follow_ups(self, telegram_ids: list[int]) -> int:
+        """The day is no longer paused (resumed or closed elsewhere): the "break is over"
+        and "still on a break" messages pending for these users no longer apply."""
+        reminder_ids: set[int] = set()
+        for telegram_id in telegram_ids:
+            reminder_ids |= {r.id for r in await self._store.for_user(telegram_id) if r.kind is Kind.BREAK}
+        return await self._store.drop_one_offs(reminder_ids, {BREAK_END, BREAK_NUDGE})
+
     async def reschedule_all(self, telegram_id: int) -> None:
         """After a time-zone change: every reminder, the nudges too, moves to its new next time."""
         for reminder in await self._store.for_user(telegram_id):

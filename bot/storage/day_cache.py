@@ -36,14 +36,13 @@ class DayCache:
         self._keys = keys
 
     async def get(self, bitrix_id: int) -> SeenDay | None:
-        raw = await self._redis.get(self._keys("day", bitrix_id))
-        if not raw:
-            return None
-        try:
-            status, started, breaks, *paused = raw.decode().split(":", 3)
-            return SeenDay(WorkdayStatus(status), int(started), int(breaks), int(paused[0]) if paused else 0)
-        except ValueError:
-            return None
+        return _parse(await self._redis.get(self._keys("day", bitrix_id)))
+
+    async def get_many(self, bitrix_ids: list[int]) -> dict[int, SeenDay | None]:
+        if not bitrix_ids:
+            return {}
+        raws = await self._redis.mget([self._keys("day", bitrix_id) for bitrix_id in bitrix_ids])
+        return {bitrix_id: _parse(raw) for bitrix_id, raw in zip(bitrix_ids, raws, strict=True)}
 
     async def put(self, bitrix_id: int, day: Workday) -> None:
         started = int(day.started_at.timestamp()) if day.started_at else 0
@@ -54,3 +53,13 @@ class DayCache:
 
     async def forget(self, bitrix_id: int) -> None:
         await self._redis.delete(self._keys("day", bitrix_id))
+
+
+def _parse(raw: bytes | None) -> SeenDay | None:
+    if not raw:
+        return None
+    try:
+        status, started, breaks, *paused = raw.decode().split(":", 3)
+        return SeenDay(WorkdayStatus(status), int(started), int(breaks), int(paused[0]) if paused else 0)
+    except ValueError:
+        return None

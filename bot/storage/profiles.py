@@ -20,6 +20,8 @@ class Profile:
     blocked: bool = False
     # The language the user's Telegram app reports, for messages sent outside an update.
     telegram_language: str | None = None
+    # Whether the background sweep may edit the day card when the day changed in Bitrix24.
+    card_updates: bool = True
 
 
 class ProfileRepository:
@@ -40,6 +42,7 @@ class ProfileRepository:
             time_zone_source=data.get("time_zone_source") or None,
             blocked=data.get("blocked") == "1",
             telegram_language=data.get("telegram_language") or None,
+            card_updates=data.get("card_updates") != "0",
         )
 
     async def blocked_among(self, telegram_ids: list[int]) -> set[int]:
@@ -57,6 +60,21 @@ class ProfileRepository:
             zones = await pipe.execute()
         return {telegram_id: (zone.decode() if isinstance(zone, bytes) else zone)
                 for telegram_id, zone in zip(telegram_ids, zones, strict=True) if zone}
+
+    async def without_card_updates(self, telegram_ids: list[int]) -> set[int]:
+        """Those among `telegram_ids` whose card the sweep must leave alone: updates
+        turned off, or the bot blocked."""
+        if not telegram_ids:
+            return set()
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for telegram_id in telegram_ids:
+                pipe.hmget(self._key(telegram_id), ["card_updates", "blocked"])
+            rows = await pipe.execute()
+        return {tg for tg, (updates, blocked) in zip(telegram_ids, rows, strict=True)
+                if updates == b"0" or blocked == b"1"}
+
+    async def set_card_updates(self, telegram_id: int, on: bool) -> None:
+        await self._redis.hset(self._key(telegram_id), "card_updates", "1" if on else "0")
 
     async def remember_telegram_language(self, telegram_id: int, code: str) -> None:
         await self._redis.hset(self._key(telegram_id), "telegram_language", code)

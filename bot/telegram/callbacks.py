@@ -124,7 +124,13 @@ class TeamAction(CallbackData, prefix="tm"):
     """A /team button: show a department's page, pick a department, or set the digest.
     Only ids: who may see the department is decided again on every tap."""
 
-    action: Word  # page | pick | digest | dtime (digest time chosen) | doff
+    action: Word  # page | pick | digest | daily | evening (value: a time, or off) | ask
     dept: Annotated[int, Field(ge=0, le=2**31)] = 0
     page: Annotated[int, Field(ge=0, le=1000)] = 0
     value: Word = ""
+
+
+class CardUpdates(CallbackData, prefix="upd"):
+    """The /updates switch: whether the day card follows changes made in Bitrix24 itself."""
+
+    on: bool

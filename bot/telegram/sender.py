@@ -46,6 +46,8 @@ class SendOutcome(StrEnum):
     NOT_STARTED = "not_started"  # never pressed Start: not blocked, just not reachable yet
     FAILED = "failed"
     HELD = "held"  # not sent: the sender was told to hold before this message left
+    UNCHANGED = "unchanged"  # an edit that would change nothing ("message is not modified")
+    GONE = "gone"  # an edit of a message that is deleted, or too old to edit
 
 
 def telegram_budget(keys: KeySpace, rate: float) -> Limit:
@@ -136,6 +138,11 @@ class PacedSender:
                     await self._on_blocked(chat_id)
                 return SendOutcome.BLOCKED
             except TelegramBadRequest as error:
+                reason = error.message.lower()
+                if "message is not modified" in reason:
+                    return SendOutcome.UNCHANGED
+                if "message to edit not found" in reason or "message can't be edited" in reason:
+                    return SendOutcome.GONE
                 self.stats["failed"] += 1
                 log.warning("telegram refused a message",
                             extra={"ctx_chat": chat_id, "ctx_method": type(method).__name__,

@@ -304,7 +304,7 @@ async def test_commands_are_registered_in_both_languages(harness: Harness) -> No
     await harness.dispatcher.emit_startup(bot=harness.bot)
     calls = harness.session.calls("setMyCommands")
     assert {call.language_code for call in calls} == {None, "ru"}
-    assert all(len(call.commands) == 15 for call in calls)
+    assert all(len(call.commands) == 16 for call in calls)
     russian = next(call for call in calls if call.language_code == "ru")
     assert any("Пауза" in c.description or "паузу" in c.description for c in russian.commands)
 

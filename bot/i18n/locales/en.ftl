@@ -77,6 +77,7 @@ help =
     /remind: break and forgot-to-close reminders (<code>/remind 13:00</code>, or a menu)
     /reminders: your reminders (switch off, delete)
     /timezone: the time zone your reminders use
+    /updates: keep your day card in step with Bitrix24 (on or off)
     /link: link your Bitrix24 account
     /unlink: unlink and delete your data
     /language: English or Russian
@@ -611,3 +612,15 @@ notice-team-digest = 👥 <b>Your team today</b>
 notice-team-evening = 🌙 <b>Still open: { $count }</b>
 remind-name-team-digest = team digest
 remind-name-team-evening = team evening list
+
+## /updates: the day card follows changes made in Bitrix24 itself
+
+cmd-updates = Keep the day card in step with Bitrix24
+updates-on =
+    🔄 <b>Card updates are on.</b>
+    When your day changes in Bitrix24 itself (in the browser or the mobile app), I update your last day card here within a few minutes.
+updates-off =
+    <b>Card updates are off.</b>
+    Your day card changes only when you use it here. Tap 🔄 Refresh on it to see what Bitrix24 says.
+btn-updates-off = Turn off
+btn-updates-on = Turn on

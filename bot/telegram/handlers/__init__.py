@@ -7,6 +7,7 @@ from aiogram import Router
 
 from bot.telegram.handlers import (
     admin,
+    card_updates,
     errors,
     fallback,
     groups,
@@ -38,5 +39,6 @@ def get_routers() -> list[Router]:
         reminder_buttons.create_router(),
         reminders.create_router(),
         timezone.create_router(),
+        card_updates.create_router(),
         fallback.create_router(),
     ]

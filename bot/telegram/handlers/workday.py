@@ -36,7 +36,7 @@ async def reply(event: Message | CallbackQuery, report: DayReport, view: UserVie
     shown = await show(event, text, markup)
     chat_id = event.chat.id if isinstance(event, Message) else event.from_user.id
     if shown is not None and event.bot is not None:
-        previous = await services.live_cards.replace(chat_id, shown)
+        previous = await services.live_cards.replace(chat_id, shown, at=view.now())
         if previous is not None:
             await retire_card(event.bot, chat_id, previous)
 
