@@ -377,10 +377,11 @@ def create_live_card_sweep(*, settings: Settings, redis: Redis, bitrix: Bitrix24
     """Day cards that follow changes made in Bitrix24 itself. `budget` is the background
     share of the portal's rate; `sender` the paced sender the reminders use."""
     editor = TelegramCardEditor(sender, repositories.profiles, clock, settings.bot.default_timezone)
+    targets = create_targets(settings, redis=redis, bitrix=bitrix, clock=clock, keys=keys)
     return LiveCardSweep(cards=repositories.live_cards, links=repositories.links, profiles=repositories.profiles,
                          days=repositories.days, api=bitrix.workday, budget=budget, editor=editor,
-                         reminders=services.reminders, clock=clock, sightings=create_sightings(repositories),
-                         targets=create_targets(settings, redis=redis, bitrix=bitrix, clock=clock, keys=keys))
+                         reminders=services.reminders, clock=clock,
+                         sightings=create_sightings(repositories, targets=targets, clock=clock), targets=targets)
 
 
 # -------------------------------------------------------------------------------------
