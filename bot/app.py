@@ -137,7 +137,8 @@ def create_worktime(settings: Settings, *, repositories: Repositories, bitrix: B
 
 
 def create_team(settings: Settings, *, redis: Redis, keys: KeySpace, repositories: Repositories, bitrix: Bitrix24,
-                clock: Clock, sightings: DaySightings | None = None) -> TeamService:
+                clock: Clock, sightings: DaySightings | None = None,
+                background: RateLimiter | None = None) -> TeamService:
     """What department heads (and bot admins) see of their people's day, and their digests."""
     structure = TeamStructureService(departments=bitrix.departments, users=bitrix.users,
                                      store=StructureStore(redis, keys), clock=clock,
@@ -145,7 +146,8 @@ def create_team(settings: Settings, *, redis: Redis, keys: KeySpace, repositorie
     directory = UserDirectory(repositories.links, repositories.profiles, settings.bot.default_timezone)
     return TeamService(access=TeamAccess(structure, settings.bot.admin_ids), structure=structure,
                        links=repositories.links, workday=bitrix.workday, reminders=repositories.reminders,
-                       directory=directory, clock=clock, asked=TeamNudgeLog(redis, keys), sightings=sightings)
+                       directory=directory, clock=clock, asked=TeamNudgeLog(redis, keys), sightings=sightings,
+                       background=background)
 
 
 def bot_defaults() -> DefaultBotProperties:
@@ -195,6 +197,7 @@ def create_sender_bot(settings: Settings, *, metrics: Metrics | None = None) -> 
     own connection would reach Telegram bunched together, over its per-second limit."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram.api_base),
                              limit=SENDER_CONNECTIONS)
+    session.middleware(FitMessages())  # a long digest is cut to fit rather than refused
     if metrics is not None:  # counts only; the sender handles the 429 itself
         session.middleware(BotApiObserver(metrics))
     return Bot(
@@ -335,9 +338,11 @@ def create_reminder_engine(
     sender_bot: Bot,
     pacer: Pacer,
     metrics: Metrics | None = None,
+    background: RateLimiter | None = None,
 ) -> tuple[ReminderEngine, PacedSender]:
     """The engine and its paced sender. `sender_bot` must be a Bot whose session has no
-    retry middleware: the sender handles Telegram's 429 itself, for every replica."""
+    retry middleware: the sender handles Telegram's 429 itself, for every replica.
+    `background`: the background share of the portal's budget, for the heads' digests."""
     targets = create_targets(settings, redis=redis, bitrix=bitrix, clock=clock, keys=keys)
 
     async def blocked(chat_id: int) -> None:
@@ -349,7 +354,7 @@ def create_reminder_engine(
     weekly = WeeklySummaries(worktime=worktime, charts=WeekCharts(), sender=sender, profiles=repositories.profiles,
                              links=repositories.links, clock=clock, default_zone=settings.bot.default_timezone)
     team = TeamDigests(team=create_team(settings, redis=redis, keys=keys, repositories=repositories, bitrix=bitrix,
-                                        clock=clock),
+                                        clock=clock, background=background),
                        sender=sender, profiles=repositories.profiles, links=repositories.links, clock=clock,
                        default_zone=settings.bot.default_timezone)
     notifier = TelegramNotifier(sender, repositories.profiles, clock, settings.bot.default_timezone, weekly=weekly,

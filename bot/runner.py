@@ -117,9 +117,15 @@ async def run(settings: Settings, *, clock: Clock | None = None, keys: KeySpace 
         sender_bot = create_sender_bot(settings, metrics=metrics)
         stack.push_async_callback(sender_bot.session.close)
         pacer = Pacer(redis)
+        # Background work (the live-card sweep, the heads' digests) within a share of the
+        # portal's rate, behind taps; none at all with a share of 0.
+        budget = (shared_background_budget(redis, keys, limiter, rate=settings.bitrix24.rate_limit,
+                                           burst=settings.bitrix24.rate_burst,
+                                           share=settings.bitrix24.background_share)
+                  if settings.bitrix24.background_share > 0 else None)
         engine, sender = create_reminder_engine(settings=settings, redis=redis, bitrix=bitrix, clock=clock, keys=keys,
                                                 repositories=repositories, sender_bot=sender_bot, pacer=pacer,
-                                                metrics=metrics)
+                                                metrics=metrics, background=budget)
         # Replies Telegram makes wait go out through the same paced sender, before it closes.
         deferred = DeferredReplies(sender)
         stack.push_async_callback(deferred.drain)
@@ -130,10 +136,7 @@ async def run(settings: Settings, *, clock: Clock | None = None, keys: KeySpace 
                                        repositories=repositories, metrics=metrics)
         scheduler = ReminderScheduler(engine)
         jobs = create_jobs(redis=redis, keys=keys, clock=clock, services=dispatcher["services"])
-        if settings.bitrix24.background_share > 0:
-            budget = shared_background_budget(redis, keys, limiter, rate=settings.bitrix24.rate_limit,
-                                              burst=settings.bitrix24.rate_burst,
-                                              share=settings.bitrix24.background_share)
+        if budget is not None:
             create_live_card_sweep(settings=settings, redis=redis, bitrix=bitrix, clock=clock, keys=keys,
                                    repositories=repositories, services=dispatcher["services"], sender=sender,
                                    budget=budget).register_jobs(jobs)

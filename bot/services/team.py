@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, time, tzinfo
+from datetime import datetime, time, timedelta, tzinfo
 
-from bot.bitrix24 import Bitrix24Error, Workday, WorkdayAPI
+from bot.bitrix24 import Bitrix24Error, RateLimiter, Workday, WorkdayAPI
 from bot.clock import Clock
 from bot.jobs import JobRegistry
 from bot.reminders.directory import UserDirectory
@@ -32,6 +32,8 @@ from bot.worktime.sightings import DaySightings
 log = logging.getLogger(__name__)
 
 READ_DEADLINE = 120.0  # a department of 500 waits for 10 requests of the portal's budget
+RECENT = timedelta(minutes=1)  # pages and Back show the department as read this long ago
+REFRESH_COOLDOWN = timedelta(seconds=15)  # a Refresh sooner than this shows the last read
 DIGEST_TIMES = (time(8, 30), time(9, 0), time(9, 30), time(10, 0), time(12, 0), time(17, 0), time(18, 0),
                 time(19, 0))
 EVENING_AT = time(19, 0)
@@ -55,7 +57,8 @@ class DepartmentChoice:
 class TeamService:
     def __init__(self, *, access: TeamAccess, structure: TeamStructureService, links: LinkRepository,
                  workday: WorkdayAPI, reminders: ReminderStore, directory: UserDirectory, clock: Clock,
-                 asked: TeamNudgeLog, sightings: DaySightings | None = None) -> None:
+                 asked: TeamNudgeLog, sightings: DaySightings | None = None,
+                 background: RateLimiter | None = None) -> None:
         self._access = access
         self._structure = structure
         self._links = links
@@ -65,6 +68,8 @@ class TeamService:
         self._clock = clock
         self._sightings = sightings
         self._asked = asked
+        self._background = background
+        self._recent: dict[tuple[int, str], DepartmentDay] = {}  # (department, zone) -> its last read
 
     def register_jobs(self, jobs: JobRegistry) -> None:
         self._structure.register_jobs(jobs)
@@ -92,27 +97,51 @@ class TeamService:
 
         return [DepartmentChoice(dept, structure.departments[dept].name, depth(dept)) for dept in scope.departments]
 
-    async def department_day(self, scope: TeamScope, department_id: int, zone: tzinfo) -> DepartmentDay | None:
+    async def department_day(self, scope: TeamScope, department_id: int, zone: tzinfo, *,
+                             fresh: bool = False) -> DepartmentDay | None:
         """The department's day, if the scope holds it (a forged button's id does not).
+        Paging through it reuses a read less than RECENT old; `fresh` (Refresh, a new
+        /team) reads again, unless the last read is under REFRESH_COOLDOWN old: a
+        department of 500 costs 10 requests, so taps must not each cost them.
         Raises Bitrix24Error when Bitrix24 cannot be read at all."""
         structure = scope.structure
         if structure is None or department_id not in scope.departments:
             return None
-        return (await self._read(structure, [department_id], zone))[0]
+        key = (department_id, str(zone))
+        now = self._clock.now()
+        kept = self._recent.get(key)
+        if kept is not None:
+            age = now - kept.as_of
+            if timedelta(0) <= age < (REFRESH_COOLDOWN if fresh else RECENT):
+                return kept
+        day = (await self._read(structure, [department_id], zone))[0]
+        self._remember(key, day)
+        return day
 
-    async def departments_day(self, scope: TeamScope, zone: tzinfo, *, limit: int) -> list[DepartmentDay]:
-        """The first `limit` departments of the scope, read together (for a digest)."""
+    def _remember(self, key: tuple[int, str], day: DepartmentDay) -> None:
+        self._recent[key] = day
+        oldest = day.as_of - RECENT
+        for stale in [k for k, kept in self._recent.items() if kept.as_of < oldest]:
+            del self._recent[stale]
+
+    async def departments_day(self, scope: TeamScope, zone: tzinfo, *, limit: int,
+                              background: bool = False) -> list[DepartmentDay]:
+        """The first `limit` departments of the scope, read together. `background` (the
+        digests) reads within the background share of the portal's budget, behind taps."""
         if scope.structure is None:
             return []
-        return await self._read(scope.structure, list(scope.departments[:limit]), zone)
+        limiter = self._background if background else None
+        return await self._read(scope.structure, list(scope.departments[:limit]), zone, limiter=limiter)
 
-    async def _read(self, structure: OrgStructure, departments: list[int], zone: tzinfo) -> list[DepartmentDay]:
+    async def _read(self, structure: OrgStructure, departments: list[int], zone: tzinfo, *,
+                    limiter: RateLimiter | None = None) -> list[DepartmentDay]:
         rosters = [Roster(dept, structure.departments[dept].name,
                           tuple((member.bitrix_id, member.name) for member in structure.members(dept)))
                    for dept in departments]
         everyone = list(dict.fromkeys(bitrix_id for roster in rosters for bitrix_id, _ in roster.members))
         linked = set(await self._links.telegram_ids(everyone))
-        days = await self._workday.status_many([b for b in everyone if b in linked], deadline=READ_DEADLINE)
+        days = await self._workday.status_many([b for b in everyone if b in linked], deadline=READ_DEADLINE,
+                                               limiter=limiter)
         if self._sightings is not None:
             await self._sightings.saw_many({b: day for b, day in days.items() if isinstance(day, Workday)})
         if days and all(isinstance(day, Bitrix24Error) for day in days.values()):
@@ -125,9 +154,9 @@ class TeamService:
         """Who to ask to close their day (still working, or a day left open), with their
         Telegram ids; None when this head already asked today (a second tap, or a second
         replica, asks nobody twice)."""
+        days = await self.departments_day(scope, zone, limit=limit)  # a failed read claims nothing
         if not await self._asked.claim(telegram_id, self._clock.now().astimezone(zone).date()):
             return None
-        days = await self.departments_day(scope, zone, limit=limit)
         still = {member.bitrix_id: member for day in days for member in day.still_open}
         telegram_ids = await self._links.telegram_ids(list(still))
         return [(member, telegram_ids[bitrix_id]) for bitrix_id, member in still.items() if bitrix_id in telegram_ids]

@@ -69,7 +69,10 @@ def member_day(bitrix_id: int, name: str, day: Workday | Bitrix24Error | None, n
     started = day.started_at
     if day.status is WorkdayStatus.EXPIRED and started is not None:
         return MemberDay(bitrix_id, name, MemberState.LEFT_OPEN, open_since=started.astimezone(zone).date())
-    if started is None or started.astimezone(zone).date() != today:
+    # A day still running or paused counts whatever date it began on (a night shift, or
+    # someone in another zone): only a finished one must be today's to be "finished".
+    running = day.status in (WorkdayStatus.OPENED, WorkdayStatus.PAUSED)
+    if started is None or (not running and started.astimezone(zone).date() != today):
         return MemberDay(bitrix_id, name, MemberState.NOT_STARTED)
     if day.status is WorkdayStatus.OPENED:
         return MemberDay(bitrix_id, name, MemberState.WORKING, since=started, worked=day.worked(now))

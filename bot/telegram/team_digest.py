@@ -18,7 +18,7 @@ from bot.team.day import MemberDay
 from bot.telegram.callbacks import TeamAction
 from bot.telegram.keyboards import button, keyboard
 from bot.telegram.sender import PacedSender, SendOutcome
-from bot.telegram.team_view import member_line, team_keyboard, team_pages
+from bot.telegram.team_view import chunked, member_line, team_keyboard, team_pages
 from bot.telegram.view import UserView
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,9 @@ class TeamDigests:
             if not scope.allowed:
                 log.info("a digest was skipped: its head heads no department now")
                 return False
-            days = await self._team.departments_day(scope, zone, limit=MAX_DIGEST_DEPARTMENTS)
+            # Within the background share of the portal's budget: a digest must not hold up
+            # the taps of people starting their day at the same hour.
+            days = await self._team.departments_day(scope, zone, limit=MAX_DIGEST_DEPARTMENTS, background=True)
         except Bitrix24Error as error:
             log.info("a digest was skipped: Bitrix24 did not answer", extra={"ctx_error": repr(error)})
             return False
@@ -54,10 +56,16 @@ class TeamDigests:
             still = _unique(member for day in days for member in day.still_open)
             if not still:
                 return True  # everyone has closed their day: nothing to tell
-            lines = [t("notice.team_evening", count=len(still)), ""]
-            lines += [member_line(member, zone, t) for member in still]
+            now = self._clock.now()
+            pages = chunked([member_line(member, zone, t, now) for member in still])
             ask = button(t("btn.team_ask_to_close"), TeamAction(action="ask"))
-            return await self._send(notice.telegram_id, "\n".join(lines), keyboard([ask]))
+            delivered = False
+            for index, page in enumerate(pages):  # a long list in messages that fit, the button last
+                heading = [t("notice.team_evening", count=len(still)), ""] if index == 0 else []
+                last = index == len(pages) - 1
+                delivered = await self._send(notice.telegram_id, "\n".join([*heading, *page]),
+                                             keyboard([ask]) if last else None) or delivered
+            return delivered
         delivered = False
         for index, day in enumerate(days):
             pages = team_pages(day, zone, t)

@@ -7,7 +7,7 @@ and says which page it is, so a long team reads page by page with ◀ ▶.
 from __future__ import annotations
 
 import html
-from datetime import timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 from aiogram.types import InlineKeyboardMarkup
 
@@ -22,10 +22,17 @@ PAGE_BUDGET = 3500  # characters of the lists on one page, leaving room for the 
 NAME_LIMIT = 60
 
 
-def member_line(member: MemberDay, zone: tzinfo, t: Translator) -> str:
+def _since(moment: datetime, zone: tzinfo, now: datetime, t: Translator) -> str:
+    """"09:02", or "Mon, 1 Dec 22:00" for a day begun on an earlier date."""
+    if moment.astimezone(zone).date() == now.astimezone(zone).date():
+        return fmt.clock(moment, zone)
+    return f"{fmt.date(moment, zone, t)} {fmt.clock(moment, zone)}"
+
+
+def member_line(member: MemberDay, zone: tzinfo, t: Translator, now: datetime) -> str:
     name = quote(member.name, NAME_LIMIT) if member.name else f"#{member.bitrix_id}"
     if member.state is MemberState.WORKING and member.since is not None:
-        return t("team.line_working", name=name, since=fmt.clock(member.since, zone),
+        return t("team.line_working", name=name, since=_since(member.since, zone, now, t),
                  worked=fmt.duration(member.worked or timedelta(0), t))
     if member.state is MemberState.ON_BREAK:
         if member.break_for is not None and member.since is not None:
@@ -41,6 +48,19 @@ def member_line(member: MemberDay, zone: tzinfo, t: Translator) -> str:
     return t("team.line_plain", name=name)
 
 
+def chunked(entries: list[str], budget: int = PAGE_BUDGET) -> list[list[str]]:
+    """Lines in pages of at most `budget` characters (always at least one page)."""
+    chunks: list[list[str]] = [[]]
+    used = 0
+    for entry in entries:
+        if chunks[-1] and used + len(entry) + 1 > budget:
+            chunks.append([])
+            used = 0
+        chunks[-1].append(entry)
+        used += len(entry) + 1
+    return chunks
+
+
 def team_pages(day: DepartmentDay, zone: tzinfo, t: Translator) -> list[str]:
     """The department's day as pages of text; always at least one."""
     groups = day.by_state()
@@ -50,15 +70,8 @@ def team_pages(day: DepartmentDay, zone: tzinfo, t: Translator) -> list[str]:
         if not members and state is MemberState.UNKNOWN:
             continue
         entries.append(t(f"team.state_{state.value}", count=len(members)))
-        entries.extend(member_line(member, zone, t) for member in members)
-    chunks: list[list[str]] = [[]]
-    used = 0
-    for entry in entries:
-        if chunks[-1] and used + len(entry) + 1 > PAGE_BUDGET:
-            chunks.append([])
-            used = 0
-        chunks[-1].append(entry)
-        used += len(entry) + 1
+        entries.extend(member_line(member, zone, t, day.as_of) for member in members)
+    chunks = chunked(entries)
     pages = []
     name = html.escape(day.name) if day.name else f"#{day.department_id}"
     for index, chunk in enumerate(chunks):
@@ -84,7 +97,7 @@ def team_keyboard(department_id: int, page: int, pages: int, t: Translator, *, c
         if page < pages - 1:
             nav.append(button("▶", TeamAction(action="page", dept=department_id, page=page + 1)))
         rows.append(nav)
-    bottom = [button(t("btn.refresh"), TeamAction(action="page", dept=department_id, page=page))]
+    bottom = [button(t("btn.refresh"), TeamAction(action="refresh", dept=department_id, page=page))]
     if can_pick:
         bottom.append(button(t("btn.team_departments"), TeamAction(action="pick")))
     rows.append(bottom)
@@ -93,7 +106,22 @@ def team_keyboard(department_id: int, page: int, pages: int, t: Translator, *, c
     return keyboard(*rows)
 
 
-def picker_keyboard(departments: list[tuple[int, str, int]], t: Translator) -> InlineKeyboardMarkup:
-    """One button per department (id, name, depth in the tree), indented by depth."""
-    return keyboard(*[[button(("· " * depth) + (name or f"#{dept}")[:40], TeamAction(action="page", dept=dept))]
-                      for dept, name, depth in departments])
+PICKER_PAGE = 40  # departments per picker page: Telegram takes at most 100 buttons
+
+
+def picker_keyboard(departments: list[tuple[int, str, int]], t: Translator, page: int = 0) -> InlineKeyboardMarkup:
+    """One button per department (id, name, depth in the tree), indented by depth, in pages."""
+    pages = max(1, -(-len(departments) // PICKER_PAGE))
+    page = min(max(page, 0), pages - 1)
+    shown = departments[page * PICKER_PAGE:(page + 1) * PICKER_PAGE]
+    rows = [[button(("· " * depth) + ((name or "").strip() or f"#{dept}")[:40], TeamAction(action="page", dept=dept))]
+            for dept, name, depth in shown]
+    if pages > 1:
+        nav = []
+        if page > 0:
+            nav.append(button("◀", TeamAction(action="pick", page=page - 1)))
+        nav.append(button(f"{page + 1}/{pages}", TeamAction(action="pick", page=page)))
+        if page < pages - 1:
+            nav.append(button("▶", TeamAction(action="pick", page=page + 1)))
+        rows.append(nav)
+    return keyboard(*rows)

@@ -116,12 +116,13 @@ async def test_a_bot_admin_sees_every_department(harness: Harness, company: None
 
 
 async def test_a_departments_day_costs_a_batch_per_fifty_linked_people(
-        harness: Harness, anna: User, portal: PortalEmulator) -> None:
+        harness: Harness, anna: User, portal: PortalEmulator, clock: ManualClock) -> None:
     for uid in range(100, 320):
         portal.add_user(uid, email=f"{uid}@example.com", name=f"Person {uid:03d}", last_name="Longer-Surname", time_zone="Europe/Berlin",
                         departments=(SALES,))
         await harness.repos.links.link(9000 + uid, uid, name=f"Person {uid}", at=datetime.now(UTC))
     await harness.say(anna, "/team")  # the structure is read and cached (users and departments)
+    clock.advance(timedelta(seconds=20))  # past the cooldown in which /team shows the last read
     before = portal.request_count("batch")
     status_before = portal.request_count("timeman.status", count_inner=True)
     team = await harness.say(anna, "/team")
@@ -209,3 +210,79 @@ async def test_the_evening_list_asks_the_still_open_to_close_once(harness: Harne
     again = await harness.tap(anna, harness.session.last(ANNA_TG), harness.session.last(ANNA_TG).button("Ask them"))
     assert again.text == "📣 You already asked them today."
     assert len([m for m in harness.session.by_chat[9000 + CARL] if "asks you to close" in m.text]) == 1
+
+
+async def test_paging_reuses_the_read_and_refresh_reads_again(harness: Harness, anna: User, clock: ManualClock,
+                                                              portal: PortalEmulator) -> None:
+    for uid in range(100, 320):
+        portal.add_user(uid, email=f"{uid}@example.com", name=f"Person {uid:03d}", last_name="Longer-Surname",
+                        time_zone="Europe/Berlin", departments=(SALES,))
+        await harness.repos.links.link(9000 + uid, uid, name=f"Person {uid}", at=datetime.now(UTC))
+    team = await harness.say(anna, "/team")
+    before = portal.request_count("batch")
+    page_two = await harness.tap(anna, team, team.button("▶"))
+    back = await harness.tap(anna, page_two, page_two.button("◀"))
+    assert "(page 1 of 2)" in back.text
+    assert portal.request_count("batch") == before  # the pages of one read: no request
+    clock.advance(timedelta(seconds=5))
+    await harness.tap(anna, back, back.button("Refresh"))
+    assert portal.request_count("batch") == before  # a Refresh right after the read shows that read
+    clock.advance(timedelta(seconds=20))
+    refreshed = await harness.tap(anna, back, back.button("Refresh"))
+    assert portal.request_count("batch") == before + 5 and "Updated 09:00" in refreshed.text
+
+
+async def test_a_days_begun_last_night_still_count_as_working(harness: Harness, anna: User, portal: PortalEmulator,
+                                                             clock: ManualClock) -> None:
+    portal.flags.expiry_policy = "source"  # a day without a schedule runs into the next one
+    portal.seed_day(GUS, clock.now() - timedelta(hours=11))  # since 22:00 last night
+    team = await harness.say(anna, "/team")
+    picker = await harness.tap(anna, team, team.button("Departments"))
+    eu = await harness.tap(anna, picker, picker.button("Sales EU"))
+    assert "🟢 <b>Working: 1</b>\n• Gus: since Sun, 1 Mar 22:00, 11 h" in eu.text
+
+
+async def test_an_admin_with_a_hundred_departments_pages_the_picker(harness: Harness, company: None,
+                                                                   portal: PortalEmulator) -> None:
+    for dept in range(500, 620):
+        portal.define_department(dept, name=f"Team {dept}", parent=SUPPORT)
+    admin = harness.updates.user(ADMIN_TG)
+    team = await harness.say(admin, "/team")
+    assert "Daily digest" not in str(team.buttons)  # an admin without a link gets no digest: it could not come
+    picker = await harness.tap(admin, team, team.button("Departments"))
+    assert len(picker.buttons) <= 100 and picker.buttons[-1][0] == "▶"
+    second = await harness.tap(admin, picker, picker.button("▶"))
+    assert "Team 5" in str(second.buttons) and "◀" in str(second.buttons)
+
+
+async def test_a_long_evening_list_comes_in_messages_that_fit(harness: Harness, anna: User, clock: ManualClock,
+                                                             redis: Redis, portal: PortalEmulator) -> None:
+    for uid in range(100, 300):
+        portal.add_user(uid, email=f"{uid}@example.com", name=f"Person {uid:03d} With-A-Long-Name",
+                        time_zone="Europe/Berlin", departments=(SALES,))
+        await harness.repos.links.link(9000 + uid, uid, name=f"Person {uid}", at=datetime.now(UTC))
+        portal.seed_day(uid, clock.now() - timedelta(hours=1))
+    sent_before = len(harness.session.by_chat[ANNA_TG])
+    digests = await digests_of(harness, clock, redis)
+    assert await digests(await digest_notice(harness, clock, NoticeKind.TEAM_EVENING)) is True
+    messages = harness.session.by_chat[ANNA_TG][sent_before:]
+    assert len(messages) >= 2 and all(len(m.text) < 4096 for m in messages)
+    assert messages[0].text.startswith("🌙 <b>Still open: 203</b>")
+    assert [bool(m.buttons) for m in messages] == [False] * (len(messages) - 1) + [True]
+    names = sum(m.text.count("• ") for m in messages)
+    assert names == 203
+
+
+async def test_a_failed_read_does_not_use_up_asking(harness: Harness, anna: User, clock: ManualClock,
+                                                    redis: Redis, portal: PortalEmulator) -> None:
+    digests = await digests_of(harness, clock, redis)
+    await digests(await digest_notice(harness, clock, NoticeKind.TEAM_EVENING))
+    evening = harness.session.last(ANNA_TG)
+    ask = evening.button("Ask them")
+    portal.faults.inject("http_503", times=50)
+    failed = await harness.tap(anna, evening, ask)
+    portal.faults.clear()
+    assert "not answering" in failed.text
+    clock.advance(timedelta(minutes=2))
+    asked = await harness.tap(anna, failed, ask)
+    assert asked.text == "📣 Asked 3 people to close their day."

@@ -583,7 +583,6 @@ team-line-left-open = • { $name }: open since { $date }
 team-line-plain = • { $name }
 team-not-linked = 🔗 Not linked to the bot: { $count } (their day is not shown)
 team-not-a-head = 👥 /team shows the day of the departments you head in Bitrix24. You don't head one, so there is nothing to show.
-team-no-departments = 👥 Bitrix24 lists no departments yet.
 team-pick = 🏢 Which department?
 team-unavailable = ⚠️ Bitrix24 is not answering, so I can't show your team right now. Try again in a minute.
 btn-team-digest-off = ⏰ Daily digest: off

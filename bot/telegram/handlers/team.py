@@ -53,26 +53,27 @@ async def _scope(event: Message | CallbackQuery, link: Link | None, view: UserVi
 
 
 async def _department(event: Message | CallbackQuery, scope: TeamScope, department_id: int, page: int,
-                      view: UserView, services: Services) -> None:
+                      view: UserView, services: Services, link: Link | None, *, fresh: bool = False) -> None:
     zone = view.zone()
     try:
-        day = await services.team.department_day(scope, department_id, zone)
+        day = await services.team.department_day(scope, department_id, zone, fresh=fresh)
     except Bitrix24Error as error:
         log.info("the team's day could not be read", extra={"ctx_error": repr(error)})
-        retry = button(view.t("btn.retry"), TeamAction(action="page", dept=department_id, page=page))
+        retry = button(view.t("btn.retry"), TeamAction(action="refresh", dept=department_id, page=page))
         await show(event, view.t("team.unavailable"), keyboard([retry]))
         return
     if day is None:  # a department the scope does not hold (an old or forged button): the first one
         department_id = scope.departments[0]
-        day = await services.team.department_day(scope, department_id, zone)
+        day = await services.team.department_day(scope, department_id, zone, fresh=fresh)
         assert day is not None
     pages = team_pages(day, zone, view.t)
     page = min(page, len(pages) - 1)
     user = event.from_user
     assert user is not None
-    digests = await services.team.digests(user.id)
+    # The digests go through the reminders, which follow linked users only.
+    label = _digest_label(await services.team.digests(user.id), view) if link is not None else None
     markup = team_keyboard(department_id, page, len(pages), view.t, can_pick=len(scope.departments) > 1,
-                           digest_label=_digest_label(digests, view))
+                           digest_label=label)
     await show(event, pages[page], markup)
 
 
@@ -80,7 +81,7 @@ async def team_command(message: Message, bot: Bot, link: Link | None, view: User
     async with busy(bot, message.chat.id):
         scope = await _scope(message, link, view, services)
         if scope is not None:
-            await _department(message, scope, scope.departments[0], 0, view, services)
+            await _department(message, scope, scope.departments[0], 0, view, services, link, fresh=True)
 
 
 async def team_button(query: CallbackQuery, callback_data: TeamAction, link: Link | None, view: UserView,
@@ -90,7 +91,11 @@ async def team_button(query: CallbackQuery, callback_data: TeamAction, link: Lin
         return
     if callback_data.action == "pick":
         choices = services.team.choices(scope)
-        await show(query, view.t("team.pick"), picker_keyboard([(c.id, c.name, c.depth) for c in choices], view.t))
+        await show(query, view.t("team.pick"), picker_keyboard([(c.id, c.name, c.depth) for c in choices], view.t,
+                                                                 callback_data.page))
+        return
+    if callback_data.action in ("digest", "daily", "evening") and link is None:
+        await show(query, view.t("not_linked"))  # a digest is a reminder: it needs a link
         return
     if callback_data.action == "digest":
         await show(query, *_digest_menu(await services.team.digests(query.from_user.id), callback_data.dept, view))
@@ -104,7 +109,8 @@ async def team_button(query: CallbackQuery, callback_data: TeamAction, link: Lin
         digests = await services.team.set_digest(query.from_user.id, kind, at)
         await show(query, *_digest_menu(digests, callback_data.dept, view))
         return
-    await _department(query, scope, callback_data.dept, callback_data.page, view, services)
+    await _department(query, scope, callback_data.dept, callback_data.page, view, services, link,
+                      fresh=callback_data.action == "refresh")
 
 
 async def _ask_to_close(query: CallbackQuery, scope: TeamScope, link: Link | None, view: UserView,
@@ -165,5 +171,5 @@ def create_router() -> Router:
     router.callback_query.filter(F.message.chat.type == "private")
     router.message.register(team_command, Command("team"), flags=TEAM_FLAGS)
     router.callback_query.register(team_button, TeamAction.filter(F.action.in_({"page", "pick", "digest", "daily",
-                                                                               "evening", "ask"})), flags=TEAM_FLAGS)
+                                                                               "evening", "ask", "refresh"})), flags=TEAM_FLAGS)
     return router
