@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo
 
 from bot.bitrix24 import Bitrix24Error, RateLimiter, Workday, WorkdayAPI
 from bot.clock import Clock
@@ -24,7 +25,7 @@ from bot.services.reminders import schedule_recurring
 from bot.storage.links import LinkRepository
 from bot.team.access import TeamAccess, TeamScope
 from bot.storage.team_nudges import TeamNudgeLog
-from bot.team.day import DepartmentDay, MemberDay, Roster, department_day
+from bot.team.day import DepartmentDay, MemberDay, MemberState, Roster, department_day
 from bot.team.service import TeamStructureService
 from bot.team.structure import OrgStructure
 from bot.worktime.sightings import DaySightings
@@ -34,9 +35,10 @@ log = logging.getLogger(__name__)
 READ_DEADLINE = 120.0  # a department of 500 waits for 10 requests of the portal's budget
 RECENT = timedelta(minutes=1)  # pages and Back show the department as read this long ago
 REFRESH_COOLDOWN = timedelta(seconds=15)  # a Refresh sooner than this shows the last read
-DIGEST_TIMES = (time(8, 30), time(9, 0), time(9, 30), time(10, 0), time(12, 0), time(17, 0), time(18, 0),
-                time(19, 0))
+DIGEST_TIMES = (time(8, 30), time(9, 0), time(9, 30), time(10, 0), time(12, 0), time(16, 0), time(17, 0),
+                time(18, 0))  # not the evening list's 19:00: two digests at once would interleave
 EVENING_AT = time(19, 0)
+EVENING_FROM = time(17, 0)  # a colleague's own local time from which the evening list names them
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,17 +151,31 @@ class TeamService:
         now = self._clock.now()
         return [department_day(roster, linked, days, now, zone) for roster in rosters]
 
-    async def ask_to_close(self, telegram_id: int, scope: TeamScope, zone: tzinfo, *,
+    async def still_open(self, days: list[DepartmentDay], head_bitrix_id: int | None) -> list[tuple[MemberDay, int]]:
+        """The evening list: who still works or left a day open, with their Telegram ids.
+        Not the head themself, and not someone still inside their own working day: a
+        colleague far west is asked to close in their evening, not in their morning."""
+        still = {member.bitrix_id: member for day in days for member in day.still_open
+                 if member.bitrix_id != head_bitrix_id}
+        telegram_ids = await self._links.telegram_ids(list(still))
+        now = self._clock.now()
+        found: list[tuple[MemberDay, int]] = []
+        for bitrix_id, member in still.items():
+            if bitrix_id not in telegram_ids:
+                continue
+            zone = ZoneInfo(await self._directory.zone(telegram_ids[bitrix_id]))
+            if member.state is MemberState.LEFT_OPEN or now.astimezone(zone).time() >= EVENING_FROM:
+                found.append((member, telegram_ids[bitrix_id]))
+        return found
+
+    async def ask_to_close(self, telegram_id: int, head_bitrix_id: int | None, scope: TeamScope, zone: tzinfo, *,
                            limit: int) -> list[tuple[MemberDay, int]] | None:
-        """Who to ask to close their day (still working, or a day left open), with their
-        Telegram ids; None when this head already asked today (a second tap, or a second
-        replica, asks nobody twice)."""
+        """Who was asked to close their day (see `still_open`); None when this head already
+        asked today (a second tap, or a second replica, asks nobody twice)."""
         days = await self.departments_day(scope, zone, limit=limit)  # a failed read claims nothing
         if not await self._asked.claim(telegram_id, self._clock.now().astimezone(zone).date()):
             return None
-        still = {member.bitrix_id: member for day in days for member in day.still_open}
-        telegram_ids = await self._links.telegram_ids(list(still))
-        return [(member, telegram_ids[bitrix_id]) for bitrix_id, member in still.items() if bitrix_id in telegram_ids]
+        return await self.still_open(days, head_bitrix_id)
 
     # --- the digests --------------------------------------------------------------
 

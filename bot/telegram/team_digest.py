@@ -14,7 +14,6 @@ from bot.reminders.engine import DeliveryHeld, Notice, NoticeKind
 from bot.services.team import TeamService
 from bot.storage.links import LinkRepository
 from bot.storage.profiles import ProfileRepository
-from bot.team.day import MemberDay
 from bot.telegram.callbacks import TeamAction
 from bot.telegram.keyboards import button, keyboard
 from bot.telegram.sender import PacedSender, SendOutcome
@@ -53,7 +52,7 @@ class TeamDigests:
             log.info("a digest was skipped: Bitrix24 did not answer", extra={"ctx_error": repr(error)})
             return False
         if notice.kind is NoticeKind.TEAM_EVENING:
-            still = _unique(member for day in days for member in day.still_open)
+            still = [member for member, _ in await self._team.still_open(days, link.bitrix_id if link else None)]
             if not still:
                 return True  # everyone has closed their day: nothing to tell
             now = self._clock.now()
@@ -83,9 +82,3 @@ class TeamDigests:
             raise DeliveryHeld
         return outcome is SendOutcome.SENT
 
-
-def _unique(members: object) -> list[MemberDay]:
-    seen: dict[int, MemberDay] = {}
-    for member in members:  # type: ignore[attr-defined]
-        seen.setdefault(member.bitrix_id, member)
-    return list(seen.values())

@@ -66,7 +66,7 @@ async def test_a_head_sees_each_persons_day_by_state(harness: Harness, anna: Use
     text = team.text
     assert text.startswith("👥 <b>Sales &lt;EMEA&gt;</b> · 6 people")  # Anna and five others
     assert "🟢 <b>Working: 1</b>\n• Carl &lt;b&gt;Bold&lt;/b&gt;: since 07:00, 2 h" in text
-    assert "☕ <b>On a break: 1</b>\n• Dora: 20 min (since 08:40)" in text
+    assert "☕ <b>On a break: 1</b>\n• Dora: on a break for 20 min (since 08:40)" in text
     assert "✅ <b>Finished: 1</b>\n• Eve: 2 h 55 min" in text
     assert "⏳ <b>Not started: 1</b>\n• Anna Berg" in text
     assert "⚠️ <b>Left open from an earlier day: 1</b>\n• Fred: open since Fri, 27 Feb" in text
@@ -195,20 +195,28 @@ async def test_an_unlinked_person_disappears_from_the_digest(harness: Harness, a
 
 
 async def test_the_evening_list_asks_the_still_open_to_close_once(harness: Harness, anna: User, clock: ManualClock,
-                                                                 redis: Redis) -> None:
+                                                                 redis: Redis, portal: PortalEmulator) -> None:
+    await harness.say(anna, "/open")  # the head works late herself: she is not on her own list
+    await harness.repos.profiles.set_time_zone(9000 + GUS, "America/New_York", "user")
+    portal.seed_day(GUS, clock.now())  # 03:00 in New York... and still working at 13:00 there
+    clock.set(datetime(2026, 3, 2, 18, 0, tzinfo=UTC))  # 19:00 in Berlin
     digests = await digests_of(harness, clock, redis)
     assert await digests(await digest_notice(harness, clock, NoticeKind.TEAM_EVENING)) is True
     evening = harness.session.last(ANNA_TG)
     assert evening.text.startswith("🌙 <b>Still open: 3</b>")  # Carl works, Dora's on a break, Fred's Friday
-    assert "Eve" not in evening.text  # she finished
+    assert "• Dora: on a break for" in evening.text
+    assert "Eve" not in evening.text and "Anna" not in evening.text and "Gus" not in evening.text
     asked = await harness.tap(anna, evening, evening.button("Ask them"))
-    assert asked.text == "📣 Asked 3 people to close their day."
+    assert asked.text.startswith("📣 Asked 3 people to close their day:\n• Carl") and asked.buttons == []
+    assert "• Dora: on a break for" in asked.text and "• Fred: open since" in asked.text
     for uid in (CARL, DORA, FRED):
         assert "Anna Berg asks you to close your workday" in harness.session.last(9000 + uid).text
     evening_again = await digests(await digest_notice(harness, clock, NoticeKind.TEAM_EVENING))
     assert evening_again is True
-    again = await harness.tap(anna, harness.session.last(ANNA_TG), harness.session.last(ANNA_TG).button("Ask them"))
-    assert again.text == "📣 You already asked them today."
+    second_list = harness.session.last(ANNA_TG)
+    await harness.tap(anna, second_list, second_list.button("Ask them"))
+    assert harness.session.last(ANNA_TG).text == "📣 You already asked them today."
+    assert "Ask them" in str(second_list.buttons)  # that list stays as it was
     assert len([m for m in harness.session.by_chat[9000 + CARL] if "asks you to close" in m.text]) == 1
 
 
@@ -262,6 +270,7 @@ async def test_a_long_evening_list_comes_in_messages_that_fit(harness: Harness, 
                         time_zone="Europe/Berlin", departments=(SALES,))
         await harness.repos.links.link(9000 + uid, uid, name=f"Person {uid}", at=datetime.now(UTC))
         portal.seed_day(uid, clock.now() - timedelta(hours=1))
+    clock.set(datetime(2026, 3, 2, 18, 0, tzinfo=UTC))  # 19:00 in Berlin
     sent_before = len(harness.session.by_chat[ANNA_TG])
     digests = await digests_of(harness, clock, redis)
     assert await digests(await digest_notice(harness, clock, NoticeKind.TEAM_EVENING)) is True
@@ -275,6 +284,7 @@ async def test_a_long_evening_list_comes_in_messages_that_fit(harness: Harness, 
 
 async def test_a_failed_read_does_not_use_up_asking(harness: Harness, anna: User, clock: ManualClock,
                                                     redis: Redis, portal: PortalEmulator) -> None:
+    clock.set(datetime(2026, 3, 2, 18, 0, tzinfo=UTC))  # 19:00 in Berlin
     digests = await digests_of(harness, clock, redis)
     await digests(await digest_notice(harness, clock, NoticeKind.TEAM_EVENING))
     evening = harness.session.last(ANNA_TG)
@@ -285,4 +295,4 @@ async def test_a_failed_read_does_not_use_up_asking(harness: Harness, anna: User
     assert "not answering" in failed.text
     clock.advance(timedelta(minutes=2))
     asked = await harness.tap(anna, failed, ask)
-    assert asked.text == "📣 Asked 3 people to close their day."
+    assert asked.text.startswith("📣 Asked 3 people to close their day:")

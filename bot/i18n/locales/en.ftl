@@ -576,7 +576,7 @@ team-state-not-started = ⏳ <b>Not started: { $count }</b>
 team-state-left-open = ⚠️ <b>Left open from an earlier day: { $count }</b>
 team-state-unknown = ❔ <b>No answer from Bitrix24: { $count }</b>
 team-line-working = • { $name }: since { $since }, { $worked }
-team-line-on-break = • { $name }: { $duration } (since { $since })
+team-line-on-break = • { $name }: on a break for { $duration } (since { $since })
 team-line-on-break-unknown = • { $name }
 team-line-finished = • { $name }: { $worked }
 team-line-left-open = • { $name }: open since { $date }
@@ -600,8 +600,8 @@ team-your-manager = Your manager
 team-asked-to-close = 🌙 { $manager } asks you to close your workday in Bitrix24. Send /status to see it and close it.
 team-asked = { $count ->
         [0] 📣 Nobody could be asked: no one with a day still open uses the bot.
-        [one] 📣 Asked 1 person to close their day.
-       *[other] 📣 Asked { $count } people to close their day.
+        [one] 📣 Asked 1 person to close their day:
+       *[other] 📣 Asked { $count } people to close their day:
     }
 team-digest-more = …and { $count ->
         [one] 1 more department

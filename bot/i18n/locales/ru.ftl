@@ -589,7 +589,7 @@ team-state-not-started = ⏳ <b>Не начинали: { $count }</b>
 team-state-left-open = ⚠️ <b>Не закрыли прошлый день: { $count }</b>
 team-state-unknown = ❔ <b>Битрикс24 не ответил: { $count }</b>
 team-line-working = • { $name }: с { $since }, { $worked }
-team-line-on-break = • { $name }: { $duration } (с { $since })
+team-line-on-break = • { $name }: на перерыве { $duration } (с { $since })
 team-line-on-break-unknown = • { $name }
 team-line-finished = • { $name }: { $worked }
 team-line-left-open = • { $name }: открыт с { $date }
@@ -613,9 +613,9 @@ team-your-manager = Ваш руководитель
 team-asked-to-close = 🌙 { $manager } просит вас закрыть рабочий день в Битрикс24. Отправьте /status, чтобы увидеть его и закрыть.
 team-asked = { $count ->
         [0] 📣 Попросить некого: никто из тех, у кого день ещё открыт, не пользуется ботом.
-        [one] 📣 Попросил { $count } человека закрыть день.
-        [few] 📣 Попросил { $count } человек закрыть день.
-       *[many] 📣 Попросил { $count } человек закрыть день.
+        [one] 📣 Попросили { $count } человека закрыть день:
+        [few] 📣 Попросили { $count } человек закрыть день:
+       *[many] 📣 Попросили { $count } человек закрыть день:
     }
 team-digest-more = …и ещё { $count ->
         [one] { $count } отдел
@@ -623,7 +623,7 @@ team-digest-more = …и ещё { $count ->
        *[many] { $count } отделов
     }: /team
 notice-team-digest = 👥 <b>Ваша команда сегодня</b>
-notice-team-evening = 🌙 <b>Ещё открыто: { $count }</b>
+notice-team-evening = 🌙 <b>Не закрыли день: { $count }</b>
 remind-name-team-digest = сводка по команде
 remind-name-team-evening = вечерний список команды
 

@@ -21,7 +21,7 @@ from bot.telegram.notices import Delivery, language_of, notify
 from bot.telegram.team_digest import MAX_DIGEST_DEPARTMENTS
 from bot.telegram.keyboards import button, grid, keyboard
 from bot.telegram.replies import busy, show
-from bot.telegram.team_view import picker_keyboard, team_keyboard, team_pages
+from bot.telegram.team_view import member_line, picker_keyboard, team_keyboard, team_pages
 from bot.telegram.view import UserView
 
 log = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ async def team_button(query: CallbackQuery, callback_data: TeamAction, link: Lin
         return
     if callback_data.action in ("daily", "evening"):
         kind = Kind.TEAM_DIGEST if callback_data.action == "daily" else Kind.TEAM_EVENING
-        at = _time_of(callback_data.value)
+        at = _time_of(callback_data.value, DIGEST_TIMES if kind is Kind.TEAM_DIGEST else (EVENING_AT,))
         digests = await services.team.set_digest(query.from_user.id, kind, at)
         await show(query, *_digest_menu(digests, callback_data.dept, view))
         return
@@ -118,13 +118,13 @@ async def _ask_to_close(query: CallbackQuery, scope: TeamScope, link: Link | Non
     """The evening list's button: each person still working (or with a day left open) gets
     a message that their manager asks them to close their day, with their day card a tap away."""
     try:
-        people = await services.team.ask_to_close(query.from_user.id, scope, view.zone(),
-                                                  limit=MAX_DIGEST_DEPARTMENTS)
+        people = await services.team.ask_to_close(query.from_user.id, link.bitrix_id if link else None, scope,
+                                                  view.zone(), limit=MAX_DIGEST_DEPARTMENTS)
     except Bitrix24Error:
         await show(query, view.t("team.unavailable"))
         return
-    if people is None:
-        await show(query, view.t("team.asked_already"))
+    if people is None:  # the list stays as it is; the answer comes beside it
+        await query.bot.send_message(query.from_user.id, view.t("team.asked_already"))  # type: ignore[union-attr]
         return
     manager = quote(link.name, 60) if link and link.name else view.t("team.your_manager")
     told = 0
@@ -132,14 +132,17 @@ async def _ask_to_close(query: CallbackQuery, scope: TeamScope, link: Link | Non
         language = await language_of(services.profiles, telegram_id)
         delivery = await notify(query.bot, telegram_id, language, "team.asked_to_close", manager=manager)  # type: ignore[arg-type]
         told += delivery in (Delivery.TOLD, Delivery.LATER)
-    await show(query, view.t("team.asked", count=told))
+    # The list becomes who was asked (its button is spent).
+    now = services.team.now()
+    lines = [member_line(member, view.zone(), view.t, now) for member, _ in people]
+    await show(query, "\n".join([view.t("team.asked", count=told), *lines]))
 
 
-def _time_of(value: str) -> time | None:
+def _time_of(value: str, offered: tuple[time, ...]) -> time | None:
     """'0930' → 09:30 when it is one of the offered times; anything else switches it off."""
     if len(value) == 4 and value.isdigit():
         chosen = time(int(value[:2]) % 24, int(value[2:]) % 60)
-        if chosen in DIGEST_TIMES:
+        if chosen in offered:
             return chosen
     return None
 
