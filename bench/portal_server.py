@@ -6,8 +6,10 @@ a timeman admin who owns the webhook) and `--users` employees with ids from
 `--first-id`, each with a workday opened a little earlier today (so every /status shows
 a "Working" card with worked time and buttons; `--days none`: nobody has started;
 `--days closed`: the day was opened and closed earlier today, for `--closed-share` of
-them spread evenly, the others alternating between an opened day and none), serves it
-on a free port, and prints one line
+them spread evenly, the others alternating between an opened day and none;
+`--department K`: the first K employees form department 2, `--department-name`, under
+the company's root department and headed by the first of them; everyone else stays in
+the root), serves it on a free port, and prints one line
 ``READY {"base_url": ..., "webhook_url": ..., "user_ids": [...]}``.
 It stops on SIGTERM or SIGINT.
 
@@ -37,10 +39,12 @@ if __package__ in (None, ""):  # run as a file
 
 from aiohttp import web
 
+from workday_sandbox.portal.departments import ROOT_ID
 from workday_sandbox.portal.emulator import PortalEmulator, RequestRecord
 
 ADMIN_ID = 1
 WEBHOOK_CODE = "benchwebhook2026"
+DEPARTMENT_ID = 2
 
 
 class BenchPortal(PortalEmulator):
@@ -124,7 +128,8 @@ def day_kind(days: str, index: int, closed_share: float) -> str:
 
 
 def build(users: int, first_id: int, rate_limit: float | None, rate_burst: int,
-          days: str = "opened", closed_share: float = 1.0) -> PortalEmulator:
+          days: str = "opened", closed_share: float = 1.0, department: int = 0,
+          department_name: str = "Engineering") -> PortalEmulator:
     portal = BenchPortal(rate_limit=rate_limit, rate_burst=rate_burst, portal_time_zone="UTC")
     portal.add_user(ADMIN_ID, email="admin@example.com", name="Ada", last_name="Admin",
                     timeman_admin=True, portal_admin=True)
@@ -143,18 +148,27 @@ def build(users: int, first_id: int, rate_limit: float | None, rate_burst: int,
         elif kind == "closed":
             day_start, closed_at, breaks = closed_day(now, user_id)
             portal.seed_day(user_id, start=day_start, status="CLOSED", closed_at=closed_at, breaks=breaks)
+    if department:
+        # The head is one of the department's own members, as Bitrix24 usually has it.
+        portal.define_department(DEPARTMENT_ID, name=department_name, parent=ROOT_ID, head=first_id)
+        for user_id in range(first_id, first_id + min(department, users)):
+            portal.move_user(user_id, [DEPARTMENT_ID])
     portal.add_webhook(ADMIN_ID, code=WEBHOOK_CODE)
     return portal
 
 
 async def serve(args: argparse.Namespace) -> None:
     rate_limit = args.rate_limit if args.rate_limit > 0 else None
-    portal = build(args.users, args.first_id, rate_limit, args.rate_burst, args.days, args.closed_share)
+    portal = build(args.users, args.first_id, rate_limit, args.rate_burst, args.days, args.closed_share,
+                   args.department, args.department_name)
     await portal.start(args.host, args.port)
     ids = [args.first_id + index for index in range(args.users)]
     print("READY " + json.dumps({"base_url": portal.base_url,
                                   "webhook_url": portal.webhook_url(ADMIN_ID, WEBHOOK_CODE),
-                                  "user_ids": ids}), flush=True)
+                                  "user_ids": ids,
+                                  "department": ({"id": DEPARTMENT_ID, "head": args.first_id,
+                                                  "members": min(args.department, args.users)}
+                                                 if args.department else None)}), flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -178,6 +192,9 @@ def main() -> int:
                              "closed: --closed-share of them opened and closed a day earlier today")
     parser.add_argument("--closed-share", type=float, default=1.0,
                         help="--days closed: the share with a closed day (the rest: opened, none, in turn)")
+    parser.add_argument("--department", type=int, default=0, metavar="K",
+                        help="the first K employees form one department (id 2), headed by the first of them")
+    parser.add_argument("--department-name", default="Engineering")
     asyncio.run(serve(parser.parse_args()))
     return 0
 
