@@ -84,6 +84,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -205,10 +206,12 @@ class RushTelegram(FakeTelegram):
         return await super()._deliver(webhook, update)
 
 
-def start_portal(users: int, rate: float, burst: int, days: str, workdir: Path) -> common.Child:
+def start_portal(users: int, rate: float, burst: int, days: str, workdir: Path,
+                 extra: Sequence[str] = ()) -> common.Child:
+    """`bench.portal_server` in its own process; `extra`: more of its options."""
     command = [sys.executable, "-m", "bench.portal_server", "--users", str(users),
                "--first-id", str(FIRST_BITRIX_ID), "--rate-limit", f"{rate:g}", "--rate-burst", str(burst),
-               "--days", days]
+               "--days", days, *extra]
     log_path = workdir / "portal.log"
     process = subprocess.Popen(command, cwd=common.ROOT, env=common.child_env(), stdout=subprocess.PIPE,
                                stderr=log_path.open("wb"))
