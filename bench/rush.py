@@ -49,6 +49,20 @@ bots' logs while serving (those after the harness's SIGTERM are reported, not ju
 `--idle`: a single /status on an idle bot, per variant: it must cost exactly 1 portal
 request (a plain `timeman.status`, no batch).
 
+`--live-sweep` (issue 14): the rush with the bot's background live-card sweep running
+(`live_cards.sweep`, registered by bot/runner.py when BITRIX24_BACKGROUND_SHARE > 0) and
+without it. Variants `nosweep` (BITRIX24_BACKGROUND_SHARE=0) and `sweep` (`--share`,
+default 0.25, the default share), both coalescing, same seed and users, each with fresh
+emulator, Redis, fake Telegram and bots. To keep the sweep busy, `--sweep-users` (default
+5,000) more employees on the portal are linked, each with a live day card and the day the
+bot last saw equal to the portal's (the steady state: the sweep reads their days, 50 a
+request, and edits nothing); their pass at a quarter of 2/s takes about ceil(N/50) / 0.5
+s, longer than the window. In `sweep`, the window starts once the portal answered the
+sweep's first batch. Target: the interactive p99 with the sweep <= 1.10 x without; the
+exit status follows it, the `sweep` variant's targets and every variant's checks.
+`timeman.status` batches of 50 during the window are reported as the sweep's (the open
+mix reads no status; /status's coalesced ones stay far smaller at these rates).
+
 Where things run
 ----------------
 * This process: the fake Telegram (`FakeTelegram`, stamping each webhook delivery), the
@@ -67,6 +81,7 @@ Where things run
     python -m bench.rush --mix lunch --users 600 --window 60
     python -m bench.rush --users 600 --window 60 --rate 5 --burst 250   # Enterprise
     python -m bench.rush --idle
+    python -m bench.rush --live-sweep --users 600 --window 60   # ~5 min: the sweep off, then on
 """
 
 from __future__ import annotations
@@ -86,7 +101,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -109,6 +124,7 @@ from bot.services.workday import Action, DayReport
 from bot.storage.day_cache import DayCache
 from bot.storage.keys import KeySpace
 from bot.storage.links import LinkRepository
+from bot.storage.live_cards import LiveCardRepository
 from bot.telegram.callbacks import DayAction
 from bot.telegram.day_card import report_message
 
@@ -116,8 +132,10 @@ TOKEN = "700200:RUSH-bench-token"
 WEBHOOK_SECRET = "rush-secret"
 FIRST_TELEGRAM_ID = 900_001
 FIRST_BITRIX_ID = 1001
-VARIANTS = {"false": "baseline (COALESCE=false)", "true": "coalescing (COALESCE=true)"}
-COLUMNS = {"false": "COALESCE=false", "true": "COALESCE=true"}
+VARIANTS = {"false": "baseline (COALESCE=false)", "true": "coalescing (COALESCE=true)",
+            "nosweep": "no live-card sweep (BACKGROUND_SHARE=0)", "sweep": "live-card sweep on"}
+COLUMNS = {"false": "COALESCE=false", "true": "COALESCE=true", "nosweep": "sweep off", "sweep": "sweep on"}
+SWEEP_TARGET = 1.10  # --live-sweep: p99 with the sweep <= 1.10 x without
 
 
 # --- what a reply says ---------------------------------------------------------------------
@@ -344,6 +362,41 @@ async def show_cards(tg: FakeTelegram, redis: Redis, state: dict[str, Any], acts
     return cards
 
 
+async def seed_live_cards(redis: Redis, state: dict[str, Any], args: argparse.Namespace) -> None:
+    """--live-sweep: `--sweep-users` more employees (after the rush's own, on the portal,
+    never acting), linked, each with a live day card shown an hour ago and the day the
+    bot last saw equal to the portal's, as in a steady state: the sweep reads all their
+    days, 50 a request, and finds nothing to edit."""
+    statuses = {user["id"]: user["status"] for user in state["users"]}
+    keys = KeySpace()
+    links, cards, cache = LinkRepository(redis, keys), LiveCardRepository(redis, keys), DayCache(redis, keys)
+    now = datetime.now(UTC)
+    shown = now - timedelta(hours=1)
+
+    async def seed(index: int) -> None:
+        telegram_id, bitrix_id = FIRST_TELEGRAM_ID + index, FIRST_BITRIX_ID + index
+        await links.link(telegram_id, bitrix_id, name=f"Employee {bitrix_id}", at=now, by_admin=True)
+        await cards.replace(telegram_id, 10, at=shown)
+        await cache.put(bitrix_id, Workday.from_api(statuses[bitrix_id]))
+
+    first = args.users
+    for offset in range(first, first + args.sweep_users, 250):
+        await asyncio.gather(*(seed(index) for index in range(offset, min(offset + 250, first + args.sweep_users))))
+    assert len(await cards.live(now)) == args.sweep_users
+
+
+async def sweep_started(http: httpx.AsyncClient, portal: common.Child, timeout: float = 90.0) -> None:
+    """Until the portal answered the live-card sweep's first `timeman.status` batch (the
+    job runs on the bot's first tick, then every 60 s; nothing else reads a status before
+    the window)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if (await portal_json(http, portal, "/_bench/batches"))["by_method"].get("timeman.status"):
+            return
+        await asyncio.sleep(0.5)
+    raise RuntimeError(f"the live-card sweep sent no batch within {timeout:g} s of the bot's start")
+
+
 # --- one variant ---------------------------------------------------------------------------------
 
 @dataclass
@@ -370,6 +423,18 @@ def counter_delta(before: dict[str, int], after: dict[str, int]) -> dict[str, in
     return {key: value - before.get(key, 0) for key, value in after.items() if value - before.get(key, 0)}
 
 
+def by_method_delta(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """`GET /_bench/batches`' per-method batches, commands and sizes answered in between."""
+    found = {}
+    for method, entry in after.items():
+        old = before.get(method, {"batches": 0, "commands": 0, "sizes": {}})
+        if entry["batches"] - old["batches"]:
+            found[method] = {"batches": entry["batches"] - old["batches"],
+                             "commands": entry["commands"] - old["commands"],
+                             "sizes": counter_delta(old["sizes"], entry["sizes"])}
+    return found
+
+
 async def run_variant(variant: str, args: argparse.Namespace) -> VariantRun:
     workdir = Path(tempfile.mkdtemp(prefix=f"rush-{variant}-"))
     acts = plan(args.users, args.window, args.mix, args.pause_share, args.seed)
@@ -383,11 +448,14 @@ async def run_variant(variant: str, args: argparse.Namespace) -> VariantRun:
     http = httpx.AsyncClient()
     run: VariantRun | None = None
     try:
-        portal = start_portal(args.users, args.rate, args.burst, "none" if args.mix == "open" else "opened", workdir)
+        portal = start_portal(args.users + args.sweep_users, args.rate, args.burst,
+                              "none" if args.mix == "open" else "opened", workdir)
         await tg.start()
         for act in acts:
             tg.user(act.telegram_id, f"E{act.index}", language_code="en")
         await link_users(redis, acts)
+        if args.sweep_users:
+            await seed_live_cards(redis, await portal_json(http, portal, "/_emulator/state"), args)
         cards: dict[int, tuple[int, str]] = {}
         if args.mix == "lunch":
             cards = await show_cards(tg, redis, await portal_json(http, portal, "/_emulator/state"), acts,
@@ -404,14 +472,18 @@ async def run_variant(variant: str, args: argparse.Namespace) -> VariantRun:
             TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE=tg.base_url,
             BITRIX24_WEBHOOK_URL=portal.info["webhook_url"],
             BITRIX24_RATE_LIMIT=f"{args.rate:g}", BITRIX24_RATE_BURST=str(args.burst),
-            BITRIX24_COALESCE=variant,
+            BITRIX24_COALESCE="false" if variant == "false" else "true",
             REDIS_URL=redis_server.url, BOT_MODE="webhook", BOT_SEND_RATE=f"{args.send_rate:g}",
             BOT_DEFAULT_TIMEZONE="UTC", BOT_LOG_LEVEL=args.bot_log_level,
             WEBHOOK_URL=webhook_url, WEBHOOK_SECRET=WEBHOOK_SECRET, WEBHOOK_HOST="127.0.0.1",
         )
+        if variant in ("nosweep", "sweep"):
+            env["BITRIX24_BACKGROUND_SHARE"] = "0" if variant == "nosweep" else f"{args.share:g}"
         for index, port in enumerate(ports):
             bots.append(spawn_bot(index, dict(env, WEBHOOK_PORT=str(port)), workdir))
         await wait_ready(tg, bots, ports)
+        if variant == "sweep":
+            await sweep_started(http, portal)
         await asyncio.sleep(args.settle)  # start-up calls (users.current, settings, setMyCommands) finish
         print(f"  {VARIANTS[variant]}: {len(bots)} bot process(es) up; {len(acts)} {args.mix} actions "
               f"within {args.window:g} s ...", flush=True)
@@ -522,6 +594,7 @@ async def run_variant(variant: str, args: argparse.Namespace) -> VariantRun:
             batches={
                 "sizes": dict(sorted(sizes.items())),
                 "refused": counter_delta(batches_before["refused"], batches_after["refused"]),
+                "by_method": by_method_delta(batches_before["by_method"], batches_after["by_method"]),
                 "inner_errors": counter_delta(batches_before["inner_errors"], batches_after["inner_errors"]),
             },
             telegram=telegram,
@@ -595,6 +668,11 @@ def figures(run: VariantRun) -> dict[str, Any]:
         "batches": batches,
         "batch_sizes": sizes,
         "batches_refused": run.batches["refused"],
+        "batches_by_method": run.batches.get("by_method", {}),
+        # The open and lunch mixes read no status in batches of their own but /status's
+        # coalesced ones: pure timeman.status batches of 50 are the sweep's.
+        "sweep_batches": sum(n for size, n in run.batches.get("by_method", {}).get("timeman.status", {})
+                             .get("sizes", {}).items() if int(size) == 50),
         "batch_inner_errors": run.batches["inner_errors"],
         "commands_per_batch": round(commands_in_batches / sum(sizes.values()), 1) if sizes else None,
         "max_commands_per_batch": max(sizes, default=None),
@@ -679,6 +757,7 @@ def render(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
         ("batches", lambda r: r["batches"]),
         ("commands per batch (mean / max)", lambda r: f"{cell(r['commands_per_batch'])} / "
                                                       f"{cell(r['max_commands_per_batch'])}"),
+        *([("  timeman.status batches of 50 (sweep)", lambda r: r["sweep_batches"])] if args.sweep_users else []),
         ("QUERY_LIMIT_EXCEEDED", lambda r: r["query_limit_exceeded"]),
         ("Telegram 429s", lambda r: r["telegram_429"]),
         ("extra messages", lambda r: r["extra_messages"]),
@@ -715,6 +794,14 @@ async def amain(args: argparse.Namespace) -> list[dict[str, Any]]:
     return results
 
 
+def sweep_comparison(results: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """--live-sweep with both variants: the two p99s and their ratio."""
+    p99 = {r["variant"]: r["latency_s"]["p99"] for r in results if r["variant"] in ("nosweep", "sweep")}
+    if len(p99) < 2:
+        return None
+    return {**p99, "ratio": p99["sweep"] / p99["nosweep"] if p99["nosweep"] else None}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=600)
@@ -723,8 +810,15 @@ def main() -> int:
     parser.add_argument("--pause-share", type=float, default=0.7, help="lunch: share that taps Pause")
     parser.add_argument("--cold-cache", action="store_true", help="lunch: the bot has not seen the days")
     parser.add_argument("--processes", type=int, choices=(1, 2), default=1)
-    parser.add_argument("--variant", choices=("false", "true", "both"), default="both",
-                        help="BITRIX24_COALESCE for the bot; both: the baseline, then coalescing")
+    parser.add_argument("--variant", choices=("false", "true", "both", "nosweep", "sweep"), default="both",
+                        help="BITRIX24_COALESCE for the bot; both: the baseline, then coalescing "
+                             "(with --live-sweep: nosweep, then sweep)")
+    parser.add_argument("--live-sweep", action="store_true",
+                        help="compare the rush with the live-card sweep off (BITRIX24_BACKGROUND_SHARE=0) "
+                             "and on (--share), over --sweep-users more linked users with live cards")
+    parser.add_argument("--sweep-users", type=int, default=5000,
+                        help="--live-sweep: linked users with a live card who do not act")
+    parser.add_argument("--share", type=float, default=0.25, help="--live-sweep: BITRIX24_BACKGROUND_SHARE when on")
     parser.add_argument("--rate", type=float, default=2.0, help="Bitrix24 requests/s (emulator and bot)")
     parser.add_argument("--burst", type=int, default=50, help="Bitrix24 burst (emulator and bot)")
     parser.add_argument("--send-rate", type=float, default=28.0, help="BOT_SEND_RATE (the paced reminder sender)")
@@ -733,20 +827,37 @@ def main() -> int:
     parser.add_argument("--settle", type=float, default=2.0, help="seconds between start-up and the window")
     parser.add_argument("--bot-log-level", default="INFO")
     parser.add_argument("--idle", action="store_true", help="only the idle check: one /status on an idle bot")
-    parser.add_argument("--out", default="rush", help="results file: bench/results/<out>.json")
+    parser.add_argument("--out", default=None,
+                        help="results file: bench/results/<out>.json (default rush, or rush_live_sweep)")
     args = parser.parse_args()
     if args.idle:
         args.users, args.window, args.mix = 1, 0.0, "idle"
-    args.variants = ["false", "true"] if args.variant == "both" else [args.variant]
+    if args.live_sweep:
+        if args.variant in ("false", "true"):
+            parser.error("--live-sweep runs the variants nosweep and sweep (both: nosweep, then sweep)")
+        args.variants = ["nosweep", "sweep"] if args.variant == "both" else [args.variant]
+    else:
+        if args.variant in ("nosweep", "sweep"):
+            parser.error(f"--variant {args.variant} needs --live-sweep")
+        args.variants = ["false", "true"] if args.variant == "both" else [args.variant]
+        args.sweep_users = 0
+    args.out = args.out or ("rush_live_sweep" if args.live_sweep else "rush")
     results = asyncio.run(amain(args))
     report = render(results, args)
-    deciding = next((r for r in results if r["variant"] == "true"), results[-1])
+    deciding = next((r for r in results if r["variant"] in ("true", "sweep")), results[-1])
     sound = all(ok for r in results for _, ok in invariants(r))
     passed = sound and all(ok for _, ok in deciding["checks"])
+    comparison = sweep_comparison(results)
+    if comparison is not None:
+        ok = comparison["ratio"] is not None and comparison["ratio"] <= SWEEP_TARGET
+        report += (f"\n\n  interactive p99 with the sweep {comparison['sweep']:.2f} s vs without "
+                   f"{comparison['nosweep']:.2f} s: {comparison['ratio']:.3f}x\n"
+                   f"    {'PASS' if ok else 'FAIL'} p99 with the sweep <= {SWEEP_TARGET:.2f} x without")
+        passed = passed and ok
     report += "\n\n" + ("PASS" if passed else "FAIL") + f" (targets of {VARIANTS[deciding['variant']]}"
     report += "; checks of every variant)"
     data = {"config": {key: value for key, value in vars(args).items()}, "results": results,
-            "machine": common.machine()}
+            "sweep_comparison": comparison, "machine": common.machine()}
     path = common.write_results(args.out, data, report)
     print()
     print(report)
