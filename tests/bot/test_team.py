@@ -296,3 +296,14 @@ async def test_a_failed_read_does_not_use_up_asking(harness: Harness, anna: User
     clock.advance(timedelta(minutes=2))
     asked = await harness.tap(anna, failed, ask)
     assert asked.text.startswith("📣 Asked 3 people to close their day:")
+
+
+async def test_a_forged_department_while_bitrix24_is_down_says_so(harness: Harness, anna: User, clock: ManualClock,
+                                                                  portal: PortalEmulator, errors: object) -> None:
+    team = await harness.say(anna, "/team")
+    clock.advance(timedelta(minutes=2))  # the last read is too old to show again
+    portal.faults.inject("http_503", times=50)
+    reply = await harness.tap(anna, team, f"tm:refresh:{SUPPORT}:0:")
+    portal.faults.clear()
+    assert "not answering" in reply.text and "Try again" in str(reply.buttons)
+    assert errors.records == []  # type: ignore[attr-defined]

@@ -55,6 +55,8 @@ async def _scope(event: Message | CallbackQuery, link: Link | None, view: UserVi
 async def _department(event: Message | CallbackQuery, scope: TeamScope, department_id: int, page: int,
                       view: UserView, services: Services, link: Link | None, *, fresh: bool = False) -> None:
     zone = view.zone()
+    if department_id not in scope.departments:  # an old or forged button: the viewer's first one
+        department_id = scope.departments[0]
     try:
         day = await services.team.department_day(scope, department_id, zone, fresh=fresh)
     except Bitrix24Error as error:
@@ -62,10 +64,7 @@ async def _department(event: Message | CallbackQuery, scope: TeamScope, departme
         retry = button(view.t("btn.retry"), TeamAction(action="refresh", dept=department_id, page=page))
         await show(event, view.t("team.unavailable"), keyboard([retry]))
         return
-    if day is None:  # a department the scope does not hold (an old or forged button): the first one
-        department_id = scope.departments[0]
-        day = await services.team.department_day(scope, department_id, zone, fresh=fresh)
-        assert day is not None
+    assert day is not None  # the scope holds it
     pages = team_pages(day, zone, view.t)
     page = min(page, len(pages) - 1)
     user = event.from_user
