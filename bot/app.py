@@ -7,7 +7,9 @@ and Telegram session.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import logging
 from dataclasses import dataclass
 from functools import partial
 from datetime import timedelta
@@ -76,6 +78,8 @@ from bot.telegram.team_digest import TeamDigests
 from bot.telegram.weekly_summary import WeeklySummaries
 from bot.worktime.sightings import DaySightings, journal_writer
 from bot.worktime.targets import TargetsService
+
+log = logging.getLogger(__name__)
 
 COMMANDS = ("status", "open", "pause", "resume", "close", "week", "team", "remind", "reminders", "timezone",
             "updates", "link", "unlink", "language", "help", "cancel")
@@ -315,7 +319,30 @@ def create_dispatcher(
 
     dispatcher.include_routers(*get_routers())
     dispatcher.startup.register(register_commands)
+    finish_updates_first(dispatcher)
     return dispatcher
+
+
+UPDATE_DRAIN_SECONDS = 10.0
+
+
+def finish_updates_first(dispatcher: Dispatcher) -> None:
+    """On a stop, let the updates being handled finish before anything closes: aiogram's
+    first shutdown step closes the FSM storage (our Redis), and then closes the bot's
+    session, so an update still replying, or releasing its lock, would fail with a
+    traceback. aiogram keeps those tasks in a private set and offers no public way."""
+
+    async def finish_updates() -> None:
+        current = asyncio.current_task()
+        pending = {task for task in getattr(dispatcher, "_handle_update_tasks", set()) if task is not current}
+        if pending:
+            _, late = await asyncio.wait(pending, timeout=UPDATE_DRAIN_SECONDS)
+            if late:
+                log.warning("updates still being handled when the bot stopped", extra={"ctx_count": len(late)})
+
+    dispatcher.shutdown.register(finish_updates)
+    handlers = dispatcher.shutdown.handlers
+    handlers.insert(0, handlers.pop())  # before the storage is closed
 
 
 def create_jobs(*, redis: Redis, keys: KeySpace, clock: Clock, services: Services) -> JobRegistry:

@@ -1,0 +1,28 @@
+"""A stop lets the updates being handled finish before the storage and sessions close."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiogram.types import User
+
+from tests.bot.fixtures import ANNA_B24, ANNA_TG
+from tests.bot.flows import link
+from tests.bot.harness import Harness
+from workday_sandbox.portal.emulator import PortalEmulator
+
+
+async def test_an_update_in_flight_finishes_before_the_storage_closes(harness: Harness,
+                                                                      portal: PortalEmulator) -> None:
+    anna: User = harness.updates.user(ANNA_TG)
+    await link(harness, portal, anna, "anna@example.com", ANNA_B24)
+    portal.faults.inject("slow", method="timeman.status", delay=1.0)
+    # As polling does it: the update is handled in a task the dispatcher keeps.
+    task = asyncio.create_task(harness.feed(harness.updates.text(anna, "/status")))
+    harness.dispatcher._handle_update_tasks.add(task)  # noqa: SLF001 - aiogram's own bookkeeping
+    task.add_done_callback(harness.dispatcher._handle_update_tasks.discard)  # noqa: SLF001
+    await asyncio.sleep(0.2)  # the status read is on its way
+    assert not task.done()
+    await harness.dispatcher.emit_shutdown(bot=harness.bot)  # closes the FSM storage, after the update
+    assert task.done() and task.exception() is None
+    assert "Day not started" in harness.session.last(ANNA_TG).text
