@@ -50,17 +50,21 @@ class OrgStructure:
         # Departments caught in a loop are reachable from no root: each loop starts where it
         # sorts first, once the real roots are done.
         for start in [*roots, *sorted(self.departments, key=self._sort_key)]:
-            if start in seen:
-                continue
-            stack = [start]
-            while stack:
-                dept_id = stack.pop()
-                if dept_id in seen:
-                    continue
-                seen.add(dept_id)
-                order.append(dept_id)
-                stack.extend(reversed(self._children[dept_id]))
+            order += self._descend(start, seen)
         return order
+
+    def _descend(self, start: int, seen: set[int]) -> list[int]:
+        """`start` and everything under it not in `seen` (which grows), parents first."""
+        found: list[int] = []
+        stack = [start]
+        while stack:
+            dept_id = stack.pop()
+            if dept_id in seen:
+                continue
+            seen.add(dept_id)
+            found.append(dept_id)
+            stack.extend(reversed(self._children[dept_id]))
+        return found
 
     def __contains__(self, dept_id: object) -> bool:
         return dept_id in self.departments
@@ -79,17 +83,7 @@ class OrgStructure:
         """The department and everything under it, in tree order; [] for an unknown id."""
         if dept_id not in self.departments:
             return []
-        found: list[int] = []
-        seen: set[int] = set()
-        stack = [dept_id]
-        while stack:
-            current = stack.pop()
-            if current in seen:
-                continue
-            seen.add(current)
-            found.append(current)
-            stack.extend(reversed(self._children[current]))
-        return found
+        return self._descend(dept_id, set())
 
     def headed_by(self, bitrix_id: int) -> list[int]:
         """Every department this employee heads, with all their sub-departments, each once,

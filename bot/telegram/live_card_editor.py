@@ -7,7 +7,6 @@ from aiogram.methods import EditMessageText
 
 from bot.bitrix24 import Workday, WorkdayStatus
 from bot.clock import Clock
-from bot.i18n import Translator, language_for
 from bot.services.live_cards import EditOutcome
 from bot.services.workday import Action, Change, DayReport
 from bot.storage.live_cards import Card
@@ -37,8 +36,8 @@ class TelegramCardEditor:
 
     async def edit(self, card: Card, day: Workday, targets: WorkTargets | None) -> EditOutcome:
         profile = await self._profiles.get(card.chat_id)
-        t = Translator(language_for(profile.telegram_language, profile.language))
-        view = UserView(t=t, profile=profile, default_zone=self._default_zone, clock=self._clock)
+        view = UserView.of(profile, self._default_zone, self._clock)
+        t = view.t
         # What /status or 🔄 Refresh would show: a plain status, or the repair notice.
         change = Change.NEEDS_REPAIR if day.status is WorkdayStatus.EXPIRED else None
         shows_targets = day.has_record and day.status is not WorkdayStatus.EXPIRED  # as WorkdayService does

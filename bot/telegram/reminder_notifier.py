@@ -9,7 +9,7 @@ from aiogram.types import InlineKeyboardMarkup
 
 from bot.bitrix24 import WorkdayStatus
 from bot.clock import Clock
-from bot.i18n import Translator, language_for
+from bot.i18n import Translator
 from bot.reminders.engine import DeliveryHeld, Notice, NoticeKind
 from bot.services.reminders import CLOSE_LATER_HOURS, SNOOZE_CHOICES
 from bot.services.workday import Action, DayReport, classify_failure, day_key
@@ -44,8 +44,8 @@ class TelegramNotifier:
         if notice.kind in (NoticeKind.TEAM_DIGEST, NoticeKind.TEAM_EVENING):
             return await self._team(notice) if self._team is not None else False
         profile = await self._profiles.get(notice.telegram_id)
-        t = Translator(language_for(profile.telegram_language, profile.language))
-        view = UserView(t=t, profile=profile, default_zone=self._default_zone, clock=self._clock)
+        view = UserView.of(profile, self._default_zone, self._clock)
+        t = view.t
         text, markup = render_notice(notice, view)
         outcome = await self._sender.send(notice.telegram_id, text, markup)
         if outcome is SendOutcome.HELD:

@@ -9,7 +9,6 @@ from aiogram.methods import SendMessage
 
 from bot.bitrix24 import Bitrix24Error
 from bot.clock import Clock
-from bot.i18n import Translator, language_for
 from bot.reminders.engine import DeliveryHeld, Notice, NoticeKind
 from bot.services.team import TeamService
 from bot.storage.links import LinkRepository
@@ -38,8 +37,8 @@ class TeamDigests:
     async def __call__(self, notice: Notice) -> bool:
         link = await self._links.get(notice.telegram_id)
         profile = await self._profiles.get(notice.telegram_id)
-        t = Translator(language_for(profile.telegram_language, profile.language))
-        zone = UserView(t=t, profile=profile, default_zone=self._default_zone, clock=self._clock).zone()
+        view = UserView.of(profile, self._default_zone, self._clock)
+        t, zone = view.t, view.zone()
         try:
             scope = await self._team.scope(notice.telegram_id, link.bitrix_id if link else None)
             if not scope.allowed:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.bitrix24 import Workday
 from bot.clock import Clock
-from bot.i18n import Translator
+from bot.i18n import Translator, language_for
 from bot.storage.profiles import Profile
 
 
@@ -18,6 +18,12 @@ class UserView:
     profile: Profile
     default_zone: str
     clock: Clock
+
+    @classmethod
+    def of(cls, profile: Profile, default_zone: str, clock: Clock) -> UserView:
+        """The view for a message the bot sends on its own (no update to take it from)."""
+        return cls(t=Translator(language_for(profile.telegram_language, profile.language)), profile=profile,
+                   default_zone=default_zone, clock=clock)
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -10,7 +10,6 @@ from aiogram.types import BufferedInputFile
 
 from bot.bitrix24 import Bitrix24Error
 from bot.clock import Clock
-from bot.i18n import Translator, language_for
 from bot.reminders.engine import DeliveryHeld, Notice
 from bot.services.worktime import WorktimeService
 from bot.storage.links import LinkRepository
@@ -41,8 +40,8 @@ class WeeklySummaries:
         if link is None:
             return False
         profile = await self._profiles.get(notice.telegram_id)
-        t = Translator(language_for(profile.telegram_language, profile.language))
-        view = UserView(t=t, profile=profile, default_zone=self._default_zone, clock=self._clock)
+        view = UserView.of(profile, self._default_zone, self._clock)
+        t = view.t
         zone = view.zone(notice.day)
         try:
             week = await self._worktime.week(link.bitrix_id, zone, day=notice.day, tracked_since=link.linked_on(zone))

@@ -10,13 +10,9 @@ from bot.bitrix24 import Bitrix24
 from bot.clock import ManualClock
 from bot.team import StructureStore, TeamStructureService
 from workday_sandbox.portal.emulator import PortalEmulator
-from tests.bitrix24.fixtures import MONDAY_0700_UTC, webhook_client
+from tests.bitrix24.conftest import clock, http  # noqa: F401 - the same clock and HTTP client
+from tests.bitrix24.fixtures import webhook_client
 from tests.team.fixtures import KEYS, SCOPES, build_company
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(MONDAY_0700_UTC)
 
 
 @pytest.fixture
@@ -26,12 +22,6 @@ async def portal(clock: ManualClock) -> AsyncIterator[PortalEmulator]:
     await emulator.start()
     yield emulator
     await emulator.stop()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
-        yield client
 
 
 @pytest.fixture
