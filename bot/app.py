@@ -323,22 +323,29 @@ def create_dispatcher(
     return dispatcher
 
 
-UPDATE_DRAIN_SECONDS = 10.0
+# A reply in flight takes well under a second; the whole stop must fit Docker's 10 s grace
+# with the reminder engine's own drain after it.
+UPDATE_DRAIN_SECONDS = 2.0
 
 
 def finish_updates_first(dispatcher: Dispatcher) -> None:
     """On a stop, let the updates being handled finish before anything closes: aiogram's
     first shutdown step closes the FSM storage (our Redis), and then closes the bot's
     session, so an update still replying, or releasing its lock, would fail with a
-    traceback. aiogram keeps those tasks in a private set and offers no public way."""
+    traceback. One still busy after UPDATE_DRAIN_SECONDS (a Telegram call that hangs) is
+    cancelled, quietly. aiogram keeps those tasks in a private set and offers no public way."""
 
     async def finish_updates() -> None:
         current = asyncio.current_task()
         pending = {task for task in getattr(dispatcher, "_handle_update_tasks", set()) if task is not current}
-        if pending:
-            _, late = await asyncio.wait(pending, timeout=UPDATE_DRAIN_SECONDS)
-            if late:
-                log.warning("updates still being handled when the bot stopped", extra={"ctx_count": len(late)})
+        if not pending:
+            return
+        _, late = await asyncio.wait(pending, timeout=UPDATE_DRAIN_SECONDS)
+        if late:
+            log.warning("updates cut short by the stop", extra={"ctx_count": len(late)})
+            for task in late:
+                task.cancel()
+            await asyncio.wait(late)
 
     dispatcher.shutdown.register(finish_updates)
     handlers = dispatcher.shutdown.handlers
