@@ -223,7 +223,7 @@ def create_dispatcher(
 ) -> Dispatcher:
     repos = repositories or Repositories.over(redis, keys)
     metrics = metrics if metrics is not None else Metrics()
-    storage = RedisStorage(
+    storage = SharedRedisStorage(
         redis,
         key_builder=DefaultKeyBuilder(prefix=keys("fsm"), with_bot_id=True),
         state_ttl=FSM_TTL_SECONDS,
@@ -328,12 +328,22 @@ def create_dispatcher(
 UPDATE_DRAIN_SECONDS = 2.0
 
 
+class SharedRedisStorage(RedisStorage):
+    """aiogram's Redis storage on a client it does not own. Its own `close` closes the
+    client's pool as aiogram's first shutdown step, cutting off every command still running
+    on it: the reminder engine's drain, the jobs' last writes. The runner closes the client
+    once all of those have stopped."""
+
+    async def close(self) -> None:
+        pass
+
+
 def finish_updates_first(dispatcher: Dispatcher) -> None:
-    """On a stop, let the updates being handled finish before anything closes: aiogram's
-    first shutdown step closes the FSM storage (our Redis), and then closes the bot's
-    session, so an update still replying, or releasing its lock, would fail with a
-    traceback. One still busy after UPDATE_DRAIN_SECONDS (a Telegram call that hangs) is
-    cancelled, quietly. aiogram keeps those tasks in a private set and offers no public way."""
+    """On a stop, let the updates being handled finish before the rest winds down: aiogram
+    closes the bot's session right after the shutdown steps, so an update still replying,
+    or waiting out a 429, would fail with a traceback. One still busy after
+    UPDATE_DRAIN_SECONDS (a Telegram call that hangs) is cancelled, quietly. aiogram keeps
+    those tasks in a private set and offers no public way."""
 
     async def finish_updates() -> None:
         current = asyncio.current_task()
@@ -349,7 +359,7 @@ def finish_updates_first(dispatcher: Dispatcher) -> None:
 
     dispatcher.shutdown.register(finish_updates)
     handlers = dispatcher.shutdown.handlers
-    handlers.insert(0, handlers.pop())  # before the storage is closed
+    handlers.insert(0, handlers.pop())  # before the reminders and jobs stop
 
 
 def create_jobs(*, redis: Redis, keys: KeySpace, clock: Clock, services: Services) -> JobRegistry:

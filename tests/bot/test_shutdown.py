@@ -1,10 +1,11 @@
-"""A stop lets the updates being handled finish before the storage and sessions close."""
+"""A stop lets the updates being handled finish, and leaves the shared Redis to its owner."""
 
 from __future__ import annotations
 
 import asyncio
 
 from aiogram.types import User
+from redis.asyncio import Redis
 
 from tests.bot.fixtures import ANNA_B24, ANNA_TG
 from tests.bot.flows import link
@@ -26,3 +27,16 @@ async def test_an_update_in_flight_finishes_before_the_storage_closes(harness: H
     await harness.dispatcher.emit_shutdown(bot=harness.bot)  # closes the FSM storage, after the update
     assert task.done() and task.exception() is None
     assert "Day not started" in harness.session.last(ANNA_TG).text
+
+
+async def test_the_dispatcher_stop_leaves_the_shared_redis_to_its_owner(harness: Harness, redis: Redis) -> None:
+    """aiogram's storage closes its Redis client, pool and all, as the first shutdown step;
+    the reminder engine's drain comes later and uses the same connections. Seen in CI: a
+    stop mid fan-out cut the pacer's and the step marks' commands short ("Connection closed
+    by server"), so one reminder was completed without its message, and told users were
+    handed back to be told again."""
+    in_use = asyncio.create_task(redis.blpop(["nothing-will-come"], timeout=1))  # holds a connection
+    await asyncio.sleep(0.2)
+    await harness.dispatcher.emit_shutdown(bot=harness.bot)
+    assert await in_use is None  # ran its course: the timeout, not a cut connection
+    assert await redis.ping()

@@ -133,7 +133,7 @@ async def test_sigterm_mid_fan_out_sends_no_duplicates_and_hands_back_the_rest(
     # a lease to run out.
     assert await redis.zcard(INFLIGHT) == 0
     back = await redis.zrangebyscore(DUE, "-inf", due)
-    assert len(back) == len(users) - len(before_restart), (  # rarely off by one in CI: say where
+    assert len(back) == len(users) - len(before_restart), (
         f"not handed back at once: {[(job, score - due) for job, score in await redis.zrange(DUE, 0, -1, withscores=True) if job not in back]}; "
         f"told {sorted(before_restart)}; sends {[(c.params.get('chat_id'), c.status) for c in telegram.calls_to('sendMessage')]}")
     assert "Traceback" not in first.log()
