@@ -7,7 +7,6 @@ import gc
 import hashlib
 import hmac
 import logging
-import signal
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
 
@@ -30,8 +29,10 @@ from bot.config import BotMode, Settings
 from bot.health import HealthCheck, PollingHeartbeat, build_health_app
 from bot.http_server import BoundedLoopErrors, Listeners, ServerLimits, harden
 from bot.logging_setup import setup_logging
+from bot.redaction import SecretsFilter
 from bot.metrics import MeasuredLimiter, Metrics
 from bot.storage.keys import KeySpace
+from bot.stopping import StopSignal, Stopped
 from bot.storage.tokens import RedisTokenStore
 
 log = logging.getLogger(__name__)
@@ -84,9 +85,23 @@ async def check_bitrix24(bitrix: Bitrix24) -> None:
         )
 
 
-async def run(settings: Settings, *, clock: Clock | None = None, keys: KeySpace | None = None) -> None:
+async def run(settings: Settings, *, clock: Clock | None = None, keys: KeySpace | None = None,
+              stop: StopSignal | None = None) -> None:
+    """Start, serve until SIGINT or SIGTERM, and stop. `stop`: one already installed (the
+    sandbox takes the signals before its own start-up)."""
+    if stop is None:
+        stop = StopSignal()
+        stop.install()
     secrets_filter = setup_logging(settings.bot.log_level, settings.bot.log_format,
                                    secrets=settings_secrets(settings))
+    try:
+        await _run(settings, clock=clock, keys=keys, stop=stop, secrets_filter=secrets_filter)
+    except Stopped:
+        log.info("stopped before serving")
+
+
+async def _run(settings: Settings, *, clock: Clock | None, keys: KeySpace | None, stop: StopSignal,
+               secrets_filter: SecretsFilter) -> None:
     clock = clock or SystemClock()
     keys = keys or KeySpace()
     # A flood of failed accept()s must not become a flood of tracebacks.
@@ -101,7 +116,7 @@ async def run(settings: Settings, *, clock: Clock | None = None, keys: KeySpace 
         redis = Redis(connection_pool=BlockingConnectionPool.from_url(
             settings.redis.url.get_secret_value(), max_connections=64, timeout=30))
         stack.push_async_callback(redis.aclose)
-        await check_redis(redis)
+        await stop.step(check_redis(redis))
         # Bitrix24's own limit keeps few calls in flight; a small pool keeps httpcore's
         # bookkeeping cheap when a burst of users waits in the bucket.
         http = httpx.AsyncClient(headers={"User-Agent": f"b24-workday-bot/{__version__}"},
@@ -143,7 +158,7 @@ async def run(settings: Settings, *, clock: Clock | None = None, keys: KeySpace 
         for component in (scheduler, jobs):
             dispatcher.startup.register(component.start)
             dispatcher.shutdown.register(component.stop)
-        await check_bitrix24(bitrix)
+        await stop.step(check_bitrix24(bitrix))
         # aiogram's types make ~200k long-lived objects; a full collection walking them all
         # stalls the event loop for ~0.3 s, which bunches paced reminder sends past
         # Telegram's limit. Frozen, they are left out of every collection.
@@ -158,9 +173,9 @@ async def run(settings: Settings, *, clock: Clock | None = None, keys: KeySpace 
             log.info("health server listening", extra={"ctx_host": settings.bot.health_host,
                                                        "ctx_port": settings.bot.health_port})
         if webhook_mode:
-            await run_webhook(bot, dispatcher, settings, redis, keys, listeners=listeners, health=health)
+            await run_webhook(bot, dispatcher, settings, redis, keys, listeners=listeners, health=health, stop=stop)
         else:
-            await run_polling(bot, dispatcher)
+            await run_polling(bot, dispatcher, stop)
 
 
 async def listen(listeners: Listeners, app: web.Application, host: str, port: int, variables: str) -> None:
@@ -176,10 +191,23 @@ def server_limits(settings: Settings) -> ServerLimits:
                         request_timeout=settings.webhook.request_timeout)
 
 
-async def run_polling(bot: Bot, dispatcher: Dispatcher) -> None:
+async def run_polling(bot: Bot, dispatcher: Dispatcher, stop: StopSignal) -> None:
     # A webhook left from an earlier deployment would make getUpdates fail with 409.
-    await bot.delete_webhook(drop_pending_updates=False)
-    await dispatcher.start_polling(bot, allowed_updates=dispatcher.resolve_used_update_types())
+    await stop.step(bot.delete_webhook(drop_pending_updates=False))
+    # The signals stay ours: aiogram's own handlers ignore one that comes before polling
+    # has begun.
+    polling = asyncio.create_task(dispatcher.start_polling(
+        bot, handle_signals=False, allowed_updates=dispatcher.resolve_used_update_types()))
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+    if not polling.done():
+        # The polling task took aiogram's running lock in its first step, before any signal
+        # could be handled; its start-up and shutdown steps run in full.
+        await dispatcher.stop_polling()
+    await polling
 
 
 def webhook_fingerprint(url: str, secret: str, allowed_updates: Sequence[str]) -> str:
@@ -235,16 +263,11 @@ def build_webhook_app(bot: Bot, dispatcher: Dispatcher, settings: Settings, redi
 
 
 async def run_webhook(bot: Bot, dispatcher: Dispatcher, settings: Settings, redis: Redis, keys: KeySpace, *,
-                      listeners: Listeners, health: HealthCheck) -> None:
+                      listeners: Listeners, health: HealthCheck, stop: StopSignal) -> None:
     app = harden(build_webhook_app(bot, dispatcher, settings, redis, keys, health=health), listeners.limits)
     await listen(listeners, app, settings.webhook.host, settings.webhook.port, "WEBHOOK_HOST/WEBHOOK_PORT")
     log.info("webhook server listening", extra={"ctx_host": settings.webhook.host, "ctx_port": settings.webhook.port})
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signal_number in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signal_number, stop.set)
     try:
         await stop.wait()
-        log.info("stopping")
     finally:
         await listeners.close()

@@ -25,6 +25,7 @@ from workday_sandbox.portal.emulator import DEMO_WEBHOOK_CODE, LONG_RUN_REQUEST_
 from workday_sandbox.redis_server import start_redis_server
 from workday_sandbox.telegram.server import FakeTelegram
 from workday_sandbox.web.interfaces import DemoEmployee
+from bot.stopping import StopSignal, Stopped
 from bot.storage.keys import KeySpace
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,16 @@ def sandbox_settings(portal: PortalEmulator, telegram: FakeTelegram, redis_url: 
 
 async def run_sandbox(*, host: str = "127.0.0.1", port: int = 8080, redis_url: str | None = None,
                       open_browser: bool = False) -> None:
+    # Ctrl-C is ours from here on: one that comes while the demo is being set up stops it too.
+    stop = StopSignal()
+    stop.install()
+    try:
+        await _run_sandbox(host=host, port=port, redis_url=redis_url, open_browser=open_browser, stop=stop)
+    except Stopped:
+        pass
+
+
+async def _run_sandbox(*, host: str, port: int, redis_url: str | None, open_browser: bool, stop: StopSignal) -> None:
     from bot.runner import run as run_bot
     from workday_sandbox.web.app import start_web
 
@@ -95,7 +106,7 @@ async def run_sandbox(*, host: str = "127.0.0.1", port: int = 8080, redis_url: s
         await telegram.start(host="127.0.0.1", port=0)
         stack.push_async_callback(telegram.stop)
         employees = demo_employees(portal)
-        await _fill_history(portal, redis_url)
+        await stop.step(_fill_history(portal, redis_url))
         for employee in employees:
             telegram.user(employee.telegram_id, employee.name.split()[0], last_name=employee.name.split()[-1],
                           language_code=employee.language)
@@ -113,7 +124,7 @@ async def run_sandbox(*, host: str = "127.0.0.1", port: int = 8080, redis_url: s
         if open_browser:
             webbrowser.open(address)
         settings = sandbox_settings(portal, telegram, redis_url, admins)
-        await run_bot(settings, clock=clock, keys=KeySpace(SANDBOX_PREFIX))
+        await run_bot(settings, clock=clock, keys=KeySpace(SANDBOX_PREFIX), stop=stop)
 
 
 async def _fill_history(portal: PortalEmulator, redis_url: str) -> None:
