@@ -205,8 +205,11 @@ async def run_polling(bot: Bot, dispatcher: Dispatcher, stop: StopSignal) -> Non
         stopping.cancel()
     if not polling.done():
         # The polling task took aiogram's running lock in its first step, before any signal
-        # could be handled; its start-up and shutdown steps run in full.
-        await dispatcher.stop_polling()
+        # could be handled; its start-up and shutdown steps run in full. Waited for through
+        # the task: stop_polling's own wait never ends if a shutdown step raises.
+        stopper = asyncio.create_task(dispatcher.stop_polling())
+        await asyncio.wait({polling})
+        stopper.cancel()
     await polling
 
 
