@@ -1,0 +1,37 @@
+"""run_polling under a stop: polling against the fake Telegram, stopped by the StopSignal."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+
+from bot.runner import run_polling
+from bot.stopping import StopSignal
+from workday_sandbox.telegram.server import FakeTelegram
+
+TOKEN = "123456:TEST-polling-stop"
+
+
+async def test_a_shutdown_step_that_raises_ends_the_run_with_its_error_instead_of_hanging() -> None:
+    async with FakeTelegram(token=TOKEN, bot_username="workday_bot") as telegram:
+        bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(telegram.base_url)))
+        dispatcher = Dispatcher()
+        stop = StopSignal()
+
+        async def failing_step() -> None:
+            raise RuntimeError("a shutdown step failed")
+
+        dispatcher.shutdown.register(failing_step)
+        run = asyncio.create_task(run_polling(bot, dispatcher, stop))
+        await telegram.wait_for(lambda: telegram.pollers_waiting > 0, timeout=15)
+        stop.request()
+        # aiogram's own stopped event is never set when a shutdown step raises.
+        done, _ = await asyncio.wait({run}, timeout=15)
+        assert run in done, "the run hung after a failed shutdown step"
+        with pytest.raises(RuntimeError, match="a shutdown step failed"):
+            run.result()
+        await bot.session.close()
