@@ -279,7 +279,7 @@ async def start_proxy(targets: list[str], forwarded: Counter[int]) -> tuple[web.
     return runner, port
 
 
-STOPPING = "bot.runner: stopping"  # what the bot logs on SIGTERM
+STOPPING = "bot.stopping: stopping"  # what the bot logs on SIGTERM (bot/stopping.py)
 
 
 def log_problems(bots: list[common.Child]) -> dict[str, dict[str, int]]:
