@@ -94,8 +94,8 @@ async def polling(portal: PortalEmulator, redis: Redis, clock: ManualClock) -> A
             finally:
                 if task.done():
                     task.result()  # polling must not have died
-                # Updates still being handled finish first: stopping closes the FSM storage,
-                # and with it this test's Redis client.
+                # Updates still being handled finish first: the portal, Redis and the bot's
+                # session close after this fixture.
                 handling = set(dispatcher._handle_update_tasks)  # noqa: SLF001 - aiogram has no public way
                 if handling:
                     await asyncio.wait(handling, timeout=10)
