@@ -89,6 +89,7 @@ async def run(settings: Settings, *, clock: Clock | None = None, keys: KeySpace 
               stop: StopSignal | None = None) -> None:
     """Start, serve until SIGINT or SIGTERM, and stop. `stop`: one already installed (the
     sandbox takes the signals before its own start-up)."""
+    own_stop = stop is None
     if stop is None:
         stop = StopSignal()
         stop.install()
@@ -98,6 +99,9 @@ async def run(settings: Settings, *, clock: Clock | None = None, keys: KeySpace 
         await _run(settings, clock=clock, keys=keys, stop=stop, secrets_filter=secrets_filter)
     except Stopped:
         log.info("stopped before serving")
+    finally:
+        if own_stop:
+            stop.close()
 
 
 async def _run(settings: Settings, *, clock: Clock | None, keys: KeySpace | None, stop: StopSignal,
@@ -201,16 +205,22 @@ async def run_polling(bot: Bot, dispatcher: Dispatcher, stop: StopSignal) -> Non
     stopping = asyncio.create_task(stop.wait())
     try:
         await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
+    finally:  # a stop, or this run cancelled: polling winds down through its shutdown steps
         stopping.cancel()
-    if not polling.done():
-        # The polling task took aiogram's running lock in its first step, before any signal
-        # could be handled; its start-up and shutdown steps run in full. Waited for through
-        # the task: stop_polling's own wait never ends if a shutdown step raises.
-        stopper = asyncio.create_task(dispatcher.stop_polling())
-        await asyncio.wait({polling})
-        stopper.cancel()
+        if not polling.done():
+            # The polling task took aiogram's running lock in its first step, before any
+            # signal could be handled; its start-up and shutdown steps run in full. Waited
+            # for through the task: stop_polling's own wait never ends if a step raises.
+            stopper = asyncio.create_task(dispatcher.stop_polling())
+            stopper.add_done_callback(_outcome_seen)  # raises if polling ended on its own meanwhile
+            await asyncio.wait({polling})
+            stopper.cancel()
     await polling
+
+
+def _outcome_seen(task: asyncio.Task[None]) -> None:
+    if not task.cancelled():
+        task.exception()
 
 
 def webhook_fingerprint(url: str, secret: str, allowed_updates: Sequence[str]) -> str:

@@ -13,13 +13,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Awaitable
-from contextlib import suppress
+import time
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+# A second Ctrl-C this soon after the first is the same keypress, forwarded twice.
+REPEAT_SECONDS = 1.0
 
 
 class Stopped(Exception):
@@ -27,25 +30,43 @@ class Stopped(Exception):
 
 
 class StopSignal:
-    def __init__(self) -> None:
+    """`monotonic`: seconds, for telling a second Ctrl-C from a repeat of the first."""
+
+    def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
         self._requested = asyncio.Event()
         self._steps: set[asyncio.Future[Any]] = set()
+        self._monotonic = monotonic
+        self._requested_at: float | None = None
+        self._closed = False
 
     def install(self) -> None:
-        """Take SIGINT and SIGTERM for the rest of the run (the running loop's handlers)."""
+        """Take SIGINT and SIGTERM for the rest of the run."""
         loop = asyncio.get_running_loop()
         for number in (signal.SIGINT, signal.SIGTERM):
-            with suppress(NotImplementedError):  # Windows has no loop signal handlers
+            try:
                 loop.add_signal_handler(number, self.request, number)
+            except NotImplementedError:  # Windows: no loop signal handlers, a plain one instead
+                signal.signal(number, lambda caught, _frame: loop.call_soon_threadsafe(self.request, caught))
+
+    def close(self) -> None:
+        """The run is over: later signals are ignored, so that none breaks into asyncio.run's
+        own clean-up."""
+        self._closed = True
 
     def request(self, number: int | None = None) -> None:
+        if self._closed:
+            return
         if self._requested.is_set():
-            if number is not None:
-                # A second Ctrl-C: the orderly stop is taking too long for someone.
-                log.warning("a second signal: stopping at once")
+            # A second Ctrl-C, when the orderly stop takes too long for someone. Not a
+            # repeat of the first (a wrapper forwarding the terminal's, or a supervisor's
+            # SIGTERM then SIGINT), and never a SIGTERM: Docker follows one with SIGKILL.
+            assert self._requested_at is not None
+            if number == signal.SIGINT and self._monotonic() - self._requested_at >= REPEAT_SECONDS:
+                log.warning("a second Ctrl-C: stopping at once")
                 raise KeyboardInterrupt
             return
         log.info("stopping", extra={"ctx_signal": signal.Signals(number).name} if number else {})
+        self._requested_at = self._monotonic()
         self._requested.set()
         for step in self._steps:
             step.cancel()

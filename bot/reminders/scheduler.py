@@ -7,6 +7,7 @@ Other periodic work is registered with `bot.jobs`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 
@@ -30,6 +31,11 @@ class ReminderScheduler:
     async def _tick(self) -> None:
         try:
             report = await self._engine.tick()
+        except asyncio.CancelledError:
+            # A forced stop (a second Ctrl-C) cancels the tick; its chunks have handed their
+            # claims back on the way out. APScheduler would log this as a job's traceback.
+            log.warning("a reminder tick was cut short by the stop")
+            return
         except Exception:  # noqa: BLE001 - keep ticking; the jobs stay queued in Redis
             log.exception("reminder tick failed")
             return

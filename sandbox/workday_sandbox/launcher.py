@@ -84,6 +84,8 @@ async def run_sandbox(*, host: str = "127.0.0.1", port: int = 8080, redis_url: s
         await _run_sandbox(host=host, port=port, redis_url=redis_url, open_browser=open_browser, stop=stop)
     except Stopped:
         pass
+    finally:
+        stop.close()
 
 
 async def _run_sandbox(*, host: str, port: int, redis_url: str | None, open_browser: bool, stop: StopSignal) -> None:

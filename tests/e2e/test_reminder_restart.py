@@ -5,6 +5,7 @@ and `python -m bot` killed or stopped in the middle of a fan-out, then started a
 from __future__ import annotations
 
 import asyncio
+import signal
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
@@ -146,3 +147,29 @@ async def test_sigterm_mid_fan_out_sends_no_duplicates_and_hands_back_the_rest(
     assert told(telegram) == {user: 1 for user in users}
     assert sum(1 for r in portal.requests if r.method == "timeman.pause" and r.batch) == len(users)
     assert "Traceback" not in second.log()
+
+
+async def test_a_second_ctrl_c_stops_at_once_and_the_leases_keep_the_work(
+        start_bot, telegram: FakeTelegram, portal: PortalEmulator, bot_redis: Redis) -> None:
+    redis = bot_redis
+    users = await employees_with_auto_breaks(redis, portal, telegram, 12, minutes=30)
+    first = await start_bot(flush=False)
+    # The pause batch gets no answer: the orderly stop would wait its five seconds for it.
+    portal.faults.inject("late_answer", method="batch", inner="timeman.pause", delay=600)
+    due = await make_all_due(redis)
+    bitrix_ids = [FIRST_B24 + index for index in range(len(users))]
+    await telegram.wait_for(lambda: all(portal.status_of(b)["STATUS"] == "PAUSED" for b in bitrix_ids),
+                            timeout=30, message="the pause batch applied")
+    first.process.send_signal(signal.SIGINT)
+    await telegram.wait_for(lambda: "bot.stopping: stopping" in first.log(), timeout=10, message="the stop begun")
+    await asyncio.sleep(1.5)  # a second Ctrl-C, not the first one forwarded twice
+    first.process.send_signal(signal.SIGINT)
+    assert await asyncio.to_thread(first.process.wait, 10) == 0
+    log = first.log()
+    assert "a second Ctrl-C: stopping at once" in log
+    assert "Traceback" not in log and "RuntimeWarning" not in log and "never retrieved" not in log
+    # Nothing lost: each reminder is still leased (back when the lease runs out) or queued.
+    held = {job for job in await redis.zrange(INFLIGHT, 0, -1)}
+    queued = {job for job in await redis.zrangebyscore(DUE, "-inf", due)}
+    assert len(held | queued) == len(users)
+    assert told(telegram) == Counter()
