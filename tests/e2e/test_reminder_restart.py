@@ -70,6 +70,18 @@ async def make_all_due(redis: Redis) -> float:
     return due
 
 
+async def pause_batch_applied_but_unanswered(redis: Redis, portal: PortalEmulator, telegram: FakeTelegram,
+                                             users: list[int]) -> tuple[float, list[int]]:
+    """Every reminder due now; the portal applies the pause batch and keeps its answer.
+    Returns the due time (ms) and the users' Bitrix24 ids."""
+    portal.faults.inject("late_answer", method="batch", inner="timeman.pause", delay=600)
+    due = await make_all_due(redis)
+    bitrix_ids = [FIRST_B24 + index for index in range(len(users))]
+    await telegram.wait_for(lambda: all(portal.status_of(b)["STATUS"] == "PAUSED" for b in bitrix_ids),
+                            timeout=30, message="the pause batch applied")
+    return due, bitrix_ids
+
+
 def told(telegram: FakeTelegram, text: str = PAUSED_TEXT) -> Counter[int]:
     return Counter(int(call.params["chat_id"]) for call in telegram.calls_to("sendMessage")
                    if call.status == 200 and text in str(call.params.get("text", "")))
@@ -85,12 +97,8 @@ async def test_a_pause_applied_while_the_bot_dies_is_told_once_after_restart(
     redis = bot_redis
     users = await employees_with_auto_breaks(redis, portal, telegram, 12, minutes=30)
     first = await start_bot(flush=False)
-    # The portal applies the pause batch and keeps its answer: the bot dies waiting for it.
-    portal.faults.inject("late_answer", method="batch", inner="timeman.pause", delay=600)
-    due = await make_all_due(redis)
-    bitrix_ids = [FIRST_B24 + index for index in range(len(users))]
-    await telegram.wait_for(lambda: all(portal.status_of(b)["STATUS"] == "PAUSED" for b in bitrix_ids),
-                            timeout=30, message="the pause batch applied")
+    # The bot dies waiting for the pause batch's answer.
+    due, bitrix_ids = await pause_batch_applied_but_unanswered(redis, portal, telegram, users)
     first.process.kill()
     first.process.wait()
     assert told(telegram) == Counter()
@@ -154,12 +162,8 @@ async def test_a_second_ctrl_c_stops_at_once_and_the_leases_keep_the_work(
     redis = bot_redis
     users = await employees_with_auto_breaks(redis, portal, telegram, 12, minutes=30)
     first = await start_bot(flush=False)
-    # The pause batch gets no answer: the orderly stop would wait its five seconds for it.
-    portal.faults.inject("late_answer", method="batch", inner="timeman.pause", delay=600)
-    due = await make_all_due(redis)
-    bitrix_ids = [FIRST_B24 + index for index in range(len(users))]
-    await telegram.wait_for(lambda: all(portal.status_of(b)["STATUS"] == "PAUSED" for b in bitrix_ids),
-                            timeout=30, message="the pause batch applied")
+    # The orderly stop would wait its five seconds for the pause batch's answer.
+    due, _ = await pause_batch_applied_but_unanswered(redis, portal, telegram, users)
     first.process.send_signal(signal.SIGINT)
     await telegram.wait_for(lambda: "bot.stopping: stopping" in first.log(), timeout=10, message="the stop begun")
     await asyncio.sleep(1.5)  # a second Ctrl-C, not the first one forwarded twice
