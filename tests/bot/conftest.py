@@ -10,6 +10,7 @@ import pytest
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
+from aiogram.types import User
 from redis.asyncio import Redis
 
 from bot.app import Repositories, create_bot, create_dispatcher
@@ -21,9 +22,10 @@ from bot.storage.keys import KeySpace
 from bot.storage.pacing import Pacer
 from bot.telegram.deferred import DeferredReplies
 from bot.telegram.sender import PacedSender
+from tests.bot.flows import link
 from tests.bot.harness import BOT_TOKEN, Harness, RecordingSession, Updates
 from tests.bot.fixtures import (
-    ADMIN_B24, ANNA_B24, BORIS_B24, GONE_B24, MONDAY_0800_UTC, WEBHOOK_CODE, ErrorRecorder, make_settings,
+    ADMIN_B24, ANNA_B24, ANNA_TG, BORIS_B24, GONE_B24, MONDAY_0800_UTC, WEBHOOK_CODE, ErrorRecorder, make_settings,
 )
 
 
@@ -102,6 +104,14 @@ async def polling(portal: PortalEmulator, redis: Redis, clock: ManualClock) -> A
                 await dispatcher.stop_polling()
                 await asyncio.wait_for(task, timeout=10)
                 await bot.session.close()
+
+
+@pytest.fixture
+async def anna(harness: Harness, portal: PortalEmulator) -> User:
+    """Anna, linked through the bot's own /link flow."""
+    user = harness.updates.user(ANNA_TG)
+    await link(harness, portal, user, "anna@example.com", ANNA_B24)
+    return user
 
 
 @pytest.fixture

@@ -15,13 +15,6 @@ from tests.bot.harness import Harness
 TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 
 
-@pytest.fixture
-async def anna(harness: Harness, portal: PortalEmulator) -> User:
-    user = harness.updates.user(ANNA_TG)
-    await link(harness, portal, user, "anna@example.com", ANNA_B24)
-    return user
-
-
 @pytest.mark.parametrize(("status", "description", "retry_after"), [
     (400, TOO_OLD, None),
     (429, "Too Many Requests: retry after 5", 5),

@@ -4,21 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from aiogram.types import User
 
 from bot.clock import ManualClock
 from workday_sandbox.portal.emulator import PortalEmulator
-from tests.bot.fixtures import ANNA_B24, ANNA_TG, BORIS_B24, BORIS_TG
+from tests.bot.fixtures import ANNA_B24, BORIS_B24, BORIS_TG
 from tests.bot.flows import link
 from tests.bot.harness import Harness, SentMessage
-
-
-@pytest.fixture
-async def anna(harness: Harness, portal: PortalEmulator) -> User:
-    user = harness.updates.user(ANNA_TG)
-    await link(harness, portal, user, "anna@example.com", ANNA_B24)
-    return user
 
 
 def labels(message: SentMessage) -> list[str]:

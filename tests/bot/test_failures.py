@@ -10,16 +10,9 @@ from aiogram.types import User
 
 from bot.clock import ManualClock
 from workday_sandbox.portal.emulator import PortalEmulator
-from tests.bot.fixtures import ANNA_B24, ANNA_TG, WEBHOOK_CODE
+from tests.bot.fixtures import ANNA_B24, WEBHOOK_CODE
 from tests.bot.flows import link
 from tests.bot.harness import Harness
-
-
-@pytest.fixture
-async def anna(harness: Harness, portal: PortalEmulator) -> User:
-    user = harness.updates.user(ANNA_TG)
-    await link(harness, portal, user, "anna@example.com", ANNA_B24)
-    return user
 
 
 async def test_portal_down_says_the_pause_was_not_recorded(harness: Harness, portal: PortalEmulator,

@@ -15,7 +15,6 @@ from workday_sandbox.portal.emulator import PortalEmulator
 from tests.bot.fixtures import ANNA_B24
 from tests.bot.harness import Harness, SentMessage
 from tests.bot.test_reminder_prompts import create, labels, send_notice
-from tests.bot.test_reminders_ui import anna  # noqa: F401 - a fixture
 
 START_0900 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 EVENING_1930 = datetime(2026, 3, 2, 18, 30, tzinfo=UTC)

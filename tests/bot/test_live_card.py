@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
 from aiogram.types import User
 
-from workday_sandbox.portal.emulator import PortalEmulator
-from tests.bot.fixtures import ANNA_B24, ANNA_TG
-from tests.bot.flows import link
+from tests.bot.fixtures import ANNA_TG
 from tests.bot.harness import Harness
-
-
-@pytest.fixture
-async def anna(harness: Harness, portal: PortalEmulator) -> User:
-    user = harness.updates.user(ANNA_TG)
-    await link(harness, portal, user, "anna@example.com", ANNA_B24)
-    return user
 
 
 async def test_a_new_card_retires_the_old_one(harness: Harness, anna: User) -> None:

@@ -85,13 +85,6 @@ async def sweeper(harness: Harness, portal: PortalEmulator, redis: Redis,
 
 
 @pytest.fixture
-async def anna(harness: Harness, portal: PortalEmulator) -> User:
-    user = harness.updates.user(ANNA_TG)
-    await link(harness, portal, user, "anna@example.com", ANNA_B24)
-    return user
-
-
-@pytest.fixture
 async def annas_app(portal: PortalEmulator) -> AsyncIterator[Bitrix24]:
     """Anna herself in Bitrix24 (the web UI, the mobile app): her own webhook."""
     async with httpx.AsyncClient() as http:

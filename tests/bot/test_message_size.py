@@ -8,9 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from aiogram.types import User
 
-from workday_sandbox.portal.emulator import PortalEmulator
 from workday_sandbox.telegram.html import parse_html, strip_text
-from tests.bot.fixtures import ADMIN_TG, ANNA_B24, ANNA_TG
+from tests.bot.fixtures import ADMIN_TG, ANNA_TG
 from tests.bot.flows import link
 from tests.bot.harness import Harness
 
@@ -20,13 +19,6 @@ LONG = "x" * 4000
 def visible(html_text: str) -> str:
     text, entities = parse_html(html_text)
     return strip_text(text, entities)[0]
-
-
-@pytest.fixture
-async def anna(harness: Harness, portal: PortalEmulator) -> User:
-    user = harness.updates.user(ANNA_TG)
-    await link(harness, portal, user, "anna@example.com", ANNA_B24)
-    return user
 
 
 @pytest.mark.parametrize("command", [f"/remind 13:00 {LONG}", f"/remind {LONG}", f"/timezone {LONG}",

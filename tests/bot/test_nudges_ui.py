@@ -24,7 +24,7 @@ from bot.telegram.sender import PacedSender
 from bot.telegram.view import UserView
 from tests.bot.fixtures import ANNA_B24, ANNA_TG
 from tests.bot.harness import BOT_TOKEN, Harness, SentMessage
-from tests.bot.test_reminders_ui import anna, relax  # noqa: F401 - anna is a fixture
+from tests.bot.test_reminders_ui import relax
 from workday_sandbox.portal.emulator import PortalEmulator
 
 

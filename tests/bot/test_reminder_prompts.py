@@ -18,7 +18,7 @@ from bot.telegram.reminder_notifier import render_notice
 from bot.telegram.view import UserView
 from tests.bot.fixtures import ANNA_B24, ANNA_TG
 from tests.bot.harness import Harness, SentMessage
-from tests.bot.test_reminders_ui import anna, relax  # noqa: F401 - anna is a fixture
+from tests.bot.test_reminders_ui import relax
 
 
 async def create(harness: Harness, draft: ReminderDraft) -> Reminder:

@@ -27,13 +27,6 @@ BERLIN_1300_UTC = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def anna(harness: Harness, portal: PortalEmulator) -> User:
-    user = harness.updates.user(ANNA_TG)
-    await link(harness, portal, user, "anna@example.com", ANNA_B24)
-    return user
-
-
-@pytest.fixture
 async def boris(harness: Harness, portal: PortalEmulator) -> User:
     user = harness.updates.user(BORIS_TG, first_name="Boris")
     await link(harness, portal, user, "boris@example.com", BORIS_B24)

@@ -10,15 +10,7 @@ from aiogram.types import User
 from workday_sandbox.portal.emulator import PortalEmulator
 from bot.telegram.deferred import DeferredReplies
 from tests.bot.fixtures import ANNA_B24, ANNA_TG, ErrorRecorder
-from tests.bot.flows import link
 from tests.bot.harness import Harness
-
-
-@pytest.fixture
-async def anna(harness: Harness, portal: PortalEmulator) -> User:
-    user = harness.updates.user(ANNA_TG)
-    await link(harness, portal, user, "anna@example.com", ANNA_B24)
-    return user
 
 
 def texts(harness: Harness) -> list[str]:

@@ -7,21 +7,12 @@ import asyncio
 from datetime import timedelta
 
 import httpx
-import pytest
 from aiogram.types import User
 
 from bot.clock import ManualClock
 from workday_sandbox.portal.emulator import PortalEmulator
-from tests.bot.fixtures import ANNA_B24, ANNA_TG
-from tests.bot.flows import link
+from tests.bot.fixtures import ANNA_B24
 from tests.bot.harness import Harness
-
-
-@pytest.fixture
-async def anna(harness: Harness, portal: PortalEmulator) -> User:
-    user = harness.updates.user(ANNA_TG)
-    await link(harness, portal, user, "anna@example.com", ANNA_B24)
-    return user
 
 
 async def in_the_web_ui(portal: PortalEmulator, method: str) -> None:

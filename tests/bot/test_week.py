@@ -6,7 +6,6 @@ from __future__ import annotations
 import struct
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from redis.asyncio import Redis
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
@@ -22,15 +21,8 @@ from bot.telegram.sender import PacedSender
 from bot.telegram.weekly_summary import WeeklySummaries
 from tests.bot.fixtures import ANNA_B24, ANNA_TG, BOT_TOKEN
 from tests.bot.flows import link
-from tests.bot.harness import Harness, SentMessage
+from tests.bot.harness import Harness
 from workday_sandbox.portal.emulator import PortalEmulator
-
-
-@pytest.fixture
-async def anna(harness: Harness, portal: PortalEmulator) -> User:
-    user = harness.updates.user(ANNA_TG)
-    await link(harness, portal, user, "anna@example.com", ANNA_B24)
-    return user
 
 
 def png_size(data: bytes) -> tuple[int, int]:

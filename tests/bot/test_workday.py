@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import httpx
-import pytest
 from aiogram.types import User
 
 from bot.clock import ManualClock
@@ -15,13 +14,6 @@ from tests.bot.flows import link
 from tests.bot.harness import Harness, SentMessage
 
 BERLIN = timezone(timedelta(hours=1))
-
-
-@pytest.fixture
-async def anna(harness: Harness, portal: PortalEmulator) -> User:
-    user = harness.updates.user(ANNA_TG)
-    await link(harness, portal, user, "anna@example.com", ANNA_B24)
-    return user
 
 
 def bitrix_requests(portal: PortalEmulator) -> int:
