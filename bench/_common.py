@@ -211,3 +211,14 @@ def write_results(name: str, data: dict[str, Any], report: str) -> Path:
                **data, "report": report.splitlines()}
     path.write_text(json.dumps(payload, indent=2, default=str) + "\n")
     return path
+
+
+def conclude(name: str, data: dict[str, Any], report: str, *, passed: bool, verdict: str = "") -> int:
+    """End a benchmark: PASS or FAIL (and `verdict`) under the report, the results file
+    written, the report printed; the exit status."""
+    report += "\n\n" + ("PASS" if passed else "FAIL") + verdict
+    path = write_results(name, data, report)
+    print()
+    print(report)
+    print(f"\nwritten: {path}")
+    return 0 if passed else 1

@@ -557,13 +557,8 @@ def main() -> int:
     machine = common.machine()
     result = asyncio.run(amain(args))
     report = render(result, args)
-    passed = all(ok for _, ok in result["checks"])
-    report += "\n\n" + ("PASS" if passed else "FAIL")
-    path = common.write_results(args.out, {"config": vars(args), "result": result, "machine": machine}, report)
-    print()
-    print(report)
-    print(f"\nwritten: {path}")
-    return 0 if passed else 1
+    return common.conclude(args.out, {"config": vars(args), "result": result, "machine": machine}, report,
+                           passed=all(ok for _, ok in result["checks"]))
 
 
 if __name__ == "__main__":

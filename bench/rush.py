@@ -854,15 +854,10 @@ def main() -> int:
                    f"{comparison['nosweep']:.2f} s: {comparison['ratio']:.3f}x\n"
                    f"    {'PASS' if ok else 'FAIL'} p99 with the sweep <= {SWEEP_TARGET:.2f} x without")
         passed = passed and ok
-    report += "\n\n" + ("PASS" if passed else "FAIL") + f" (targets of {VARIANTS[deciding['variant']]}"
-    report += "; checks of every variant)"
     data = {"config": {key: value for key, value in vars(args).items()}, "results": results,
             "sweep_comparison": comparison, "machine": common.machine()}
-    path = common.write_results(args.out, data, report)
-    print()
-    print(report)
-    print(f"\nwritten: {path}")
-    return 0 if passed else 1
+    return common.conclude(args.out, data, report, passed=passed,
+                           verdict=f" (targets of {VARIANTS[deciding['variant']]}; checks of every variant)")
 
 
 if __name__ == "__main__":
